@@ -1,0 +1,141 @@
+/**
+ * Chooses and starts the tfjs backend: `tensorflow` (tfjs-node / tfjs-node-gpu, an optional peer),
+ * `wasm` (the embedded default) or `cpu`. Asking for an unavailable backend is an error, never a silent fallback.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRequire } from 'node:module';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendStatus {
+  name: BackendName;
+  available: boolean;
+  /** Version or capability details when available (package version, SIMD, threads). */
+  detail?: string;
+  /** Why it is unavailable. */
+  reason?: string;
+  /** What would make it available. */
+  fix?: string;
+}
+
+const require = createRequire(import.meta.url);
+const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
+function packageVersion(name: string): string | undefined {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+let tensorflowLoad: Promise<{ pkg: string } | { error: string }> | undefined;
+
+/** Imports tfjs-node(-gpu) once; the import registers the `tensorflow` backend with tfjs-core. */
+function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
+  tensorflowLoad ??= (async () => {
+    const errors: string[] = [];
+    for (const pkg of TENSORFLOW_PACKAGES) {
+      if (!packageVersion(pkg)) {
+        errors.push(`${pkg} is not installed`);
+        continue;
+      }
+      try {
+        await import(pkg);
+        return { pkg };
+      } catch (e) {
+        errors.push(`${pkg} failed to load: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    return { error: errors.join('; ') };
+  })();
+  return tensorflowLoad;
+}
+
+let wasmLoad: Promise<void> | undefined;
+function loadWasm(): Promise<void> {
+  wasmLoad ??= (async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+    const { registerWasmKernels } = await import('./wasm/register.js');
+    registerWasmKernels();
+  })();
+  return wasmLoad;
+}
+
+let cpuLoad: Promise<void> | undefined;
+function loadCpu(): Promise<void> {
+  cpuLoad ??= import('@tensorflow/tfjs-backend-cpu').then(() => undefined);
+  return cpuLoad;
+}
+
+async function statusOf(name: BackendName): Promise<BackendStatus> {
+  if (name === 'tensorflow') {
+    const loaded = await loadTensorflow();
+    if ('pkg' in loaded) return { name, available: true, detail: `${loaded.pkg} ${packageVersion(loaded.pkg)}` };
+    return {
+      name,
+      available: false,
+      reason: loaded.error,
+      fix: 'optional: npm install @tensorflow/tfjs-node (needs its libtensorflow download; see README "Native TensorFlow backend")',
+    };
+  }
+  if (name === 'wasm') {
+    try {
+      await loadWasm();
+      const ok = await tf.setBackend('wasm');
+      if (!ok) throw new Error('tf.setBackend("wasm") returned false');
+      const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+      const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+      return { name, available: true, detail: `@tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}, SIMD ${simd ? 'on' : 'off'}, ${threads ? 'multi-threaded' : 'single-threaded'}` };
+    } catch (e) {
+      return { name, available: false, reason: (e as Error).message, fix: 'npm install @tensorflow/tfjs-backend-wasm' };
+    }
+  }
+  try {
+    await loadCpu();
+    return { name, available: true, detail: `@tensorflow/tfjs-backend-cpu ${packageVersion('@tensorflow/tfjs-backend-cpu')}` };
+  } catch (e) {
+    return { name, available: false, reason: (e as Error).message, fix: 'npm install @tensorflow/tfjs-backend-cpu' };
+  }
+}
+
+/** Checks every backend (this initialises the ones that load). */
+export async function probeBackends(): Promise<BackendStatus[]> {
+  const previous = tf.getBackend();
+  const statuses: BackendStatus[] = [];
+  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) statuses.push(await statusOf(name));
+  if (previous && tf.findBackend(previous)) await tf.setBackend(previous);
+  return statuses;
+}
+
+/** The backend `auto` resolves to: tensorflow when tfjs-node can be imported, else wasm, else cpu. */
+export async function resolveAuto(): Promise<BackendName> {
+  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
+    if ((await statusOf(name)).available) return name;
+  }
+  throw new Error('twinml: no tfjs backend is available (tensorflow, wasm and cpu all failed to load)');
+}
+
+/**
+ * Starts the chosen backend and makes it tfjs's current one.
+ * @param choice - `auto`, `tensorflow`, `wasm` or `cpu`
+ * @returns the backend actually in use
+ */
+export async function useBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+  if (!BACKEND_CHOICES.includes(choice)) {
+    throw new Error(`twinml: unknown backend "${choice}"; choose one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  const name = choice === 'auto' ? await resolveAuto() : choice;
+  const status = await statusOf(name);
+  if (!status.available) {
+    throw new Error(`twinml: backend "${name}" is not available: ${status.reason}.${status.fix ? ` Fix: ${status.fix}` : ''}`);
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`twinml: backend "${name}" failed to initialise`);
+  await tf.ready();
+  return name;
+}
+
+export { tf };

@@ -1,0 +1,69 @@
+/**
+ * Batches of an in-memory dataset, shuffled each epoch from a seeded generator (like a DataLoader with a
+ * seeded RandomSampler). The permutation for epoch e depends only on (seed, e), so a run can resume mid-epoch.
+ */
+import { Rng } from '../util/rng.js';
+import type { ArrayDataset, Normalization } from './dataset.js';
+import { sampleSize } from './dataset.js';
+
+export interface Batch {
+  /** Flat features of the batch. */
+  x: Float32Array;
+  y: Int32Array;
+  /** [batch, ...sampleShape] */
+  shape: number[];
+}
+
+export interface LoaderOptions {
+  batchSize: number;
+  shuffle: boolean;
+  seed: number;
+  dropLast?: boolean;
+  normalization?: Normalization;
+}
+
+export function epochOrder(n: number, seed: number, epoch: number, shuffle: boolean): Int32Array {
+  if (!shuffle) return Int32Array.from({ length: n }, (_, i) => i);
+  return Rng.derive(seed, `epoch-${epoch}`).permutation(n);
+}
+
+export function numBatches(n: number, batchSize: number, dropLast = false): number {
+  return dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
+}
+
+/** Normalises pixels per channel: (x - mean[c]) / std[c], channel = dimension 0 of the sample shape. */
+function normalizeInto(out: Float32Array, sampleShape: number[], norm: Normalization): void {
+  const channels = sampleShape.length >= 3 ? sampleShape[0]! : 1;
+  const perChannel = sampleShape.reduce((a, b) => a * b, 1) / channels;
+  const d = perChannel * channels;
+  for (let s = 0; s < out.length; s += d) {
+    for (let c = 0; c < channels; c++) {
+      const mean = norm.mean[c] ?? norm.mean[0]!;
+      const inv = 1 / (norm.std[c] ?? norm.std[0]!);
+      const base = s + c * perChannel;
+      for (let i = 0; i < perChannel; i++) out[base + i] = (out[base + i]! - mean) * inv;
+    }
+  }
+}
+
+/** The batches of one epoch, starting at `startBatch` (for mid-epoch resume). */
+export function* epochBatches(ds: ArrayDataset, epoch: number, options: LoaderOptions, startBatch = 0): Generator<Batch> {
+  const n = ds.y.length;
+  const d = sampleSize(ds);
+  const order = epochOrder(n, options.seed, epoch, options.shuffle);
+  const total = numBatches(n, options.batchSize, options.dropLast);
+  for (let b = startBatch; b < total; b++) {
+    const start = b * options.batchSize;
+    const end = Math.min(start + options.batchSize, n);
+    const size = end - start;
+    const x = new Float32Array(size * d);
+    const y = new Int32Array(size);
+    for (let i = 0; i < size; i++) {
+      const j = order[start + i]!;
+      x.set(ds.x.subarray(j * d, (j + 1) * d), i * d);
+      y[i] = ds.y[j]!;
+    }
+    if (options.normalization) normalizeInto(x, ds.sampleShape, options.normalization);
+    yield { x, y, shape: [size, ...ds.sampleShape] };
+  }
+}

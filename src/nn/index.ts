@@ -1,0 +1,10 @@
+export { Module, registerGlobalForwardHook, type ForwardHook } from './module.js';
+export { Parameter, ModuleBuffer } from './parameter.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { ReLU, Sigmoid, Tanh } from './activation.js';
+export { Flatten } from './flatten.js';
+export { Dropout, bernoulliKeepMask, type MaskSource } from './dropout.js';
+export { Sequential } from './sequential.js';
+export { manualSeed, getDefaultGenerator } from './generator.js';
+export * as init from './init.js';
+export { toHost, fromHost } from './host.js';

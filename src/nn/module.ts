@@ -1,0 +1,230 @@
+/**
+ * The base of every layer and model, mirroring torch.nn.Module: children, parameters and buffers are
+ * discovered from the instance's own properties in assignment order (like PyTorch's __setattr__), so
+ * `this.fc1 = new Linear(784, 256)` gives the state_dict keys `fc1.weight` and `fc1.bias`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ModuleBuffer, Parameter } from './parameter.js';
+import { type HostTensor, type StateDict, numel, shapeString } from '../util/host-tensor.js';
+import { fromHost, toHost } from './host.js';
+
+/** Called after a module's forward with (module, inputs, output); see registerForwardHook. */
+export type ForwardHook = (module: Module, inputs: tf.Tensor[], output: tf.Tensor) => void;
+
+let globalForwardHooks: ForwardHook[] = [];
+
+/**
+ * Runs `hook` after every module's forward until the returned function is called (used by the parity
+ * localisation and by tracing tools). Hooks see the module and must not dispose the tensors.
+ */
+export function registerGlobalForwardHook(hook: ForwardHook): () => void {
+  globalForwardHooks = [...globalForwardHooks, hook];
+  return () => {
+    globalForwardHooks = globalForwardHooks.filter((h) => h !== hook);
+  };
+}
+
+/** Copies a freshly made tensor to the host and disposes it. */
+function hostOf(t: tf.Tensor, dtype: 'float32' | 'int64'): HostTensor {
+  const h = toHost(t, dtype);
+  t.dispose();
+  return h;
+}
+
+export abstract class Module {
+  training = true;
+
+  /** The computation; call modules through `call()` so hooks run. */
+  abstract forward(...inputs: tf.Tensor[]): tf.Tensor;
+
+  /** Runs forward (and the forward hooks). Equivalent of calling a torch module. */
+  call(...inputs: tf.Tensor[]): tf.Tensor {
+    const output = this.forward(...inputs);
+    for (const hook of globalForwardHooks) hook(this, inputs, output);
+    return output;
+  }
+
+  /** The class name PyTorch would print (override when the TS class name differs). */
+  get typeName(): string {
+    return this.constructor.name;
+  }
+
+  // ---- tree ----
+
+  namedChildren(): Array<[string, Module]> {
+    return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and every descendant with its dotted path ('' for this one). */
+  namedModules(prefix = ''): Array<[string, Module]> {
+    const out: Array<[string, Module]> = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) {
+      out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    }
+    return out;
+  }
+
+  /** Parameters directly owned by this module. */
+  ownParameters(): Array<[string, Parameter]> {
+    return Object.entries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
+  }
+
+  ownBuffers(): Array<[string, ModuleBuffer]> {
+    return Object.entries(this).filter((e): e is [string, ModuleBuffer] => e[1] instanceof ModuleBuffer);
+  }
+
+  namedParameters(prefix = ''): Array<[string, Parameter]> {
+    const out: Array<[string, Parameter]> = [];
+    for (const [path, module] of this.namedModules(prefix)) {
+      for (const [name, p] of module.ownParameters()) out.push([path ? `${path}.${name}` : name, p]);
+    }
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  namedBuffers(prefix = ''): Array<[string, ModuleBuffer]> {
+    const out: Array<[string, ModuleBuffer]> = [];
+    for (const [path, module] of this.namedModules(prefix)) {
+      for (const [name, b] of module.ownBuffers()) out.push([path ? `${path}.${name}` : name, b]);
+    }
+    return out;
+  }
+
+  // ---- mode ----
+
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  // ---- layouts ----
+
+  /** Converts one of this module's own tensors from its internal layout to PyTorch's (default: identical). */
+  toTorchLayout(_name: string, value: tf.Tensor): tf.Tensor {
+    return value.clone();
+  }
+
+  /** Converts a PyTorch-layout tensor into this module's internal layout (default: identical). */
+  fromTorchLayout(_name: string, value: tf.Tensor): tf.Tensor {
+    return value.clone();
+  }
+
+  /** The PyTorch shape of one of this module's own tensors. */
+  torchShape(name: string, internalShape: number[]): number[] {
+    const probe = tf.zeros(internalShape);
+    const converted = this.toTorchLayout(name, probe);
+    const shape = converted.shape;
+    probe.dispose();
+    converted.dispose();
+    return shape;
+  }
+
+  // ---- state_dict ----
+
+  /** The state_dict with PyTorch's keys, shapes, layouts and dtypes, copied to host memory. */
+  stateDict(): StateDict {
+    const out: StateDict = new Map();
+    for (const [path, module] of this.namedModules()) {
+      const key = (name: string) => (path ? `${path}.${name}` : name);
+      for (const [name, p] of module.ownParameters()) {
+        out.set(key(name), hostOf(module.toTorchLayout(name, p.variable), 'float32'));
+      }
+      for (const [name, b] of module.ownBuffers()) {
+        if (!b.persistent) continue;
+        out.set(key(name), hostOf(module.toTorchLayout(name, b.value), b.torchDtype));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Loads a state_dict with PyTorch's keys and layouts.
+   * @param state - key -> host tensor
+   * @param strict - when true (the default), missing or unexpected keys are an error that lists them
+   */
+  loadStateDict(state: StateDict | Record<string, HostTensor>, strict = true): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const entries: StateDict = state instanceof Map ? state : new Map(Object.entries(state));
+    const expected = new Map<string, { module: Module; name: string; target: Parameter | ModuleBuffer }>();
+    for (const [path, module] of this.namedModules()) {
+      const key = (name: string) => (path ? `${path}.${name}` : name);
+      for (const [name, p] of module.ownParameters()) expected.set(key(name), { module, name, target: p });
+      for (const [name, b] of module.ownBuffers()) if (b.persistent) expected.set(key(name), { module, name, target: b });
+    }
+    const missingKeys = [...expected.keys()].filter((k) => !entries.has(k));
+    const unexpectedKeys = [...entries.keys()].filter((k) => !expected.has(k));
+    const shapeErrors: string[] = [];
+    for (const [key, { module, name, target }] of expected) {
+      const value = entries.get(key);
+      if (!value) continue;
+      const internal = target instanceof Parameter ? target.variable : target.value;
+      const want = module.torchShape(name, internal.shape);
+      if (numel(want) !== numel(value.shape) || want.some((d, i) => d !== value.shape[i]) || want.length !== value.shape.length) {
+        shapeErrors.push(`${key}: expected ${shapeString(want)}, got ${shapeString(value.shape)}`);
+      }
+    }
+    const problems: string[] = [];
+    if (shapeErrors.length) problems.push(`size mismatch for ${shapeErrors.join('; ')}`);
+    if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.join(', ')}`);
+    if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+    if (problems.length) throw new Error(`Error(s) in loading state_dict for ${this.typeName}: ${problems.join('. ')}`);
+
+    for (const [key, { module, name, target }] of expected) {
+      const value = entries.get(key);
+      if (!value) continue;
+      const internal = tf.tidy(() => {
+        const t = fromHost(value);
+        const asFloat = t.dtype === 'float32' ? t : tf.cast(t, 'float32');
+        const converted = module.fromTorchLayout(name, asFloat);
+        const current = target instanceof Parameter ? target.variable : target.value;
+        return current.dtype === converted.dtype ? converted : tf.cast(converted, current.dtype);
+      });
+      if (target instanceof Parameter) target.assign(internal);
+      else target.set(internal);
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.zeroGrad();
+  }
+
+  /** Frees every parameter and buffer. */
+  dispose(): void {
+    for (const p of this.parameters()) p.dispose();
+    for (const [, b] of this.namedBuffers()) b.dispose();
+  }
+
+  /** A PyTorch-like printout of the module tree. */
+  toString(): string {
+    const lines: string[] = [];
+    const walk = (m: Module, name: string, depth: number) => {
+      const pad = '  '.repeat(depth);
+      const label = name ? `(${name}): ` : '';
+      const kids = m.namedChildren();
+      if (kids.length === 0) lines.push(`${pad}${label}${m.extraRepr() ? `${m.typeName}(${m.extraRepr()})` : `${m.typeName}()`}`);
+      else {
+        lines.push(`${pad}${label}${m.typeName}(`);
+        for (const [n, c] of kids) walk(c, n, depth + 1);
+        lines.push(`${pad})`);
+      }
+    };
+    walk(this, '', 0);
+    return lines.join('\n');
+  }
+
+  /** Constructor arguments shown by toString, like PyTorch's extra_repr. */
+  extraRepr(): string {
+    return '';
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Mirrors torch.optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+ *   g = grad + weight_decay * p
+ *   buf = g (first step) | momentum * buf + (1 - dampening) * g
+ *   g = g + momentum * buf (nesterov) | buf
+ *   p = p - lr * g
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Parameter } from '../../nn/parameter.js';
+import { Optimizer } from './optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: Parameter[] | Array<{ params: Parameter[] } & Partial<SGDOptions>>, options: Partial<SGDOptions> & { lr: number }) {
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...options });
+  }
+
+  protected validate(o: SGDOptions): void {
+    if (!(o.lr >= 0)) throw new Error(`SGD: invalid learning rate lr=${o.lr}`);
+    if (!(o.momentum >= 0)) throw new Error(`SGD: invalid momentum=${o.momentum}`);
+    if (!(o.weightDecay >= 0)) throw new Error(`SGD: invalid weight_decay=${o.weightDecay}`);
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+      throw new Error('SGD: nesterov momentum requires a momentum and zero dampening');
+    }
+  }
+
+  protected update(p: Parameter, grad: tf.Tensor, o: SGDOptions, st: { step: number; tensors: Map<string, tf.Tensor> }): void {
+    const next = tf.tidy(() => {
+      let g = grad;
+      if (o.weightDecay !== 0) g = tf.add(g, tf.mul(p.variable, o.weightDecay));
+      if (o.momentum !== 0) {
+        const prev = st.tensors.get('momentum_buffer');
+        const buf = prev ? tf.add(tf.mul(prev, o.momentum), tf.mul(g, 1 - o.dampening)) : g.clone();
+        this.setState(st, 'momentum_buffer', buf);
+        g = o.nesterov ? tf.add(g, tf.mul(buf, o.momentum)) : buf;
+      }
+      return tf.sub(p.variable, tf.mul(g, o.lr));
+    });
+    p.assign(next);
+  }
+}
