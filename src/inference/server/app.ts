@@ -129,6 +129,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
     }
   });
+  // While closing, every response ends its connection so keep-alive clients do not hold the close open.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) });
   });
