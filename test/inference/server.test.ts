@@ -245,15 +245,17 @@ describe.skipIf(!fixtures)('server limits, token and shutdown', () => {
   });
 
   it('close(): in-flight requests finish, new ones are refused', async () => {
-    const repo = makeRepository(fixtures!, [['mnist-cnn', '1', 'mnist-cnn']]);
-    const server = await startServer({ models: repo, port: 0, batching: { maxBatchSize: 1 } });
-    const body = { inputs: [{ name: 'input', shape: [512, 1, 28, 28], datatype: 'FP32', data: Array(512 * 784).fill(0.5) }] };
-    const inFlight = Array.from({ length: 4 }, () => call(server.url, '/v2/models/mnist-cnn/infer', { body }));
-    const model = server.repository.get('mnist-cnn')!.model;
+    const repo = makeRepository(fixtures!, [['mnist-mlp', '1', 'mnist-mlp']]);
+    // A long queue delay keeps the four requests in flight (waiting for a batch) while close() starts.
+    const server = await startServer({ models: repo, port: 0, batching: { maxBatchSize: 64, maxQueueDelayMs: 800 } });
+    const body = { inputs: [{ name: 'input', shape: [1, 784], datatype: 'FP32', data: Array(784).fill(0.5) }] };
+    const inFlight = Array.from({ length: 4 }, () => call(server.url, '/v2/models/mnist-mlp/infer', { body }));
     const received = async () => Number(/twinml_inference_requests_total\{[^}]*\} (\d+)/.exec((await call(server.url, '/metrics')).text)?.[1] ?? 0);
-    while ((await received()) < 4) await new Promise((r) => setTimeout(r, 2)); // all four received
-    expect(model.pending).toBeGreaterThan(0); // and at least one still running when close() starts
+    while ((await received()) < 4) await new Promise((r) => setTimeout(r, 2));
+    let finished = 0;
+    inFlight.forEach((p) => void p.then(() => finished++, () => finished++));
     const closing = server.close();
+    expect(finished).toBe(0);
     const late = await call(server.url, '/v2/health/live').then(
       (r) => r.status,
       () => 'refused',
@@ -261,7 +263,8 @@ describe.skipIf(!fixtures)('server limits, token and shutdown', () => {
     const done = await Promise.all(inFlight);
     await closing;
     expect(done.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    expect(done.every((r) => (r.body.outputs as Array<{ shape: number[] }>)[0]!.shape[0] === 512)).toBe(true);
+    expect(done.every((r) => (r.body.outputs as Array<{ shape: number[] }>)[0]!.shape[0] === 1)).toBe(true);
     expect([503, 'refused']).toContain(late);
+    await expect(call(server.url, '/v2/health/live')).rejects.toThrow();
   });
 });
