@@ -61,10 +61,19 @@ describe.skipIf(!python.executable && !requirePython)('ONNX parity: twinml expor
         host.set(`b${b}`, toHost(x));
       });
       inputs.push(xs);
-      return { onnx: bytes, inputs: host, state: model.stateDict(), module: c.module, className: c.className, kwargs: c.kwargs };
+      return {
+        onnx: bytes,
+        inputs: host,
+        state: model.stateDict(),
+        module: c.module,
+        className: c.className,
+        kwargs: c.kwargs,
+        torchExport: !c.noTorchExport,
+      };
     });
     run = runParityJobs(python.executable, jobs);
-    console.log(`onnx parity: onnx.checker full_check passed for ${jobs.length} twinml and ${jobs.length} torch.onnx.export files (${JSON.stringify(run.versions)})`);
+    const torchFiles = jobs.filter((j) => j.torchExport).length;
+    console.log(`onnx parity: onnx.checker full_check passed for ${jobs.length} twinml and ${torchFiles} torch.onnx.export files (${JSON.stringify(run.versions)})`);
   });
 
   afterAll(() => {
@@ -80,22 +89,33 @@ describe.skipIf(!python.executable && !requirePython)('ONNX parity: twinml expor
         const y = model.call(x);
         const ts = y.dataSync();
         const ortNode = await runNode(exported[k]!, x);
-        const torchOrtNode = await runNode(result.torchOnnx, x);
+        const torchOrtNode = result.torchOnnx ? await runNode(result.torchOnnx, x) : null;
         const ortPython = result.outputs.get(`ort_python.${key}`)!.data as Float32Array;
         const torch32 = result.outputs.get(`torch32.${key}`)!.data as Float32Array;
         const torch64 = result.outputs.get(`torch64.${key}`)!.data as Float64Array;
         const tsVsOrtNode = diff(ortNode, ts);
         const tsVsOrtPython = diff(ortPython, ts);
-        const twinmlVsTorchExport = diff(ortNode, torchOrtNode);
+        const twinmlVsTorchExport = torchOrtNode ? diff(ortNode, torchOrtNode) : null;
         const policy = parityPolicy(ts, torch32, torch64);
         console.log(
           `onnx parity ${c.name} ${key} [${y.shape.join(',')}]: |TS-ORTnode| ${fmt(tsVsOrtNode.maxAbs)}, |TS-ORTpy| ${fmt(tsVsOrtPython.maxAbs)}, ` +
-            `|twinmlONNX-torchONNX| (ORTnode) ${fmt(twinmlVsTorchExport.maxAbs)}, |TS-torch64| ${fmt(policy.ts.maxAbs)} ` +
+            `|twinmlONNX-torchONNX| (ORTnode) ${twinmlVsTorchExport ? fmt(twinmlVsTorchExport.maxAbs) : `n/a (${c.noTorchExport})`}, ` +
+            `|TS-torch64| ${fmt(policy.ts.maxAbs)} ` +
             `(torch32 ${fmt(policy.torch32.maxAbs)}, bound ${fmt(policy.boundMaxAbs)}), max|out| ${fmt(tsVsOrtNode.scale)}`,
         );
         expect(tsVsOrtNode.maxAbs).toBeLessThanOrEqual(RTOL * tsVsOrtNode.scale);
         expect(tsVsOrtPython.maxAbs).toBeLessThanOrEqual(RTOL * tsVsOrtPython.scale);
-        expect(twinmlVsTorchExport.maxAbs).toBeLessThanOrEqual(RTOL * twinmlVsTorchExport.scale);
+        if (torchOrtNode && twinmlVsTorchExport) {
+          // Is torch.onnx.export's own file faithful to PyTorch eager? Only then must ours agree with it.
+          const exportVsEager = diff(torchOrtNode, torch32);
+          if (exportVsEager.maxAbs <= RTOL * exportVsEager.scale) {
+            expect(c.torchExportIssue, 'torch.onnx.export is faithful here: remove torchExportIssue').toBeUndefined();
+            expect(twinmlVsTorchExport.maxAbs).toBeLessThanOrEqual(RTOL * twinmlVsTorchExport.scale);
+          } else {
+            console.log(`onnx parity ${c.name} ${key}: torch.onnx.export's file differs from PyTorch eager by ${fmt(exportVsEager.maxAbs)} (${c.torchExportIssue ?? 'undocumented'})`);
+            expect(c.torchExportIssue, `torch.onnx.export differs from eager by ${fmt(exportVsEager.maxAbs)}`).toBeDefined();
+          }
+        }
         expect(policy.ts.maxAbs).toBeLessThanOrEqual(policy.boundMaxAbs);
         expect(policy.ts.rmse).toBeLessThanOrEqual(policy.boundRmse);
         y.dispose();

@@ -38,13 +38,15 @@ export interface ParityJob {
   module: string;
   className: string;
   kwargs: Record<string, unknown>;
+  /** Also export the original with torch.onnx.export (default true). */
+  torchExport?: boolean;
 }
 
 export interface ParityJobResult {
   /** ort_python.<input>, torch32.<input>, torch64.<input>. */
   outputs: Map<string, HostTensor>;
-  /** The same architecture exported by torch.onnx.export (opset 17, dynamic batch). */
-  torchOnnx: Uint8Array;
+  /** The same architecture exported by torch.onnx.export (opset 17, dynamic batch), unless the job said not to. */
+  torchOnnx: Uint8Array | null;
 }
 
 export interface ParityRun {
@@ -71,7 +73,7 @@ export function runParityJobs(executable: string, jobs: ParityJob[]): ParityRun 
       writeFileSync(paths.onnx, job.onnx);
       writeFileSync(paths.inputs, serializeSafetensors(job.inputs));
       writeFileSync(paths.state, serializeSafetensors(job.state));
-      return { ...paths, module: job.module, class: job.className, kwargs: job.kwargs };
+      return { ...paths, module: job.module, class: job.className, kwargs: job.kwargs, torch_export: job.torchExport ?? true };
     });
     writeFileSync(join(dir, 'jobs.json'), JSON.stringify({ python_paths: [join(packageRoot(), 'python'), here], jobs: specs }));
     const run = spawnSync(executable, [join(here, 'onnx_parity.py'), join(dir, 'jobs.json')], { encoding: 'utf8', timeout: 600_000 });
@@ -80,7 +82,7 @@ export function runParityJobs(executable: string, jobs: ParityJob[]): ParityRun 
     return {
       results: specs.map((s) => ({
         outputs: parseSafetensors(new Uint8Array(readFileSync(s.outputs)), s.outputs).tensors,
-        torchOnnx: new Uint8Array(readFileSync(s.torch_onnx)),
+        torchOnnx: s.torch_export ? new Uint8Array(readFileSync(s.torch_onnx)) : null,
       })),
       versions: JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, string>,
     };
