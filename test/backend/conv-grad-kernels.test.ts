@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { Rng } from '../../src/util/rng.js';
 import { registerDilatedConvGradKernels } from '../../src/backend/wasm/register.js';
 import { TWINML_CONV2D_BACKPROP_FILTER, TWINML_CONV2D_BACKPROP_INPUT } from '../../src/backend/wasm/conv2d-backprop.js';

@@ -1,7 +1,6 @@
 /** twinml's wasm MaxPoolGrad and UnsortedSegmentSum against the cpu backend on random shapes. */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { Rng } from '../../src/util/rng.js';
 import { onBackend, randomHost, relativeError } from './helpers.js';
 

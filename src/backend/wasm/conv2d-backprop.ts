@@ -209,3 +209,17 @@ export function makeConv2DBackpropFilter(kernelName: string, backendName: string
   };
   return { kernelName, backendName, kernelFunc };
 }
+
+/**
+ * Registers twinml's dilation-aware convolution gradient kernels (`TwinmlConv2DBackpropInput/Filter`, attrs as
+ * tfjs's Conv2DBackprop* plus `dilations`) for a backend; idempotent. They compose the backend's Conv2D.
+ * @param backendName - 'wasm', 'cpu', 'tensorflow', ...
+ */
+export function registerDilatedConvGradKernels(backendName: string): void {
+  if (!tf.getKernel(TWINML_CONV2D_BACKPROP_INPUT, backendName)) {
+    tf.registerKernel(makeConv2DBackpropInput(TWINML_CONV2D_BACKPROP_INPUT, backendName));
+  }
+  if (!tf.getKernel(TWINML_CONV2D_BACKPROP_FILTER, backendName)) {
+    tf.registerKernel(makeConv2DBackpropFilter(TWINML_CONV2D_BACKPROP_FILTER, backendName));
+  }
+}

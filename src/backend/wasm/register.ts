@@ -4,13 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { registerFastBatchMatMul } from './fast-batch-matmul.js';
-import {
-  TWINML_CONV2D_BACKPROP_FILTER,
-  TWINML_CONV2D_BACKPROP_INPUT,
-  makeConv2DBackpropFilter,
-  makeConv2DBackpropInput,
-} from './conv2d-backprop.js';
+import { makeConv2DBackpropFilter, makeConv2DBackpropInput, registerDilatedConvGradKernels } from './conv2d-backprop.js';
 import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depthwise-backprop.js';
+export { registerDilatedConvGradKernels };
 import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
 
@@ -51,18 +47,4 @@ export function registerWasmKernels(): void {
     replaceKernel(config);
   }
   registerDilatedConvGradKernels('wasm');
-}
-
-/**
- * Registers twinml's dilation-aware convolution gradient kernels (`TwinmlConv2DBackpropInput/Filter`, attrs as
- * tfjs's Conv2DBackprop* plus `dilations`) for a backend; idempotent. They compose the backend's Conv2D.
- * @param backendName - 'wasm', 'cpu', 'tensorflow', ...
- */
-export function registerDilatedConvGradKernels(backendName: string): void {
-  if (!tf.getKernel(TWINML_CONV2D_BACKPROP_INPUT, backendName)) {
-    tf.registerKernel(makeConv2DBackpropInput(TWINML_CONV2D_BACKPROP_INPUT, backendName));
-  }
-  if (!tf.getKernel(TWINML_CONV2D_BACKPROP_FILTER, backendName)) {
-    tf.registerKernel(makeConv2DBackpropFilter(TWINML_CONV2D_BACKPROP_FILTER, backendName));
-  }
 }

@@ -15,7 +15,9 @@ export function makeUnsortedSegmentSum(backendName: string): KernelConfig {
     const rest = x.shape.slice(segmentIds.shape.length);
     const restSize = rest.reduce((a, b) => a * b, 1);
     const ids = segmentIds.dtype === 'int32' ? segmentIds : c.run('Cast', { x: segmentIds }, { dtype: 'int32' });
-    const oneHot = c.run('OneHot', { indices: c.reshape(ids, [idCount]) }, { depth: numSegments, onValue: 1, offValue: 0, dtype: 'float32' });
+    // wasm's OneHot writes int32 whatever dtype it is given, so ask for int32 and cast.
+    const oneHotInt = c.run('OneHot', { indices: c.reshape(ids, [idCount]) }, { depth: numSegments, onValue: 1, offValue: 0, dtype: 'int32' });
+    const oneHot = c.run('Cast', { x: oneHotInt }, { dtype: 'float32' });
     const values = x.dtype === 'float32' ? x : c.run('Cast', { x }, { dtype: 'float32' });
     const summed = c.run('BatchMatMul', { a: c.reshape(oneHot, [1, idCount, numSegments]), b: c.reshape(values, [1, idCount, restSize]) }, {
       transposeA: true,
