@@ -54,6 +54,7 @@ export interface BenchResults {
   machine: { cpus: number; model: string; loadAverageAtStart: number[] };
   torch: { version: string; threads: { one: number; all: number } } | { skipped: string };
   rows: BenchRow[];
+  skipped: Array<{ section: string; backend: BackendName; reason: string }>;
   targets: BenchTarget[];
 }
 
@@ -125,12 +126,23 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   const backends = options.backends ?? available;
   const loadAverageAtStart = loadavg();
   const rows: BenchRow[] = [];
+  const skipped: BenchResults['skipped'] = [];
   for (const backend of backends) {
     if (!available.includes(backend)) throw new Error(`backend ${backend} is not available here; available: ${available.join(', ')}`);
     await useBackend(backend);
+    // tfjs's cpu backend runs convolutions as plain JS loops (seconds per CNN step): fewer, single-step repeats.
+    const backendMeasure = backend === 'cpu' ? { ...measure, warmup: 1, repeats: 3, minSeconds: 0 } : measure;
     for (const section of sections) {
+      const skip = section.skipByDefault?.[backend];
+      if (skip && !options.backends) {
+        log(`bench: ${section.name} on ${backend} skipped: ${skip}`);
+        skipped.push({ section: section.name, backend, reason: skip });
+        continue;
+      }
       log(`bench: ${section.name} on ${backend} ...`);
-      const throughput = await section.measure(backend, measure);
+      const started = performance.now();
+      const throughput = await section.measure(backend, backendMeasure);
+      log(`bench: ${section.name} on ${backend}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
       for (const [mode, samplesPerSec] of Object.entries(throughput)) rows.push({ section: section.name, mode, backend, samplesPerSec });
     }
   }
@@ -154,6 +166,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', loadAverageAtStart },
     torch,
     rows,
+    skipped,
     targets: [
       target(rows, 'mlp', 1.0, 'mlp training on wasm vs PyTorch 1 thread'),
       target(rows, 'cnn', 0.5, 'cnn training on wasm vs PyTorch 1 thread (floor; aim 1.0x)'),

@@ -31,6 +31,8 @@ export interface BenchSection {
   name: string;
   description: string;
   torch?: TorchSpec;
+  /** Backends measured only when asked for explicitly (BenchOptions.backends), with the reason. */
+  skipByDefault?: Partial<Record<BackendName, string>>;
   /** Throughput of the TypeScript side on the (already active) backend. */
   measure(backend: BackendName, options: MeasureOptions): Promise<Throughput>;
 }

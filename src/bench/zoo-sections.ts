@@ -45,11 +45,17 @@ export async function measureZooModel(name: string, sampleShape: number[], numCl
   }
 }
 
-function zooSection(name: string, description: string, torch: { module: string; cls: string; kwargs: Record<string, unknown> }): BenchSection {
+function zooSection(
+  name: string,
+  description: string,
+  torch: { module: string; cls: string; kwargs: Record<string, unknown> },
+  skipByDefault?: BenchSection['skipByDefault'],
+): BenchSection {
   const sampleShape = [1, 28, 28];
   return {
     name,
     description,
+    skipByDefault,
     torch: { ...torch, sampleShape, numClasses: 10 },
     measure: (_backend, options) => measureZooModel(name, sampleShape, 10, options),
   };
@@ -57,5 +63,9 @@ function zooSection(name: string, description: string, torch: { module: string; 
 
 export function registerZooSections(): void {
   registerBenchSection(zooSection('mlp', 'MLP 784-256-128-10 on 1x28x28', { module: 'mlp', cls: 'MLP', kwargs: {} }));
-  registerBenchSection(zooSection('cnn', 'CNN 3x(conv3x3+ReLU+maxpool2) 16-32-64 + Linear on 1x28x28', { module: 'cnn', cls: 'CNN', kwargs: {} }));
+  registerBenchSection(
+    zooSection('cnn', 'CNN 3x(conv3x3+ReLU+maxpool2) 16-32-64 + Linear on 1x28x28', { module: 'cnn', cls: 'CNN', kwargs: {} }, {
+      cpu: "tfjs's cpu backend runs convolution gradients as plain JS loops (tens of seconds per step); pass backends: ['cpu'] (--backends cpu) to measure it",
+    }),
+  );
 }
