@@ -38,6 +38,8 @@ export interface PythonBridgeOptions {
   startTimeoutMs?: number;
   /** torch.set_num_threads in the Python process (default 1: parity suites run next to each other). */
   threads?: number;
+  /** The interpreter to run (default: findPython()'s choice). */
+  python?: string;
 }
 
 export interface CallOptions {
@@ -131,16 +133,19 @@ export class PythonBridge {
    */
   static async start(options: PythonBridgeOptions = {}): Promise<PythonBridge> {
     if (active?.alive) return active;
-    starting ??= PythonBridge.launch({ timeoutMs: 120_000, startTimeoutMs: 120_000, threads: 1, ...options }).finally(() => {
+    starting ??= PythonBridge.launch({ timeoutMs: 120_000, startTimeoutMs: 120_000, threads: 1, python: '', ...options }).finally(() => {
       starting = null;
     });
     return starting;
   }
 
   private static async launch(options: Required<PythonBridgeOptions>): Promise<PythonBridge> {
-    const discovery = findPython();
-    if (!discovery.chosen) throw new Error(`twinml bridge: ${discovery.advice}`);
-    const executable = discovery.chosen.executable ?? discovery.chosen.candidate;
+    let executable = options.python;
+    if (!executable) {
+      const discovery = findPython();
+      if (!discovery.chosen) throw new Error(`twinml bridge: ${discovery.advice}`);
+      executable = discovery.chosen.executable ?? discovery.chosen.candidate;
+    }
     const pythonRoot = join(packageRoot(), 'python');
     if (!existsSync(join(pythonRoot, 'twinml_ref', 'bridge_server.py'))) {
       throw new Error(`twinml bridge: ${join(pythonRoot, 'twinml_ref', 'bridge_server.py')} is missing`);
