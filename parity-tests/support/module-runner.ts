@@ -45,7 +45,9 @@ export interface ModuleRun {
 export function runModule(module: Module, inputs: HostTensor[], cotangent: HostTensor, train: boolean): ModuleRun {
   module.train(train);
   for (const x of inputs.slice(0, -1)) tf.tidy(() => void module.call(fromHost(x)));
-  const x = tf.variable(fromHost(inputs[inputs.length - 1]!), true);
+  const xHost = fromHost(inputs[inputs.length - 1]!);
+  const x = tf.variable(xHost, true);
+  xHost.dispose();
   const cot = fromHost(cotangent);
   const owners = parameterOwners(module);
   let output: tf.Tensor | null = null;

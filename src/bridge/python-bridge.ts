@@ -31,6 +31,14 @@ interface PythoniaModule {
   com: { proc: ChildProcess | null };
 }
 
+/**
+ * pythonia's JS-side bridge runs a timer that sends queued "free" messages to Python; it must stop when the
+ * process it talks to is gone, or it writes to a closed channel.
+ */
+function stopPythoniaTimer(): void {
+  (globalThis as { __pythonBridge?: { end(): void } }).__pythonBridge?.end();
+}
+
 export interface PythonBridgeOptions {
   /** Default per-call timeout in milliseconds (default 120000). */
   timeoutMs?: number;
@@ -163,11 +171,13 @@ export class PythonBridge {
       await sys.path.insert(0, pythonRoot);
       const proc = pythonia.com.proc;
       if (!proc) throw new Error('twinml bridge: pythonia did not start a Python process');
+      proc.on('error', () => undefined); // a write to a dead process surfaces through 'exit', not as a crash
       const server = (await pythonia.python('twinml_ref.bridge_server')) as BridgeServerProxy;
       const versions = JSON.parse(String(await server.setup(stderrLog, process.pid, options.threads))) as PythonVersions;
       let bridge: PythonBridge | null = null;
       const died = new Promise<never>((_, reject) => {
         const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+          stopPythoniaTimer();
           if (pythonia.com.proc === proc) pythonia.com.proc = null; // the next start() spawns a fresh process
           const info = `Python (pid ${proc.pid}) exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
           if (bridge) bridge.exitInfo = info;
@@ -269,6 +279,7 @@ export class PythonBridge {
 
   /** Kills the Python process now (SIGKILL); pending calls reject. */
   kill(): void {
+    stopPythoniaTimer();
     if (this.alive) this.proc.kill('SIGKILL');
     if (this.pythonia.com.proc === this.proc) this.pythonia.com.proc = null;
     if (active === this) active = null;
@@ -277,6 +288,7 @@ export class PythonBridge {
   /** Stops Python (SIGTERM, then SIGKILL after a second) and removes the temp folder. */
   async close(): Promise<void> {
     if (active === this) active = null;
+    stopPythoniaTimer();
     if (this.alive) {
       const exited = this.died.catch(() => undefined);
       this.proc.kill('SIGTERM');
