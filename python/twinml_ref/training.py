@@ -3,12 +3,18 @@ import torch
 from torch import nn
 
 
+def sign_loss(output, labels):
+    """Adaline's LMS rule: MSE of the score [N, 1] against -1 / +1 for labels 0 / 1."""
+    target = (labels.to(output.dtype) * 2 - 1).reshape(-1, 1)
+    return nn.functional.mse_loss(output, target)
+
+
 def loss_for_head(head):
-    """'softmax' heads train with CrossEntropyLoss on class indices, 'sign' heads with MSELoss to +-1."""
+    """'softmax' heads train with CrossEntropyLoss on class indices, 'sign' heads with MSE to -1/+1 labels."""
     if head == "softmax":
         return nn.CrossEntropyLoss()
     if head == "sign":
-        return nn.MSELoss()
+        return sign_loss
     raise ValueError(f"unknown head {head!r}; choose softmax or sign")
 
 
