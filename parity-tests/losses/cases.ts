@@ -157,7 +157,8 @@ export const LOSS_CASES: LossCase[] = [
 /** Our loss and d loss / d input (with the case's cotangent for unreduced losses). */
 function ours(c: LossCase): { loss: HostTensor; grad: HostTensor } {
   const loss = c.make();
-  return tf.tidy(() => {
+  let result: { loss: HostTensor; grad: HostTensor } | null = null;
+  tf.tidy(() => {
     const x = fromHost(c.input);
     const y = fromHost(c.target);
     const cot = c.cotangent ? fromHost(c.cotangent) : null;
@@ -165,10 +166,9 @@ function ours(c: LossCase): { loss: HostTensor; grad: HostTensor } {
       const l = loss.call(input, y);
       return cot ? tf.sum(tf.mul(l, cot)) : l;
     };
-    const value = loss.call(x, y);
-    const grad = tf.grad(f)(x);
-    return { loss: toHost(value, 'float32'), grad: toHost(grad, 'float32') };
+    result = { loss: toHost(loss.call(x, y), 'float32'), grad: toHost(tf.grad(f)(x), 'float32') };
   });
+  return result!;
 }
 
 /**

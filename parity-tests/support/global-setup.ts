@@ -8,10 +8,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { buildReport, formatReport, readCollected, writeReport } from '../../src/bridge/parity-report.js';
+import { findPython } from '../../src/bridge/find-python.js';
 
 export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'twinml-parity-rows-'));
   project.provide('parityRowsDir', dir);
+  const discovery = findPython();
+  project.provide('parityPython', { executable: discovery.chosen?.executable ?? discovery.chosen?.candidate, advice: discovery.advice });
   return () => {
     const report = buildReport(readCollected(dir));
     rmSync(dir, { recursive: true, force: true });

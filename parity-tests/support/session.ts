@@ -16,12 +16,21 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Folder where suites append report rows (set by parity-tests/support/global-setup.ts). */
     parityRowsDir: string;
+    /** findPython() done once for the run by the global setup: the interpreter, or the advice. */
+    parityPython: { executable?: string; advice?: string };
   }
 }
 
 const requirePython = process.env.TWINML_REQUIRE_PYTHON === '1';
-const discovery = findPython();
-const python = discovery.chosen?.executable ?? discovery.chosen?.candidate;
+/** Probing imports torch (seconds): the global setup of `twinml parity` does it once; plain vitest runs per file. */
+function discover(): { executable?: string; advice?: string } {
+  const provided = inject('parityPython');
+  if (provided) return provided;
+  const d = findPython();
+  return { executable: d.chosen?.executable ?? d.chosen?.candidate, advice: d.advice };
+}
+const discovery = discover();
+const python = discovery.executable;
 export const pythonAvailable = python !== undefined;
 
 /** Prints the skip line once per vitest run (the first suite file to notice writes a marker for the run). */
@@ -98,7 +107,7 @@ export function describeParity(name: string, body: (session: ParitySession) => v
       if (!pythonAvailable) throw new Error(`TWINML_REQUIRE_PYTHON=1 but ${discovery.advice ?? 'no Python with torch was found'}`);
       await useBackend(options.backend ?? 'cpu');
       bridge = await PythonBridge.start({ python });
-      const v = bridge.versions;
+      const v = await bridge.versions();
       collect({ kind: 'versions', versions: { python: v.python, torch: v.torch, numpy: v.numpy, safetensors: v.safetensors, node: process.versions.node, tfjs: tf.version_core } });
     });
     afterAll(async () => {

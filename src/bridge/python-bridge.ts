@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { StateDict } from '../util/host-tensor.js';
 import { packageRoot } from '../util/paths.js';
 import { findPython } from './find-python.js';
-import { TensorExchange, toStateDict, type TensorMap } from './tensor-files.js';
+import { TensorExchange, outputOffset, toStateDict, type TensorMap } from './tensor-files.js';
 
 /** A Python object proxied by pythonia: attribute calls return promises. */
 type PyCallable = (...args: unknown[]) => Promise<unknown>;
@@ -53,6 +53,11 @@ export interface PythonBridgeOptions {
 export interface CallOptions {
   /** This call's timeout in milliseconds (default: the bridge's). */
   timeoutMs?: number;
+  /**
+   * Return output tensors as views into a receive buffer the next call reuses (no allocation; copy what you
+   * keep). Default false: outputs own their memory.
+   */
+  borrowOutputs?: boolean;
 }
 
 export interface CallResult<R = unknown> {
@@ -60,24 +65,30 @@ export interface CallResult<R = unknown> {
   result: R;
   /** The tensors it returned, by name. */
   tensors: StateDict;
-  /** CLOCK_MONOTONIC nanoseconds on the Python side: input read started / finished, output write started. */
-  timing: { loadStartNs: number; loadedNs: number; saveStartNs: number };
+  /** CLOCK_MONOTONIC nanoseconds on the Python side: input read started / finished, output write started / finished. */
+  timing: { loadStartNs: number; loadedNs: number; saveStartNs: number; savedNs: number };
 }
 
-/** What the Python process reports about itself. */
+/** What the Python process reports when it starts (before torch is imported). */
+export interface PythonInfo {
+  python: string;
+  executable: string;
+  pid: number;
+}
+
+/** Versions of the reference stack (importing torch). */
 export interface PythonVersions {
   python: string;
   torch: string;
   numpy: string;
   safetensors: string;
-  executable: string;
-  pid: number;
   threads: number;
 }
 
 interface DispatchReply {
   result?: unknown;
   tensors?: string[];
+  outLength?: number;
   timing?: CallResult['timing'];
   error?: string;
   traceback?: string;
@@ -87,6 +98,8 @@ const STDERR_TAIL_BYTES = 4000;
 let active: PythonBridge | null = null;
 let starting: Promise<PythonBridge> | null = null;
 let exitHandlersInstalled = false;
+/** The interpreter findPython() chose (probing imports torch: done once per Node process). */
+let discoveredPython: string | null = null;
 
 function installExitHandlers(): void {
   if (exitHandlersInstalled) return;
@@ -111,8 +124,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error)
 }
 
 export class PythonBridge {
-  /** What the Python process reported at start (versions, executable, pid). */
-  readonly versions: PythonVersions;
+  /** What the Python process reported at start (version, executable, pid). */
+  readonly info: PythonInfo;
+  private cachedVersions: PythonVersions | null = null;
   private readonly exchange: TensorExchange;
   private readonly stderrLog: string;
   private readonly proc: ChildProcess;
@@ -123,10 +137,10 @@ export class PythonBridge {
   private constructor(
     private readonly pythonia: PythoniaModule,
     private readonly server: BridgeServerProxy,
-    init: { versions: PythonVersions; exchange: TensorExchange; stderrLog: string; proc: ChildProcess; died: Promise<never> },
+    init: { info: PythonInfo; exchange: TensorExchange; stderrLog: string; proc: ChildProcess; died: Promise<never> },
     private readonly options: Required<PythonBridgeOptions>,
   ) {
-    this.versions = init.versions;
+    this.info = init.info;
     this.exchange = init.exchange;
     this.stderrLog = init.stderrLog;
     this.proc = init.proc;
@@ -148,11 +162,13 @@ export class PythonBridge {
   }
 
   private static async launch(options: Required<PythonBridgeOptions>): Promise<PythonBridge> {
-    let executable = options.python;
+    if (options.python) discoveredPython = options.python;
+    let executable = discoveredPython;
     if (!executable) {
       const discovery = findPython();
       if (!discovery.chosen) throw new Error(`twinml bridge: ${discovery.advice}`);
       executable = discovery.chosen.executable ?? discovery.chosen.candidate;
+      discoveredPython = executable;
     }
     const pythonRoot = join(packageRoot(), 'python');
     if (!existsSync(join(pythonRoot, 'twinml_ref', 'bridge_server.py'))) {
@@ -161,11 +177,13 @@ export class PythonBridge {
     installExitHandlers();
     // pythonia spawns `PYTHON_BIN` when it is first imported (or restarted after a previous process died).
     process.env.PYTHON_BIN = executable;
-    const pythonia = (await import('pythonia')) as unknown as PythoniaModule;
+    // pythonia is CommonJS: Node's ESM import puts module.exports on `default`.
+    const imported = (await import('pythonia')) as unknown as { default?: PythoniaModule } & PythoniaModule;
+    const pythonia = imported.default ?? imported;
     const previous = pythonia.com.proc;
     if (previous && (previous.killed || previous.exitCode !== null || previous.signalCode !== null)) pythonia.com.proc = null;
     const exchange = new TensorExchange();
-    const stderrLog = exchange.nextPath('log');
+    const stderrLog = exchange.path('python-stderr.txt');
     const startup = async (): Promise<PythonBridge> => {
       const sys = (await pythonia.python('sys')) as { path: { insert: PyCallable } };
       await sys.path.insert(0, pythonRoot);
@@ -173,7 +191,7 @@ export class PythonBridge {
       if (!proc) throw new Error('twinml bridge: pythonia did not start a Python process');
       proc.on('error', () => undefined); // a write to a dead process surfaces through 'exit', not as a crash
       const server = (await pythonia.python('twinml_ref.bridge_server')) as BridgeServerProxy;
-      const versions = JSON.parse(String(await server.setup(stderrLog, process.pid, options.threads))) as PythonVersions;
+      const info = JSON.parse(String(await server.setup(stderrLog, process.pid, options.threads))) as PythonInfo;
       let bridge: PythonBridge | null = null;
       const died = new Promise<never>((_, reject) => {
         const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
@@ -187,7 +205,7 @@ export class PythonBridge {
         if (proc.exitCode !== null || proc.signalCode !== null) onExit(proc.exitCode, proc.signalCode);
         else proc.once('exit', onExit);
       });
-      bridge = new PythonBridge(pythonia, server, { versions, exchange, stderrLog, proc, died }, options);
+      bridge = new PythonBridge(pythonia, server, { info, exchange, stderrLog, proc, died }, options);
       active = bridge;
       return bridge;
     };
@@ -207,7 +225,13 @@ export class PythonBridge {
 
   /** The Python process id. */
   get pid(): number {
-    return this.versions.pid;
+    return this.info.pid;
+  }
+
+  /** Versions of Python, torch, numpy and safetensors in the bridge's process (imports torch on first use). */
+  async versions(): Promise<PythonVersions> {
+    this.cachedVersions ??= (await this.call<PythonVersions>('versions')).result;
+    return this.cachedVersions;
   }
 
   /** The last bytes Python wrote to stderr. */
@@ -236,31 +260,26 @@ export class PythonBridge {
   private async callNow<R>(name: string, args: Record<string, unknown>, tensors: TensorMap | undefined, options: CallOptions): Promise<CallResult<R>> {
     if (!this.alive) throw new Error(`twinml bridge: cannot call ${name}: ${this.exitInfo ?? 'Python is not running'}`);
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const inPath = this.exchange.write(toStateDict(tensors));
-    const outPath = this.exchange.nextPath('out');
-    try {
-      const pending = this.server.dispatch(name, JSON.stringify(args), inPath, outPath) as Promise<string>;
-      pending.catch(() => undefined);
-      const reply = await withTimeout(
-        Promise.race([pending, this.died]).catch((e: Error) => {
-          throw new Error(`twinml bridge: Python died during ${name}: ${e.message}${this.tailMessage()}`);
-        }),
-        timeoutMs,
-        () => {
-          this.kill();
-          return new Error(`twinml bridge: ${name} timed out after ${timeoutMs} ms; Python was stopped${this.tailMessage()}`);
-        },
-      );
-      const parsed = JSON.parse(String(reply)) as DispatchReply;
-      if (parsed.error !== undefined) {
-        throw new Error(`twinml bridge: ${name} failed in Python: ${parsed.error}\n${parsed.traceback ?? ''}`.trim());
-      }
-      const out = parsed.tensors && parsed.tensors.length > 0 ? this.exchange.read(outPath) : new Map();
-      return { result: parsed.result as R, tensors: out, timing: parsed.timing ?? { loadStartNs: 0, loadedNs: 0, saveStartNs: 0 } };
-    } finally {
-      this.exchange.remove(inPath);
-      this.exchange.remove(outPath);
+    const inLength = this.exchange.write(toStateDict(tensors));
+    const transfer = { arena: this.exchange.arenaPath, inLength, outOffset: outputOffset(inLength) };
+    const pending = this.server.dispatch(name, JSON.stringify(args), JSON.stringify(transfer)) as Promise<string>;
+    pending.catch(() => undefined);
+    const reply = await withTimeout(
+      Promise.race([pending, this.died]).catch((e: Error) => {
+        throw new Error(`twinml bridge: Python died during ${name}: ${e.message}${this.tailMessage()}`);
+      }),
+      timeoutMs,
+      () => {
+        this.kill();
+        return new Error(`twinml bridge: ${name} timed out after ${timeoutMs} ms; Python was stopped${this.tailMessage()}`);
+      },
+    );
+    const parsed = JSON.parse(String(reply)) as DispatchReply;
+    if (parsed.error !== undefined) {
+      throw new Error(`twinml bridge: ${name} failed in Python: ${parsed.error}\n${parsed.traceback ?? ''}`.trim());
     }
+    const out = parsed.outLength ? this.exchange.read(transfer.outOffset, parsed.outLength, options.borrowOutputs ?? false) : new Map();
+    return { result: parsed.result as R, tensors: out, timing: parsed.timing ?? { loadStartNs: 0, loadedNs: 0, saveStartNs: 0, savedNs: 0 } };
   }
 
   private tailMessage(): string {
