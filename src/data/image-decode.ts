@@ -53,6 +53,9 @@ export async function decodeImage(bytes: Uint8Array, name: string, options: Deco
       const [height, width] = options.resize;
       pipeline = pipeline.resize({ width, height, fit: 'fill', kernel: 'linear' });
     }
+    // libvips emits sRGB by default: keep gray sources gray (1 channel) so nothing is invented or lost.
+    const sourceChannels = outside ? outside.channels : (await pipeline.metadata()).channels;
+    if ((sourceChannels ?? 3) <= 2) pipeline = pipeline.toColourspace('b-w');
     const { data, info } = await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     image = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
   } catch (e) {

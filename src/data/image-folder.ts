@@ -32,17 +32,17 @@ export function isImageFile(name: string): boolean {
   return (IMAGE_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase());
 }
 
-/** Image files under `dir`, recursively, in torchvision's order. */
+/** Image files under `dir`, recursively, in torchvision's order: sorted(os.walk(dir)), then sorted file names. */
 function listImages(dir: string): string[] {
-  const out: string[] = [];
+  const folders: Array<[string, string[]]> = [];
   const walk = (d: string): void => {
-    const entries = readdirSync(d).sort(byCodePoint);
-    const files = entries.filter((e) => isImageFile(e) && !isDir(join(d, e)));
-    out.push(...files.map((f) => join(d, f)));
+    const entries = readdirSync(d);
+    folders.push([d, entries.filter((e) => isImageFile(e) && !isDir(join(d, e))).sort(byCodePoint)]);
     for (const e of entries) if (isDir(join(d, e))) walk(join(d, e));
   };
   walk(dir);
-  return out;
+  folders.sort((a, b) => byCodePoint(a[0], b[0]));
+  return folders.flatMap(([d, files]) => files.map((f) => join(d, f)));
 }
 
 export interface ImageFolderOptions {
