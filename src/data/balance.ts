@@ -1,6 +1,6 @@
 /**
  * Class balancing and the class histogram shown at the start of training.
- *   none         every sample once per epoch
+ *   none         every sample once per epoch (the same order as loader.epochOrder)
  *   oversample   each class drawn up to the majority count per epoch: all its samples floor(max/n) times plus a
  *                fresh random subset for the remainder (every sample is seen; the extra draws change each epoch)
  *   undersample  each class cut to the minority count per epoch, a fresh random subset each epoch
@@ -9,6 +9,7 @@
  * An epoch's order depends only on (seed, epoch), so a run can resume mid-epoch.
  */
 import { Rng } from '../util/rng.js';
+import { epochOrder } from './loader.js';
 
 export const BALANCE_MODES = ['none', 'oversample', 'undersample', 'weights'] as const;
 export type BalanceMode = (typeof BALANCE_MODES)[number];
@@ -52,10 +53,8 @@ export function classWeights(counts: number[]): number[] {
  * @param shuffle - shuffle the result (false keeps class-grouped order, for evaluation)
  */
 export function balancedOrder(labels: Int32Array, numClasses: number, mode: BalanceMode, seed: number, epoch: number, shuffle = true): Int32Array {
+  if (mode === 'none' || mode === 'weights') return epochOrder(labels.length, seed, epoch, shuffle);
   const rng = Rng.derive(seed, `balance-${mode}-${epoch}`);
-  if (mode === 'none' || mode === 'weights') {
-    return shuffle ? rng.permutation(labels.length) : Int32Array.from({ length: labels.length }, (_, i) => i);
-  }
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);
   labels.forEach((l, i) => byClass[l]!.push(i));
   const present = byClass.filter((c) => c.length > 0);

@@ -8,36 +8,32 @@ import type { Batch } from './loader.js';
 import { describeRef, type SampleRef, type SampleSource } from './source.js';
 import { applyTransform, decodeOptions, type TransformConfig } from './transforms.js';
 
-/** Samples skipped in skip-bad mode: each bad sample is tried once and left out of every later epoch. */
+/**
+ * Samples skipped in skip-bad mode, keyed by file (and row): each bad sample is tried once and left out of every
+ * later epoch and of every split that shares it.
+ */
 export class SkippedSamples {
-  private readonly entries = new Map<number, SampleRef & { error: string }>();
-  private readonly external: Array<SampleRef & { error: string }> = [];
+  private readonly entries = new Map<string, SampleRef & { error: string }>();
 
-  has(index: number): boolean {
-    return this.entries.has(index);
+  has(ref: SampleRef): boolean {
+    return this.entries.has(describeRef(ref));
   }
 
   /**
-   * Records a bad sample.
-   * @param index - sample index in its source
+   * Records a bad sample, a bad row or a whole unreadable file.
    * @param ref - where it lives
    * @param error - why it was skipped
    */
-  add(index: number, ref: SampleRef, error: string): void {
-    this.entries.set(index, { ...ref, error });
-  }
-
-  /** Adds entries found outside streaming (unreadable Parquet shards, bad CSV rows). */
-  addExternal(items: Array<SampleRef & { error: string }>): void {
-    this.external.push(...items);
+  add(ref: SampleRef, error: string): void {
+    this.entries.set(describeRef(ref), { ...ref, error });
   }
 
   get count(): number {
-    return this.entries.size + this.external.length;
+    return this.entries.size;
   }
 
   list(): Array<SampleRef & { error: string }> {
-    return [...this.external, ...this.entries.values()];
+    return [...this.entries.values()];
   }
 
   /** One line per skipped sample: `<file>[ row <n>]\t<error>` (what the run directory's skipped list holds). */
@@ -71,13 +67,13 @@ async function loadBatch(source: SampleSource, options: StreamOptions, b: number
   const samples = await Promise.all(
     positions.map(async (position) => {
       const index = options.order[position]!;
-      if (options.skipped?.has(index)) return null;
+      if (options.skipped?.has(source.ref(index))) return null;
       try {
         const raw = await source.read(index, decode);
         return { index, ...applyTransform(raw, options.transform, { seed: options.seed, epoch: options.epoch, position }) };
       } catch (e) {
         if (!options.skipped) throw e;
-        options.skipped.add(index, source.ref(index), (e as Error).message);
+        options.skipped.add(source.ref(index), (e as Error).message);
         return null;
       }
     }),
@@ -159,4 +155,49 @@ export async function materialize(
     offset += p.y.length;
   }
   return { x, y, sampleShape, classes: source.classes, source: source.source };
+}
+
+/** The batches of every epoch of a training set, as the Trainer consumes them. */
+export interface BatchProvider {
+  /** Batches per epoch (constant across epochs). */
+  readonly batchesPerEpoch: number;
+  /**
+   * @param epoch - epoch number (the order and augmentation depend only on the seed and this)
+   * @param startBatch - first batch (mid-epoch resume)
+   */
+  batches(epoch: number, startBatch: number): AsyncIterable<Batch>;
+}
+
+export interface EpochStreamOptions {
+  batchSize: number;
+  seed: number;
+  /** The training transform (augmentation and normalisation included). */
+  transform: TransformConfig;
+  /** The sample order of an epoch (e.g. balancedOrder); its length must not depend on the epoch. */
+  order: (epoch: number) => Int32Array;
+  prefetch?: number;
+  skipped?: SkippedSamples;
+}
+
+/**
+ * A BatchProvider streaming `source` epoch after epoch.
+ * @param source - the training samples
+ * @param options - batch size, seed, transform, epoch order, prefetch depth, skip-bad log
+ */
+export function epochStream(source: SampleSource, options: EpochStreamOptions): BatchProvider {
+  const perEpoch = options.order(1).length;
+  return {
+    batchesPerEpoch: Math.ceil(perEpoch / options.batchSize),
+    batches: (epoch, startBatch) =>
+      streamBatches(source, {
+        order: options.order(epoch),
+        batchSize: options.batchSize,
+        transform: options.transform,
+        seed: options.seed,
+        epoch,
+        startBatch,
+        ...(options.prefetch ? { prefetch: options.prefetch } : {}),
+        ...(options.skipped ? { skipped: options.skipped } : {}),
+      }),
+  };
 }

@@ -11,6 +11,7 @@ import { Rng } from '../util/rng.js';
 import type { Normalization, Preprocessing } from '../util/model-card.js';
 import type { DecodeOptions } from './image-decode.js';
 import type { RawSample } from './source.js';
+import { normalizeInto } from './loader.js';
 
 export interface TransformConfig {
   /** Decode to 1 channel (grayscale, PIL luma) or 3 (RGB). */
@@ -146,7 +147,7 @@ export function applyTransform(sample: RawSample, config: TransformConfig, ctx: 
     if (!img) {
       if (spatial) throw new Error(`transform: crops and flips need C,H,W samples, got shape [${sample.shape.join(', ')}]`);
       const data = Float32Array.from(sample.data, (v) => v * scale!);
-      normalizeChannels(data, 1, config.normalize);
+      if (config.normalize) normalizeInto(data, sample.shape, config.normalize);
       return { data, shape: sample.shape };
     }
   }
@@ -157,17 +158,7 @@ export function applyTransform(sample: RawSample, config: TransformConfig, ctx: 
   if (config.horizontalFlip && rng!.random() < config.horizontalFlip) img = horizontalFlip(img);
   const data = img.data;
   if (scale !== 1) for (let i = 0; i < data.length; i++) data[i]! *= scale;
-  normalizeChannels(data, img.c, config.normalize);
-  return { data, shape: [img.c, img.h, img.w] };
-}
-
-/** (x - mean[c]) / std[c] in place, channel-major data; a single mean/std applies to every channel. */
-export function normalizeChannels(data: Float32Array, channels: number, norm: Normalization | undefined): void {
-  if (!norm) return;
-  const per = data.length / channels;
-  for (let c = 0; c < channels; c++) {
-    const mean = norm.mean[c] ?? norm.mean[0]!;
-    const std = norm.std[c] ?? norm.std[0]!;
-    for (let i = c * per; i < (c + 1) * per; i++) data[i] = (data[i]! - mean) / std;
-  }
+  const shape = [img.c, img.h, img.w];
+  if (config.normalize) normalizeInto(data, shape, config.normalize);
+  return { data, shape };
 }

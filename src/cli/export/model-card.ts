@@ -11,7 +11,7 @@ export function cardFromConfig(config: ResolvedTrainConfig, outputDim: number, o
     labels: config.labels,
     input: { name: 'input', shape: ['batch', ...config.sampleShape], dtype: 'float32' },
     output: { name: 'output', shape: ['batch', outputDim], dtype: 'float32' },
-    preprocessing: { channels: config.sampleShape.length === 3 ? config.sampleShape[0] : undefined, scale: 1, normalize: config.normalization },
+    preprocessing: config.preprocessing ?? { channels: config.sampleShape.length === 3 ? config.sampleShape[0] : undefined, scale: 1, normalize: config.normalization },
     architecture: { model: config.model, config: config.modelConfig as Record<string, unknown> },
     source: { run: config.runDir, dataset: config.dataset, seed: config.seed, createdAt: new Date().toISOString(), twinmlVersion: config.twinmlVersion },
   };
