@@ -19,6 +19,27 @@ function isBmp(bytes: Uint8Array): boolean {
   return bytes.length > 14 && bytes[0] === 0x42 && bytes[1] === 0x4d;
 }
 
+/**
+ * Whether the encoded image is grayscale, read from the header for PNG (IHDR colour type 0 or 4) and baseline or
+ * progressive JPEG (SOF component count 1); null when unknown (ask libvips).
+ */
+export function sniffGray(bytes: Uint8Array): boolean | null {
+  if (bytes.length > 26 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[12] === 0x49 && bytes[13] === 0x48) {
+    const colourType = bytes[25]!;
+    return colourType === 0 || colourType === 4;
+  }
+  if (bytes.length > 4 && bytes[0] === 0xff && bytes[1] === 0xd8) {
+    let pos = 2;
+    while (pos + 9 < bytes.length && bytes[pos] === 0xff) {
+      const marker = bytes[pos + 1]!;
+      const length = (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return bytes[pos + 9] === 1;
+      pos += 2 + length;
+    }
+  }
+  return null;
+}
+
 /** The pixels of a BMP or Netpbm file (decoders outside libvips), or null for formats sharp reads itself. */
 function decodeOutsideSharp(bytes: Uint8Array, name: string): RawImage | null {
   if (isNetpbm(bytes)) return decodeNetpbm(bytes, name);
@@ -54,8 +75,8 @@ export async function decodeImage(bytes: Uint8Array, name: string, options: Deco
       pipeline = pipeline.resize({ width, height, fit: 'fill', kernel: 'linear' });
     }
     // libvips emits sRGB by default: keep gray sources gray (1 channel) so nothing is invented or lost.
-    const sourceChannels = outside ? outside.channels : (await pipeline.metadata()).channels;
-    if ((sourceChannels ?? 3) <= 2) pipeline = pipeline.toColourspace('b-w');
+    const gray = outside ? outside.channels === 1 : sniffGray(bytes) ?? ((await pipeline.metadata()).channels ?? 3) <= 2;
+    if (gray) pipeline = pipeline.toColourspace('b-w');
     const { data, info } = await pipeline.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     image = { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
   } catch (e) {

@@ -81,3 +81,15 @@ describe('decodeImage', () => {
     await expect(decodeImage(new Uint8Array([1, 2, 3]), 'noise.jpg')).rejects.toThrow(/^noise\.jpg: cannot decode image/);
   });
 });
+
+describe('sniffGray', () => {
+  it('reads the colour type of PNG and the component count of JPEG headers', async () => {
+    const { sniffGray } = await import('../../src/data/image-decode.js');
+    const index = digitIndices(2, 1)[0]!;
+    expect(sniffGray(await encodeDigit(index, 'png'))).toBe(true);
+    expect(sniffGray(await encodeDigit(index, 'png', { rgb: true }))).toBe(false);
+    expect(sniffGray(await encodeDigit(index, 'jpeg'))).toBe(true);
+    expect(sniffGray(await encodeDigit(index, 'jpeg', { rgb: true }))).toBe(false);
+    expect(sniffGray(new Uint8Array([1, 2, 3]))).toBeNull();
+  });
+});
