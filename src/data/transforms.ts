@@ -47,13 +47,14 @@ function roundHalfEven(x: number): number {
 /** Crops [top, top+h) x [left, left+w) out of `img`; pixels outside the image are 0 (padding). */
 export function crop(img: Chw, top: number, left: number, h: number, w: number): Chw {
   const out = new Float32Array(img.c * h * w);
-  for (let c = 0; c < img.c; c++) {
-    for (let y = 0; y < h; y++) {
-      const sy = top + y;
-      if (sy < 0 || sy >= img.h) continue;
-      for (let x = 0; x < w; x++) {
-        const sx = left + x;
-        if (sx >= 0 && sx < img.w) out[(c * h + y) * w + x] = img.data[(c * img.h + sy) * img.w + sx]!;
+  // The part of each output row that lies inside the image, copied as one block.
+  const x0 = Math.max(0, -left);
+  const x1 = Math.min(w, img.w - left);
+  if (x1 > x0) {
+    for (let c = 0; c < img.c; c++) {
+      for (let y = Math.max(0, -top); y < Math.min(h, img.h - top); y++) {
+        const src = (c * img.h + top + y) * img.w + left;
+        out.set(img.data.subarray(src + x0, src + x1), (c * h + y) * w + x0);
       }
     }
   }
@@ -156,9 +157,14 @@ export function applyTransform(sample: RawSample, config: TransformConfig, ctx: 
   const rng = needsRng ? Rng.derive(ctx.seed, `augment:${ctx.epoch}:${ctx.position}`) : null;
   if (config.randomCrop) img = randomCrop(img, ...config.randomCrop.size, config.randomCrop.padding ?? 0, rng!);
   if (config.horizontalFlip && rng!.random() < config.horizontalFlip) img = horizontalFlip(img);
-  const data = img.data;
-  if (scale !== 1) for (let i = 0; i < data.length; i++) data[i]! *= scale;
-  const shape = [img.c, img.h, img.w];
-  if (config.normalize) normalizeInto(data, shape, config.normalize);
-  return { data, shape };
+  const { data } = img;
+  const per = img.h * img.w;
+  // ToTensor scaling and Normalize in one pass: (x * scale - mean[c]) / std[c].
+  for (let c = 0; c < img.c; c++) {
+    const mean = config.normalize ? config.normalize.mean[c] ?? config.normalize.mean[0]! : 0;
+    const std = config.normalize ? config.normalize.std[c] ?? config.normalize.std[0]! : 1;
+    if (scale === 1 && mean === 0 && std === 1) continue;
+    for (let i = c * per; i < (c + 1) * per; i++) data[i] = (data[i]! * scale - mean) / std;
+  }
+  return { data, shape: [img.c, img.h, img.w] };
 }
