@@ -99,7 +99,8 @@ function fromMnist(spec: string, options: TrainingDataOptions): TrainingData {
     sampleShape: all.sampleShape,
     normalization,
     trainTransform,
-    preprocessing: { channels: 1, ...preprocessingOf(trainTransform, false) },
+    // Inference feeds 8-bit 28x28 gray images: channels 1, resize 28x28, scale 1/255, then the MNIST normalisation.
+    preprocessing: { channels: 1, resize: [28, 28], scale: 1 / 255, normalize: normalization },
     source: all.source,
     skipped: new SkippedSamples(),
   };
@@ -133,7 +134,11 @@ export async function loadTrainingData(options: TrainingDataOptions): Promise<Tr
   const normalization = isImage ? channelStats(sample) : channelStats({ ...sample, sampleShape: [sample.sampleShape[0]!, 1] });
   const trainTransform: TransformConfig = { ...decode, ...options.augment, normalize: normalization };
   const preprocessing = preprocessingOf(trainTransform, isImage);
-  if (isImage && !preprocessing.channels) preprocessing.channels = val.sampleShape[0]!;
+  if (isImage) {
+    // Inference may see any size and colour: record the decoded size and channels the model was trained on.
+    preprocessing.channels ??= val.sampleShape[0]!;
+    if (!preprocessing.resize && !preprocessing.centerCrop) preprocessing.resize = [val.sampleShape[1]!, val.sampleShape[2]!];
+  }
   return {
     kind: opened.kind,
     train: split.train,

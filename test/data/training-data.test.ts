@@ -26,7 +26,7 @@ describe('loadTrainingData', () => {
     expect(data.normalization).toEqual({ mean: [0.5, 0.5, 0.2], std: [0.5, 0.5, 1] });
     expect(data.val.x[0]).toBeOneOf([0, 1]); // validation is kept unnormalised; the Trainer normalises it
     expect(data.trainTransform).toEqual({ horizontalFlip: 0.5, normalize: data.normalization });
-    expect(data.preprocessing).toEqual({ channels: 3, scale: 1 / 255, normalize: data.normalization });
+    expect(data.preprocessing).toEqual({ channels: 3, resize: [4, 4], scale: 1 / 255, normalize: data.normalization });
   });
 
   it('rejects an unknown dataset spec and a path of an unknown kind, listing the choices', async () => {
