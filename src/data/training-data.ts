@@ -84,11 +84,22 @@ function channelStats(ds: ArrayDataset): Normalization {
   return { mean, std };
 }
 
-function fromMnist(spec: string, options: TrainingDataOptions): TrainingData {
+/**
+ * A built-in dataset split into train and validation (seeded, stratified), in memory.
+ * @param spec - mnist, mnist-binary:<a> or mnist-binary:<a>,<b>
+ * @param valFraction - validation share
+ * @param splitSeed - seed of the split
+ */
+export function loadBuiltinSplit(spec: string, valFraction: number, splitSeed: number): { all: ArrayDataset; train: ArrayDataset; val: ArrayDataset } {
   const parsed = parseMnistSpec(spec);
   if (!parsed) throw new Error(`unknown dataset "${spec}"; choose mnist, mnist-binary:<digit> or mnist-binary:<digit>,<digit>, or pass --data <path>`);
   const all = loadMnist(parsed);
-  const { train, test } = stratifiedSplit(all, Math.round(all.y.length * options.valFraction), options.splitSeed);
+  const { train, test } = stratifiedSplit(all, Math.round(all.y.length * valFraction), splitSeed);
+  return { all, train, val: test };
+}
+
+function fromMnist(spec: string, options: TrainingDataOptions): TrainingData {
+  const { all, train, val: test } = loadBuiltinSplit(spec, options.valFraction, options.splitSeed);
   const normalization = MNIST_NORMALIZATION;
   const trainTransform: TransformConfig = { ...options.augment, scale: 1, normalize: normalization };
   return {

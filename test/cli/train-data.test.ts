@@ -10,7 +10,8 @@ import { digitIndices, digitPixels, encodeDigit, tempDir, writeHfParquet, writeI
 
 const tmp = tempDir('train-data');
 const rows = (dir: string) => readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
-const common = ['--model', 'mlp', '--hidden', '32', '--batch-size', '16', '--backend', 'wasm', '--seed', '3'];
+const base = ['--batch-size', '16', '--backend', 'wasm', '--seed', '3'];
+const common = ['--model', 'mlp', '--hidden', '32', ...base];
 
 describe('train on real dataset files', () => {
   it('trains on an image folder of PNGs with train/ and val/ sub-roots, writing the imbalance metrics and the card', async () => {
@@ -33,6 +34,23 @@ describe('train on real dataset files', () => {
     expect(card.preprocessing).toMatchObject({ channels: 1, scale: 1 / 255 });
     expect(card.preprocessing.normalize.mean[0]).toBeGreaterThan(0.05);
     expect(card.labels).toEqual(['eight', 'three']);
+    // `twinml predict` reads a PNG through the recorded preprocessing and agrees with the validation confusion matrix
+    const threes = Array.from({ length: 5 }, (_, i) => join(root, 'val', 'three', `${String(i).padStart(4, '0')}.png`));
+    let right = 0;
+    for (const png of threes.slice(0, 5)) {
+      const p = runCli(['predict', '--model', out, '--input', png, '--json', '--top', '1']);
+      expect(p.code, p.stderr).toBe(0);
+      if (JSON.parse(p.stdout).results[0].top[0].index === 1) right++;
+    }
+    expect(right).toBeGreaterThanOrEqual(4);
+  });
+
+  it('trains the cnn on the same PNG folder', () => {
+    const out = join(tmp, 'run-pngs-cnn');
+    const r = runCli(['train', '--data', join(tmp, 'pngs'), '--epochs', '4', '--no-export', '--out', out, '--model', 'cnn', ...base]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(rows(out).at(-1)!.val_balanced_accuracy).toBeGreaterThan(0.85);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).modelConfig).toMatchObject({ inChannels: 1, imageSize: [28, 28] });
   });
 
   it('trains on Hugging Face Parquet shards of 128x128 RGB JPEGs resized to 28x28 gray', async () => {

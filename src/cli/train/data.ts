@@ -5,10 +5,22 @@
 import type { ArrayDataset } from '../../data/dataset.js';
 import { balancedOrder, classWeights, countClasses, reportClassBalance, type BalanceMode } from '../../data/balance.js';
 import { epochStream, type BatchProvider } from '../../data/stream.js';
-import { loadTrainingData, type TrainingData } from '../../data/training-data.js';
+import { loadBuiltinSplit, loadTrainingData, type TrainingData } from '../../data/training-data.js';
+import { MNIST_NORMALIZATION } from '../../data/mnist.js';
 import type { TransformConfig } from '../../data/transforms.js';
 import type { Normalization, Preprocessing } from '../../util/model-card.js';
 import type { TrainArgs } from '../commands/train.js';
+
+/**
+ * A built-in dataset (mnist, mnist-binary:...) split in memory, as the foundation's tests use it.
+ * @param dataset - the dataset spec
+ * @param valFraction - validation share
+ * @param splitSeed - seed of the split
+ */
+export function prepareData(dataset: string, valFraction: number, splitSeed: number) {
+  const { all, train, val } = loadBuiltinSplit(dataset, valFraction, splitSeed);
+  return { train, val, classes: all.classes, sampleShape: all.sampleShape, normalization: MNIST_NORMALIZATION, source: all.source };
+}
 
 export interface PreparedData {
   /** In memory for built-in datasets; labels only (x empty) when batches stream from `loaded.train`. */
@@ -43,7 +55,7 @@ export function parseAugment(value: string | undefined): Pick<TransformConfig, '
  * @param args - the train command's arguments
  * @param log - where the histogram goes
  */
-export async function prepareData(args: TrainArgs, log: (line: string) => void = console.log): Promise<PreparedData> {
+export async function prepareTrainingData(args: TrainArgs, log: (line: string) => void = console.log): Promise<PreparedData> {
   const augment = parseAugment(args.augment);
   const loaded = await loadTrainingData({
     ...(args.data ? { data: args.data } : { dataset: args.dataset }),

@@ -12,7 +12,7 @@ import { Trainer } from '../../train/trainer.js';
 import { saveSafetensors } from '../../io/safetensors.js';
 import type { Module } from '../../nn/module.js';
 import type { TrainArgs } from '../commands/train.js';
-import { prepareData, trainingBatches } from './data.js';
+import { prepareTrainingData, trainingBatches } from './data.js';
 import { dataReportCallbacks, writeSkipped } from './data-report.js';
 import type { BalanceMode } from '../../data/balance.js';
 import type { Preprocessing } from '../../util/model-card.js';
@@ -63,7 +63,7 @@ export function makeOptimizer(config: Pick<ResolvedTrainConfig, 'optimizer' | 'l
 
 export async function runTraining(args: TrainArgs): Promise<void> {
   const zoo = getZooModel(args.model);
-  const data = await prepareData(args);
+  const data = await prepareTrainingData(args);
   const backend = await useBackend(args.backend as BackendChoice);
   const defaults = zoo.trainingDefaults;
   const overrides: Record<string, unknown> = {};
