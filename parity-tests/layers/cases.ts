@@ -8,6 +8,7 @@ import type { Module } from '../../src/nn/module.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
 import type { ParityRow } from '../../src/bridge/parity-report.js';
 import type { HostTensor, StateDict } from '../../src/util/host-tensor.js';
+import { Rng } from '../../src/util/rng.js';
 import { compareTensor, type ToleranceOptions } from '../support/tolerance.js';
 import { pick, reference } from '../support/reference.js';
 import { PARITY_SEED, randn } from '../support/random.js';
@@ -73,6 +74,126 @@ export const LAYER_CASES: LayerCase[] = [
     input: [5, 9],
     output: [5, 3],
   },
+];
+
+/** A BatchNorm2d whose running statistics are not the defaults (so eval mode uses real statistics). */
+function batchNormWithStats(features: number): nn.BatchNorm2d {
+  const bn = new nn.BatchNorm2d(features);
+  const rng = Rng.derive(PARITY_SEED, 'bn-stats');
+  const state = bn.stateDict();
+  const fill = (f: (i: number) => number) => Float32Array.from({ length: features }, (_, i) => f(i));
+  state.set('running_mean', { dtype: 'float32', shape: [features], data: fill(() => rng.normal() * 0.5) });
+  state.set('running_var', { dtype: 'float32', shape: [features], data: fill(() => 0.2 + rng.random() * 2) });
+  state.set('weight', { dtype: 'float32', shape: [features], data: fill(() => 1 + rng.normal() * 0.3) });
+  state.set('bias', { dtype: 'float32', shape: [features], data: fill(() => rng.normal() * 0.3) });
+  bn.loadStateDict(state);
+  return bn;
+}
+
+/** Conv2d, BatchNorm2d, pooling and the other vision modules (issue 4). */
+export const VISION_CASES: LayerCase[] = [
+  {
+    name: 'Conv2d(3,5,3) stride 1 padding 0',
+    make: () => new nn.Conv2d(3, 5, 3),
+    torch: { type: 'Conv2d', args: [3, 5, 3] },
+    input: [2, 3, 9, 7],
+    output: [2, 5, 7, 5],
+  },
+  {
+    name: 'Conv2d(3,4,3) stride 2 padding 1 on even sizes',
+    make: () => new nn.Conv2d(3, 4, 3, { stride: 2, padding: 1 }),
+    torch: { type: 'Conv2d', args: [3, 4, 3], kwargs: { stride: 2, padding: 1 } },
+    input: [2, 3, 10, 8],
+    output: [2, 4, 5, 4],
+  },
+  {
+    name: 'Conv2d(2,4,(3,2)) stride (2,1) padding 2 bias=False',
+    make: () => new nn.Conv2d(2, 4, [3, 2], { stride: [2, 1], padding: 2, bias: false }),
+    torch: { type: 'Conv2d', args: [2, 4, [3, 2]], kwargs: { stride: [2, 1], padding: 2, bias: false } },
+    input: [3, 2, 8, 7],
+    output: [3, 4, 5, 10],
+  },
+  {
+    name: "Conv2d(3,6,4) padding='same' (even kernel)",
+    make: () => new nn.Conv2d(3, 6, 4, { padding: 'same' }),
+    torch: { type: 'Conv2d', args: [3, 6, 4], kwargs: { padding: 'same' } },
+    input: [2, 3, 9, 7],
+    output: [2, 6, 9, 7],
+  },
+  {
+    name: "Conv2d(3,4,3) padding='same' dilation 2",
+    make: () => new nn.Conv2d(3, 4, 3, { padding: 'same', dilation: 2 }),
+    torch: { type: 'Conv2d', args: [3, 4, 3], kwargs: { padding: 'same', dilation: 2 } },
+    input: [2, 3, 9, 7],
+    output: [2, 4, 9, 7],
+  },
+  {
+    name: 'Conv2d(4,6,3) groups 2 padding 1 dilation (2,1)',
+    make: () => new nn.Conv2d(4, 6, 3, { groups: 2, padding: 1, dilation: [2, 1] }),
+    torch: { type: 'Conv2d', args: [4, 6, 3], kwargs: { groups: 2, padding: 1, dilation: [2, 1] } },
+    input: [2, 4, 7, 9],
+    output: [2, 6, 5, 9],
+  },
+  {
+    name: 'Conv2d(6,6,3) depthwise (groups 6)',
+    make: () => new nn.Conv2d(6, 6, 3, { groups: 6 }),
+    torch: { type: 'Conv2d', args: [6, 6, 3], kwargs: { groups: 6 } },
+    input: [2, 6, 7, 5],
+    output: [2, 6, 5, 3],
+  },
+  {
+    name: 'BatchNorm2d(5) train, running stats after 4 steps',
+    make: () => new nn.BatchNorm2d(5),
+    torch: { type: 'BatchNorm2d', args: [5] },
+    input: [4, 5, 7, 6],
+    output: [4, 5, 7, 6],
+    train: true,
+    warmupSteps: 3,
+  },
+  {
+    name: 'BatchNorm2d(5) eval with running stats',
+    make: () => batchNormWithStats(5),
+    torch: { type: 'BatchNorm2d', args: [5] },
+    input: [3, 5, 7, 6],
+    output: [3, 5, 7, 6],
+  },
+  {
+    name: 'BatchNorm2d(3,momentum=None) train cumulative average',
+    make: () => new nn.BatchNorm2d(3, { momentum: null }),
+    torch: { type: 'BatchNorm2d', args: [3], kwargs: { momentum: null } },
+    input: [3, 3, 5, 7],
+    output: [3, 3, 5, 7],
+    train: true,
+    warmupSteps: 2,
+  },
+  { name: 'MaxPool2d(2) odd sizes', make: () => new nn.MaxPool2d(2), torch: { type: 'MaxPool2d', args: [2] }, input: [2, 3, 9, 7], output: [2, 3, 4, 3] },
+  {
+    name: 'MaxPool2d(3) stride 2 padding 1',
+    make: () => new nn.MaxPool2d(3, { stride: 2, padding: 1 }),
+    torch: { type: 'MaxPool2d', args: [3], kwargs: { stride: 2, padding: 1 } },
+    input: [2, 3, 10, 8],
+    output: [2, 3, 5, 4],
+  },
+  {
+    name: 'AvgPool2d(3) stride 2 padding 1',
+    make: () => new nn.AvgPool2d(3, { stride: 2, padding: 1 }),
+    torch: { type: 'AvgPool2d', args: [3], kwargs: { stride: 2, padding: 1 } },
+    input: [2, 3, 9, 7],
+    output: [2, 3, 5, 4],
+  },
+  {
+    name: 'AdaptiveAvgPool2d((3,2))',
+    make: () => new nn.AdaptiveAvgPool2d([3, 2]),
+    torch: { type: 'AdaptiveAvgPool2d', args: [[3, 2]] },
+    input: [2, 3, 9, 7],
+    output: [2, 3, 3, 2],
+  },
+  { name: 'LeakyReLU(0.2)', make: () => new nn.LeakyReLU(0.2), torch: { type: 'LeakyReLU', args: [0.2] }, input: [3, 5, 7], output: [3, 5, 7] },
+  { name: 'GELU', make: () => new nn.GELU(), torch: { type: 'GELU' }, input: [3, 5, 7], output: [3, 5, 7] },
+  { name: "GELU(approximate='tanh')", make: () => new nn.GELU('tanh'), torch: { type: 'GELU', kwargs: { approximate: 'tanh' } }, input: [3, 5, 7], output: [3, 5, 7] },
+  { name: 'Softmax(dim=1)', make: () => new nn.Softmax(1), torch: { type: 'Softmax', kwargs: { dim: 1 } }, input: [3, 5, 7], output: [3, 5, 7] },
+  { name: 'LogSoftmax(dim=-1)', make: () => new nn.LogSoftmax(-1), torch: { type: 'LogSoftmax', kwargs: { dim: -1 } }, input: [3, 5, 7], output: [3, 5, 7] },
+  { name: 'Dropout2d(0.4) eval', make: () => new nn.Dropout2d(0.4), torch: { type: 'Dropout2d', args: [0.4] }, input: [2, 3, 5, 7], output: [2, 3, 5, 7] },
 ];
 
 /** Inputs (one per step) and the cotangent of a case. */

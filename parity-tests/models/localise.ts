@@ -27,7 +27,7 @@ export function modulePathName(path: string): string {
 export async function localise(py: PythonBridge, c: ZooCase, backend: string, mutate?: (model: Module) => void): Promise<{ localisation: Localisation; rows: ParityRow[] }> {
   const { model, sent } = buildModel(c);
   try {
-    const input = randn(`localise/${c.name}/input`, [BATCH, ...c.sampleShape]);
+    const input = randn(`localise/${c.label}/input`, [BATCH, ...c.sampleShape]);
     sent.set('input', input);
     const ref = await reference<{ order: string[] }>(py, 'model_trace', { name: c.name, config: c.config }, sent);
     mutate?.(model);
@@ -52,13 +52,13 @@ export async function localise(py: PythonBridge, c: ZooCase, backend: string, mu
       const g = ref.g.get(key);
       const p = ref.p.get(key);
       if (!g || !p) continue; // a module PyTorch does not run as a module (none in the zoo today)
-      const row = compareTensor({ subject: 'localisation', name: `localise/${c.name}/${modulePathName(path)}`, backend, seed: PARITY_SEED }, values, g, p);
+      const row = compareTensor({ subject: 'localisation', name: `localise/${c.label}/${modulePathName(path)}`, backend, seed: PARITY_SEED }, values, g, p);
       rows.push(row);
       checked.push({ module: modulePathName(path), pass: row.pass, ratioToTolerance: row.ratioToTolerance });
       if (!row.pass && first === null) first = modulePathName(path);
     }
-    if (checked.length === 0) throw new Error(`localise ${c.name}: no module output could be matched with PyTorch's (${ref.result.float64.order.join(', ')})`);
-    return { localisation: { model: c.name, backend, firstDivergingModule: first, checked }, rows };
+    if (checked.length === 0) throw new Error(`localise ${c.label}: no module output could be matched with PyTorch's (${ref.result.float64.order.join(', ')})`);
+    return { localisation: { model: c.label, backend, firstDivergingModule: first, checked }, rows };
   } finally {
     model.dispose();
   }

@@ -14,19 +14,20 @@ describeParity('zoo models vs their PyTorch originals, on every available backen
   });
   for (const backend of backends) {
     for (const c of zooCases()) {
-      it(`${c.name} on ${backend}: logits, loss, every parameter gradient`, async () => {
+      const slow = c.slowOn[backend];
+      it.skipIf(slow !== undefined)(`${c.label} on ${backend}: logits, loss, every parameter gradient${slow ? ` (skipped: ${slow})` : ''}`, async () => {
         await useBackend(backend);
         const before = tf.memory().numTensors;
         expectParity(await runModelStep(session.py, c, backend));
         expect(tf.memory().numTensors).toBe(before);
       });
-      it(`${c.name} on ${backend}: 20-step training trajectory`, async () => {
+      it.skipIf(slow !== undefined)(`${c.label} on ${backend}: 20-step training trajectory${slow ? ` (skipped: ${slow})` : ''}`, async () => {
         await useBackend(backend);
         const before = tf.memory().numTensors;
         expectParity(await runModelTrajectory(session.py, c, backend));
         expect(tf.memory().numTensors).toBe(before);
       });
-      it(`${c.name} on ${backend}: every module output agrees (localisation finds nothing)`, async () => {
+      it(`${c.label} on ${backend}: every module output agrees (localisation finds nothing)`, async () => {
         await useBackend(backend);
         const { localisation, rows } = await localise(session.py, c, backend);
         recordLocalisation(localisation);

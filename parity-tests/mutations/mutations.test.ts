@@ -9,12 +9,13 @@ import type { PythonBridge } from '../../src/bridge/python-bridge.js';
 import type { ParityRow } from '../../src/bridge/parity-report.js';
 import { ReLU } from '../../src/nn/activation.js';
 import { describeParity, recordLocalisation } from '../support/session.js';
-import { LAYER_CASES, runLayerCase } from '../layers/cases.js';
+import { LAYER_CASES, VISION_CASES, runLayerCase } from '../layers/cases.js';
 import { LOSS_CASES, runLossCase } from '../losses/cases.js';
 import { OPTIM_CASES, runOptimCase } from '../optim/cases.js';
 import { zooCases } from '../models/zoo-cases.js';
 import { localise } from '../models/localise.js';
-import { MUTATIONS, mutateInstanceToLeakyRelu } from './mutations.js';
+import { MUTATIONS, flattenNhwc, mutateInstanceToLeakyRelu } from './mutations.js';
+import { Flatten } from '../../src/nn/flatten.js';
 
 type Check = (py: PythonBridge) => Promise<ParityRow[]>;
 
@@ -27,7 +28,7 @@ function check(caughtBy: string): Check {
   };
   switch (subject) {
     case 'layers':
-      return (py) => runLayerCase(py, find(LAYER_CASES), tf.getBackend());
+      return (py) => runLayerCase(py, find([...LAYER_CASES, ...VISION_CASES]), tf.getBackend());
     case 'losses':
       return (py) => runLossCase(py, find(LOSS_CASES), tf.getBackend());
     case 'optim':
@@ -66,5 +67,18 @@ describeParity('mutations: each known wrong semantics makes the parity suite fai
     recordLocalisation({ ...localisation, model: 'mlp (mutation test: net.2 ReLU -> LeakyReLU(0.01))' });
     expect(localisation.firstDivergingModule).toBe('net.2');
     expect(localisation.checked.find((x) => x.module === 'net.1')?.pass).toBe(true);
+  });
+
+  it('localisation names the mutated module (cnn: classifier.0 Flatten in NHWC order)', async () => {
+    const c = zooCases().find((z) => z.label === 'cnn (batchNorm, channels 4,6,8)');
+    if (!c) throw new Error('the zoo has no cnn variant');
+    const { localisation } = await localise(session.py, c, tf.getBackend(), (model) => {
+      const target = model.namedModules().find(([path]) => path === 'classifier.0')?.[1];
+      if (!(target instanceof Flatten)) throw new Error('cnn classifier.0 is not a Flatten');
+      (target as unknown as { forward: (x: tf.Tensor) => tf.Tensor }).forward = flattenNhwc.bind(target);
+    });
+    recordLocalisation({ ...localisation, model: 'cnn (mutation test: classifier.0 Flatten in NHWC order)' });
+    expect(localisation.firstDivergingModule).toBe('classifier.0');
+    expect(localisation.checked.find((x) => x.module === 'features.11')?.pass).toBe(true);
   });
 });

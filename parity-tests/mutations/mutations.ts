@@ -9,6 +9,9 @@ import { ReLU } from '../../src/nn/activation.js';
 import { CrossEntropyLoss } from '../../src/train/loss/cross-entropy.js';
 import type { Parameter } from '../../src/nn/parameter.js';
 import type { AdamOptions, SGDOptions } from '../../src/train/optim/index.js';
+import { BatchNorm2d } from '../../src/nn/batchnorm.js';
+import { Conv2d } from '../../src/nn/conv.js';
+import type { ModuleBuffer } from '../../src/nn/parameter.js';
 
 type OptimizerState = { step: number; tensors: Map<string, tf.Tensor> };
 type Update<O> = (this: { setState(st: OptimizerState, name: string, value: tf.Tensor): void }, p: Parameter, grad: tf.Tensor, o: O, st: OptimizerState) => void;
@@ -21,6 +24,14 @@ function patch<T extends object>(proto: T, name: string, replacement: unknown): 
   return () => {
     target[name] = original;
   };
+}
+
+/** Replaces a getter on a prototype; returns the function that restores it. */
+function patchGetter<T extends object>(proto: T, name: string, get: (this: never) => unknown): () => void {
+  const original = Object.getOwnPropertyDescriptor(proto, name);
+  if (!original) throw new Error(`mutation: ${name} is not a property of the prototype`);
+  Object.defineProperty(proto, name, { ...original, get });
+  return () => Object.defineProperty(proto, name, original);
 }
 
 export interface Mutation {
@@ -70,7 +81,7 @@ const sgdDampenedFirstStep: Update<SGDOptions> = function (p, grad, o, st) {
 };
 
 /** Flatten of an NCHW input in NHWC (channels-last) order: Linear weights after it would need a permutation. */
-function flattenNhwc(this: Flatten, x: tf.Tensor): tf.Tensor {
+export function flattenNhwc(this: Flatten, x: tf.Tensor): tf.Tensor {
   if (x.rank !== 4) return tf.reshape(x, [x.shape[0]!, -1]);
   return tf.tidy(() => tf.reshape(tf.transpose(x, [0, 2, 3, 1]), [x.shape[0]!, -1])); // WRONG order
 }
@@ -82,6 +93,37 @@ function clippedCrossEntropy(this: CrossEntropyLoss, input: tf.Tensor, target: t
     const oneHot = tf.cast(tf.oneHot(tf.cast(target, 'int32') as tf.Tensor1D, input.shape[1]!), 'float32');
     return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(probs)), 1)));
   });
+}
+
+interface BatchNormInternals {
+  momentum: number | null;
+  running_mean: ModuleBuffer;
+  running_var: ModuleBuffer;
+  num_batches_tracked: ModuleBuffer;
+}
+
+/** BatchNorm running statistics with a wrong update rule, given the new mean/variance and the batch factor. */
+function batchNormUpdate(rule: 'momentum-as-keep' | 'biased-variance') {
+  return function (this: BatchNormInternals, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+    const batches = (this.num_batches_tracked.value.dataSync()[0] ?? 0) + 1;
+    this.num_batches_tracked.set(tf.scalar(batches, 'int32'));
+    let keep = 1 - (this.momentum ?? 1 / batches);
+    let v = tf.mul(variance, count / (count - 1));
+    if (rule === 'momentum-as-keep') keep = 1 - keep; // WRONG: momentum 0.1 read as Keras' 0.9 (weight of the old value)
+    if (rule === 'biased-variance') v = variance; // WRONG: the biased batch variance
+    this.running_mean.set(tf.add(tf.mul(this.running_mean.value, keep), tf.mul(mean, 1 - keep)));
+    this.running_var.set(tf.add(tf.mul(this.running_var.value, keep), tf.mul(v, 1 - keep)));
+  };
+}
+
+/** TF-style 'same' padding: the extra row/column of an even kernel goes top/left instead of bottom/right. */
+function samePaddingTopLeft(this: Conv2d): [[number, number], [number, number]] {
+  if (this.padding !== 'same') throw new Error('mutation only used with padding="same"');
+  return [0, 1].map((i) => {
+    const total = this.dilation[i]! * (this.kernelSize[i]! - 1);
+    const before = Math.ceil(total / 2); // WRONG side
+    return [before, total - before];
+  }) as [[number, number], [number, number]];
 }
 
 /** ReLU that leaks (slope 0.01) below zero. */
@@ -97,6 +139,21 @@ export const MUTATIONS: Mutation[] = [
     apply: () => patch(SGD.prototype, 'update', sgdDampenedFirstStep),
   },
   { name: 'Flatten: NHWC (channels-last) order', caughtBy: 'layers:Flatten NCHW', apply: () => patch(Flatten.prototype, 'forward', flattenNhwc) },
+  {
+    name: 'BatchNorm2d: momentum 0.1 used as the weight of the old running value (momentum 0.9)',
+    caughtBy: 'layers:BatchNorm2d(5) train, running stats after 4 steps',
+    apply: () => patch(BatchNorm2d.prototype, 'updateRunningStats', batchNormUpdate('momentum-as-keep')),
+  },
+  {
+    name: 'BatchNorm2d: biased running_var',
+    caughtBy: 'layers:BatchNorm2d(5) train, running stats after 4 steps',
+    apply: () => patch(BatchNorm2d.prototype, 'updateRunningStats', batchNormUpdate('biased-variance')),
+  },
+  {
+    name: "Conv2d: TF-style 'same' padding (extra pad top/left)",
+    caughtBy: "layers:Conv2d(3,6,4) padding='same' (even kernel)",
+    apply: () => patchGetter(Conv2d.prototype, 'pads', samePaddingTopLeft as (this: never) => unknown),
+  },
   {
     name: 'CrossEntropyLoss: log of clipped probabilities',
     caughtBy: 'losses:CrossEntropyLoss logits +-100',

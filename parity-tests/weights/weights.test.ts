@@ -22,7 +22,7 @@ function prefix(map: StateDict): StateDict {
 
 describeParity('weights: state_dict round trips with PyTorch', (session) => {
   for (const c of zooCases()) {
-    it(`${c.name}: TS -> PyTorch load_state_dict(strict=True) -> TS is bit-exact`, async () => {
+    it(`${c.label}: TS -> PyTorch load_state_dict(strict=True) -> TS is bit-exact`, async () => {
       const { model, sent } = buildModel(c);
       try {
         const original = model.stateDict();
@@ -30,7 +30,7 @@ describeParity('weights: state_dict round trips with PyTorch', (session) => {
         expect(out.result.message ?? '').toBe('');
         expect(out.result.keys).toEqual([...original.keys()]);
         const back = unprefix(out.tensors);
-        const ctx = (key: string, leg: string) => ({ subject: 'weights', name: `weights/${c.name}/${leg}/${key}`, backend: tf.getBackend(), seed: PARITY_SEED });
+        const ctx = (key: string, leg: string) => ({ subject: 'weights', name: `weights/${c.label}/${leg}/${key}`, backend: tf.getBackend(), seed: PARITY_SEED });
         const rows: ParityRow[] = [];
         for (const [key, value] of original) rows.push(compareExact(ctx(key, 'TS->PyTorch'), back.get(key) ?? { ...value, data: new Float32Array(0), shape: [0] }, value));
         model.loadStateDict(back);
@@ -41,14 +41,14 @@ describeParity('weights: state_dict round trips with PyTorch', (session) => {
       }
     });
 
-    it(`${c.name}: PyTorch's own initialisation loads into TS bit-exactly`, async () => {
+    it(`${c.label}: PyTorch's own initialisation loads into TS bit-exactly`, async () => {
       const { model } = buildModel(c);
       try {
         const out = await session.py.call('initial_state', { name: c.name, config: c.config, seed: 3 });
         const torchState = unprefix(out.tensors);
         model.loadStateDict(torchState);
         const rows = [...model.stateDict()].map(([key, value]) =>
-          compareExact({ subject: 'weights', name: `weights/${c.name}/PyTorch->TS/${key}`, backend: tf.getBackend(), seed: 3 }, value, torchState.get(key)!),
+          compareExact({ subject: 'weights', name: `weights/${c.label}/PyTorch->TS/${key}`, backend: tf.getBackend(), seed: 3 }, value, torchState.get(key)!),
         );
         expectParity(rows);
       } finally {
@@ -56,7 +56,7 @@ describeParity('weights: state_dict round trips with PyTorch', (session) => {
       }
     });
 
-    it(`${c.name}: missing, extra and mis-shaped keys are errors listing the keys`, async () => {
+    it(`${c.label}: missing, extra and mis-shaped keys are errors listing the keys`, async () => {
       const { model } = buildModel(c);
       try {
         const state = model.stateDict();
