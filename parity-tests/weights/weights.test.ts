@@ -3,7 +3,11 @@
  * bit-exact for every zoo model, PyTorch's own initialisation loads into TS bit-exactly, and missing, extra or
  * mis-shaped keys are errors that list the keys on both sides.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParityRow } from '../../src/bridge/parity-report.js';
 import type { StateDict } from '../../src/util/host-tensor.js';
@@ -37,6 +41,30 @@ describeParity('weights: state_dict round trips with PyTorch', (session) => {
         for (const [key, value] of model.stateDict()) rows.push(compareExact(ctx(key, 'TS->PyTorch->TS'), value, original.get(key)!));
         expectParity(rows);
       } finally {
+        model.dispose();
+      }
+    });
+
+    it(`${c.label}: a saved state_dict file round-trips through the official safetensors library bit-exactly`, async () => {
+      const { model } = buildModel(c);
+      const dir = mkdtempSync(join(tmpdir(), 'twinml-weights-'));
+      try {
+        const original = model.stateDict();
+        saveSafetensors(join(dir, 'ts.safetensors'), original);
+        const out = await session.py.call<{ keys: string[] }>('state_dict_file_roundtrip', {
+          name: c.name,
+          config: c.config,
+          path: join(dir, 'ts.safetensors'),
+          out: join(dir, 'torch.safetensors'),
+        });
+        expect(out.result.keys).toEqual([...original.keys()]);
+        const back = loadSafetensors(join(dir, 'torch.safetensors')).tensors;
+        const rows = [...original].map(([key, value]) =>
+          compareExact({ subject: 'weights', name: `weights/${c.label}/file TS->PyTorch->file/${key}`, backend: tf.getBackend(), seed: PARITY_SEED }, back.get(key)!, value),
+        );
+        expectParity(rows);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
         model.dispose();
       }
     });

@@ -171,7 +171,11 @@ export function formatReport(report: ParityReport, options: { failuresOnly?: boo
   const s = report.summary;
   out.push('');
   out.push(`parity: ${s.rows - s.failed}/${s.rows} tensors within tolerance; backends ${report.backends.join(', ')}; seeds ${report.seeds.join(', ')}`);
-  out.push(`worst ratio to PyTorch's own float32 error: ${fmt(s.worstRatioToNoise.value)} (${s.worstRatioToNoise.row})`);
+  out.push(
+    s.worstRatioToNoise.row
+      ? `worst ratio to PyTorch's own float32 error: ${fmt(s.worstRatioToNoise.value)} (${s.worstRatioToNoise.row})`
+      : "worst ratio to PyTorch's own float32 error: n/a (only bit-exact rows)",
+  );
   out.push(`worst ratio to tolerance: ${fmt(s.worstRatioToTolerance.value)} (${s.worstRatioToTolerance.row})`);
   for (const l of report.localisations) {
     out.push(`localisation ${l.model} on ${l.backend}: ${l.firstDivergingModule === null ? 'every module output agrees' : `first diverging module: ${l.firstDivergingModule}`}`);

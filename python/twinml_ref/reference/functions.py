@@ -1,6 +1,6 @@
 """The registry of functions the bridge can call by name (see bridge_server.dispatch); imports torch."""
 from .losses import loss_step
-from .models import initial_state, model_step, model_trace, model_train, state_dict_roundtrip
+from .models import initial_state, model_step, model_trace, model_train, state_dict_file_roundtrip, state_dict_roundtrip
 from .modules import layer_step
 from .optim import optimizer_steps, scheduler_lrs
 from .diagnostics import DIAGNOSTICS
@@ -16,5 +16,6 @@ REGISTRY = {
     "model_train": model_train,
     "model_trace": model_trace,
     "state_dict_roundtrip": state_dict_roundtrip,
+    "state_dict_file_roundtrip": state_dict_file_roundtrip,
     "initial_state": initial_state,
 }

@@ -62,3 +62,17 @@ def initial_state(args, tensors):
     torch.manual_seed(int(args.get("seed", 0)))
     model = build_model(args["name"], args["config"])
     return {}, state_outputs(model)
+
+
+def state_dict_file_roundtrip(args, tensors):
+    """
+    Loads a state_dict file the TS side saved (safetensors.torch.load_file, the official reader) into the
+    PyTorch original with load_state_dict(strict=True), then saves PyTorch's state_dict with the official
+    writer to args["out"].
+    """
+    from safetensors.torch import load_file, save_file
+
+    model = build_model(args["name"], args["config"])
+    model.load_state_dict(load_file(args["path"]), strict=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, args["out"])
+    return {"keys": list(model.state_dict().keys())}, {}
