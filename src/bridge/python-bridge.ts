@@ -278,7 +278,7 @@ export class PythonBridge {
     if (parsed.error !== undefined) {
       throw new Error(`twinml bridge: ${name} failed in Python: ${parsed.error}\n${parsed.traceback ?? ''}`.trim());
     }
-    const out = parsed.outLength ? this.exchange.read(transfer.outOffset, parsed.outLength, options.borrowOutputs ?? false) : new Map();
+    const out = parsed.outLength ? await this.exchange.read(transfer.outOffset, parsed.outLength, options.borrowOutputs ?? false) : new Map();
     return { result: parsed.result as R, tensors: out, timing: parsed.timing ?? { loadStartNs: 0, loadedNs: 0, saveStartNs: 0, savedNs: 0 } };
   }
 

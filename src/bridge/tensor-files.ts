@@ -4,7 +4,7 @@
  * the inputs at offset 0, Python maps the file once and reads them as zero-copy views, writes its outputs
  * after them, and TS reads those back. Reusing the file's pages makes each transfer one copy.
  */
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, read, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostTensor, StateDict } from '../util/host-tensor.js';
@@ -19,6 +19,8 @@ export function toStateDict(tensors: TensorMap | undefined): StateDict {
 }
 
 const READ_CHUNK = 1 << 20;
+/** Concurrent reads (libuv's thread pool copies in parallel; measurably faster than one sequential read). */
+const READ_LANES = 4;
 
 /** Where Python's outputs start: after the inputs, page aligned. */
 export function outputOffset(inputLength: number): number {
@@ -66,7 +68,7 @@ export class TensorExchange {
    * @param borrow - true: the tensors are views into a buffer the next read reuses (no allocation, valid until
    *   the next call); false: they own fresh memory
    */
-  read(offset: number, length: number, borrow: boolean): StateDict {
+  async read(offset: number, length: number, borrow: boolean): Promise<StateDict> {
     let target: Buffer;
     if (borrow) {
       if (this.receive.length < length) this.receive = Buffer.allocUnsafeSlow(length);
@@ -74,12 +76,19 @@ export class TensorExchange {
     } else {
       target = Buffer.allocUnsafeSlow(length);
     }
-    // 1 MiB reads: measurably faster than one huge read on the VMs this runs on.
-    for (let done = 0; done < length; ) {
-      const n = readSync(this.fd, target, done, Math.min(READ_CHUNK, length - done), offset + done);
-      if (n === 0) throw new Error(`bridge transfer file ${this.arenaPath} ends before ${offset + length} bytes`);
-      done += n;
-    }
+    const readAt = (at: number, size: number): Promise<number> =>
+      new Promise((resolve, reject) => read(this.fd, target, at, size, offset + at, (e, n) => (e ? reject(e) : resolve(n))));
+    const lane = async (first: number): Promise<void> => {
+      for (let at = first * READ_CHUNK; at < length; at += READ_LANES * READ_CHUNK) {
+        const size = Math.min(READ_CHUNK, length - at);
+        for (let done = 0; done < size; ) {
+          const n = await readAt(at + done, size - done);
+          if (n === 0) throw new Error(`bridge transfer file ${this.arenaPath} ends before ${offset + length} bytes`);
+          done += n;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: READ_LANES }, (_, i) => lane(i)));
     return parseSafetensors(target.subarray(0, length), this.arenaPath, { copy: false }).tensors;
   }
 
