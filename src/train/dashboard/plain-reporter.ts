@@ -27,7 +27,7 @@ export class PlainReporter implements TrainingReporter {
 
   onStart(info: RunInfo): void {
     this.run = new RunView(info, this.now);
-    const resumed = info.startStep > 0 ? ` (resumed at epoch ${info.startEpoch + 1}, batch ${info.startBatch}, step ${info.startStep})` : '';
+    const resumed = info.startStep > 0 ? ` (resumed at epoch ${info.startEpoch}, batch ${info.startBatch}, step ${info.startStep})` : '';
     this.write(
       `train ${info.runName}: ${info.model}, ${info.epochs} epoch(s) x ${info.batchesPerEpoch} batch(es) of ${info.batchSize}, ` +
         `${info.trainSamples} train / ${info.valSamples ?? 0} val samples, ${info.classes.length} classes${resumed}\n`,
@@ -43,10 +43,10 @@ export class PlainReporter implements TrainingReporter {
     if (t - this.lastLineAt < this.everyMs || lastOfEpoch) return;
     this.lastLineAt = t;
     const v = this.run.view;
-    const left = info.epochs * info.batchesPerEpoch - (stats.epoch * info.batchesPerEpoch + stats.batch + 1);
+    const left = info.epochs * info.batchesPerEpoch - ((stats.epoch - 1) * info.batchesPerEpoch + stats.batch + 1);
     const eta = etaSeconds(v.batchesThisProcess, left, v.batchSeconds);
     this.write(
-      `epoch ${stats.epoch + 1}/${info.epochs} batch ${stats.batch + 1}/${info.batchesPerEpoch} step ${stats.step} ` +
+      `epoch ${stats.epoch}/${info.epochs} batch ${stats.batch + 1}/${info.batchesPerEpoch} step ${stats.step} ` +
         `loss ${formatMetric(stats.loss)} acc ${formatPercent(stats.accuracy)} lr ${formatMetric(stats.lr)} ` +
         `${Math.round(stats.samplesPerSecond)} samples/s rss ${formatBytes(stats.rssBytes)} tensors ${stats.numTensors} ETA ${formatDuration(eta)}\n`,
     );
@@ -57,7 +57,7 @@ export class PlainReporter implements TrainingReporter {
     const epochs = this.run?.view.info.epochs ?? 0;
     const val = m.valLoss !== undefined ? ` val_loss ${formatMetric(m.valLoss)} val_acc ${formatPercent(m.valAccuracy)}` : '';
     this.write(
-      `epoch ${m.epoch + 1}/${epochs} done step ${m.step} loss ${formatMetric(m.trainLoss)} acc ${formatPercent(m.trainAccuracy)}${val} ` +
+      `epoch ${m.epoch}/${epochs} done step ${m.step} loss ${formatMetric(m.trainLoss)} acc ${formatPercent(m.trainAccuracy)}${val} ` +
         `lr ${formatMetric(m.lr)} ${m.seconds.toFixed(1)}s\n`,
     );
   }

@@ -43,12 +43,12 @@ function progressLines(v: DashboardView, columns: number, color: boolean): strin
   const epoch = last ? last.epoch : info.startEpoch;
   const batchInEpoch = last ? last.batch + 1 : info.startBatch;
   const totalBatches = info.epochs * info.batchesPerEpoch;
-  const doneBatches = epoch * info.batchesPerEpoch + batchInEpoch;
+  const doneBatches = (epoch - 1) * info.batchesPerEpoch + batchInEpoch;
   const perBatch = v.batchesThisProcess > 0 ? v.batchSeconds / v.batchesThisProcess : NaN;
   const epochEta = etaSeconds(v.batchesThisProcess, info.batchesPerEpoch - batchInEpoch, v.batchSeconds);
   const runEta = etaSeconds(v.batchesThisProcess, totalBatches - doneBatches, v.batchSeconds);
   const barWidth = Math.max(10, Math.min(50, columns - 46));
-  const title = `${paint(color, 'twinml train', 'bold')} ${info.runName} · ${info.model} · epoch ${Math.min(epoch + 1, info.epochs)}/${info.epochs} · step ${last?.step ?? info.startStep}`;
+  const title = `${paint(color, 'twinml train', 'bold')} ${info.runName} · ${info.model} · epoch ${Math.min(epoch, info.epochs)}/${info.epochs} · step ${last?.step ?? info.startStep}`;
   const elapsed = `elapsed ${formatDuration(v.elapsedSeconds)}`;
   const header = padVisible(title, Math.max(0, columns - elapsed.length - 1)) + ' ' + elapsed;
   const epochLine = `epoch ${paint(color, progressBar(batchInEpoch / info.batchesPerEpoch, barWidth), 'cyan')} ${String(batchInEpoch).padStart(String(info.batchesPerEpoch).length)}/${info.batchesPerEpoch}  ETA ${formatDuration(epochEta)}`;

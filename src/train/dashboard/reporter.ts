@@ -20,7 +20,7 @@ export interface RunInfo {
   classes: string[];
   /** Per-class sample counts of the training set. */
   classHistogram: number[];
-  /** Where the run starts: 0/0 for a new run, later when resumed. */
+  /** Where the run starts: epoch 1 (1-based), batch 0, step 0 for a new run; later when resumed. */
   startEpoch: number;
   startBatch: number;
   /** Optimizer steps already taken (resume). */
@@ -29,7 +29,7 @@ export interface RunInfo {
 
 /** Told after each optimizer step. */
 export interface BatchStats {
-  /** 0-based epoch. */
+  /** 1-based epoch (like the training loop). */
   epoch: number;
   /** 0-based index within the epoch of the batch just finished. */
   batch: number;
@@ -49,6 +49,7 @@ export interface BatchStats {
 
 /** Told at the end of each epoch. */
 export interface EpochMetrics {
+  /** 1-based. */
   epoch: number;
   step: number;
   trainLoss: number;
