@@ -11,10 +11,10 @@ export function confusionMatrixSvg(m: ConfusionMatrix, classes: string[]): strin
   const cell = Math.max(22, Math.min(48, Math.floor(440 / Math.max(k, 1))));
   const labelW = Math.min(120, 14 + 7 * Math.max(1, ...classes.map((c) => c.length)));
   const top = 46;
-  const size = labelW + k * cell + 10;
+  const size = Math.max(260, labelW + k * cell + 10);
   const height = top + k * cell + 40;
   const rowTotals = m.map((r) => r.reduce((a, b) => a + b, 0));
-  const parts: string[] = [`<text x="${labelW}" y="16" class="chart-title">Confusion matrix (validation)</text>`];
+  const parts: string[] = [`<text x="4" y="16" class="chart-title">Confusion matrix (validation)</text>`];
   parts.push(`<text x="${labelW + (k * cell) / 2}" y="36" text-anchor="middle" class="axis-label">predicted</text>`);
   m.forEach((row, t) => {
     const y = top + t * cell;

@@ -37,6 +37,11 @@ function historyTable(d: ReportData): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
+/** JSON with arrays of numbers and strings kept on one line. */
+function compactJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\[\s*((?:"[^"\n]*"|-?[\d.e+-]+)(?:,\s*(?:"[^"\n]*"|-?[\d.e+-]+))*)\s*\]/g, (_m, inner: string) => `[${inner.split(/,\s*/).join(', ')}]`);
+}
+
 /** @param d - the run's data */
 export function renderReportHtml(d: ReportData): string {
   const last = d.history.at(-1);
@@ -98,7 +103,7 @@ ${historyTable(d)}
 <h2>Files</h2>
 <table><tbody>${outputs}</tbody></table>
 <h2>Config</h2>
-<pre>${escapeXml(JSON.stringify(d.config, null, 2))}</pre>
+<pre>${escapeXml(compactJson(d.config))}</pre>
 </body>
 </html>
 `;

@@ -41,7 +41,7 @@ export interface LineChartOptions {
 
 /** A line chart as an <svg> element string (no external resources). */
 export function lineChartSvg(series: ChartSeries[], o: LineChartOptions): string {
-  const m = { left: 56, right: 16, top: 30, bottom: 44 };
+  const m = { left: 56, right: 16, top: 44, bottom: 44 };
   const w = o.width - m.left - m.right;
   const h = o.height - m.top - m.bottom;
   const pts = series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
@@ -75,9 +75,9 @@ export function lineChartSvg(series: ChartSeries[], o: LineChartOptions): string
         parts.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.color}"/>`);
       }
     }
-    const lx = m.left + 8 + i * 130;
-    parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${m.top + 12}" y2="${m.top + 12}" stroke="${s.color}" stroke-width="3"/>`);
-    parts.push(`<text x="${lx + 22}" y="${m.top + 16}" class="legend">${escapeXml(s.name)}</text>`);
+    const lx = m.left + i * 130;
+    parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="32" y2="32" stroke="${s.color}" stroke-width="3"/>`);
+    parts.push(`<text x="${lx + 22}" y="36" class="legend">${escapeXml(s.name)}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" viewBox="0 0 ${o.width} ${o.height}" role="img" aria-label="${escapeXml(o.title)}">${parts.join('')}</svg>`;
 }
