@@ -1,0 +1,63 @@
+/**
+ * Exact resume: a run killed part-way through an epoch (SIGINT: clean stop with a checkpoint; SIGKILL: no
+ * warning, resume from the last periodic checkpoint) and resumed with `--resume` ends with model.safetensors
+ * bit-identical to an uninterrupted run with the same seed.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SMALL_RUN, requireBuild, runAndSignal, runTrain, tensorBytes } from './train-helpers.js';
+
+const EPOCHS = ['--epochs', '2', '--checkpoint-every', '10', '--keep-last', '2'];
+let dir: string;
+let reference: Map<string, Buffer>;
+
+beforeAll(() => {
+  requireBuild();
+  dir = mkdtempSync(join(tmpdir(), 'twinml-resume-'));
+  const r = runTrain([...SMALL_RUN, ...EPOCHS, '--out', join(dir, 'full'), '--log-format', 'plain']);
+  expect(r.status, r.stderr).toBe(0);
+  reference = tensorBytes(join(dir, 'full', 'model.safetensors'));
+});
+
+function expectSameWeights(run: string): void {
+  const got = tensorBytes(join(dir, run, 'model.safetensors'));
+  expect([...got.keys()]).toEqual([...reference.keys()]);
+  for (const [k, bytes] of reference) expect(got.get(k)!.equals(bytes), `${k} differs from the uninterrupted run`).toBe(true);
+}
+
+describe('train --resume', () => {
+  it('SIGINT mid-epoch stops cleanly with a checkpoint, and resume is bit-identical', async () => {
+    const out = join(dir, 'sigint');
+    const killed = await runAndSignal([...SMALL_RUN, ...EPOCHS, '--out', out], 15, 'SIGINT');
+    expect(killed.code, killed.stderr).toBe(0);
+    const end = JSON.parse(killed.stdout.trim().split('\n').at(-1)!) as { event: string; stopReason: string; steps: number };
+    expect(end.event).toBe('end');
+    expect(end.stopReason).toBe('user');
+    expect(end.steps).toBeGreaterThanOrEqual(15);
+    expect(end.steps).toBeLessThan(34); // stopped inside epoch 1 (34 batches)
+    const saved = JSON.parse(readFileSync(join(out, 'checkpoints', `step-${end.steps}`, 'trainer.json'), 'utf8')) as { epoch: number; batch: number; step: number };
+    expect(saved).toMatchObject({ epoch: 1, batch: end.steps, step: end.steps });
+    const resumed = runTrain(['--resume', out, '--log-format', 'plain']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`resumed at epoch 1, batch ${end.steps}, step ${end.steps}`);
+    expectSameWeights('sigint');
+    const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { epoch: number });
+    expect(rows.map((r) => r.epoch)).toEqual([1, 2]);
+  });
+
+  it('SIGKILL mid-epoch leaves only whole checkpoints, and resume from the last one is bit-identical', async () => {
+    const out = join(dir, 'sigkill');
+    const killed = await runAndSignal([...SMALL_RUN, ...EPOCHS, '--out', out], 45, 'SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    const names = readdirSync(join(out, 'checkpoints'));
+    expect(names.every((n) => /^step-\d+$/.test(n)), `leftover temporary folders: ${names.join(', ')}`).toBe(true);
+    expect(names.length).toBeLessThanOrEqual(2); // --keep-last 2
+    expect(existsSync(join(out, 'model.safetensors'))).toBe(false);
+    const resumed = runTrain(['--resume', out, '--log-format', 'plain']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/resumed at epoch 2, batch \d+, step (40|50|60)/);
+    expectSameWeights('sigkill');
+  });
+});
