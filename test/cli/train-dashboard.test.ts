@@ -61,7 +61,7 @@ describe('train dashboard', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/\u001b/);
     expect(r.stdout).toMatch(/^epoch 1\/1 batch 1\/34 step 1 loss \d/m);
-    expect(r.stdout).toMatch(/^epoch 1\/1 done step 34 loss \d\.\d+ acc \d+\.\d% val_loss \d/m);
+    expect(r.stdout).toMatch(/^epoch 1\/1 done  step 34  train_loss \d\.\d{4}  train_accuracy 0\.\d{4}  val_loss \d\.\d{4}  val_accuracy 0\.\d{4}  lr 0\.001000  \d+\.\ds$/m);
     expect(r.stdout).toMatch(/^run completed: 1 epoch\(s\), 34 step\(s\)/m);
     expect(readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
   });

@@ -55,11 +55,17 @@ export class PlainReporter implements TrainingReporter {
   onEpoch(m: EpochMetrics): void {
     this.run?.epoch(m);
     const epochs = this.run?.view.info.epochs ?? 0;
-    const val = m.valLoss !== undefined ? ` val_loss ${formatMetric(m.valLoss)} val_acc ${formatPercent(m.valAccuracy)}` : '';
-    this.write(
-      `epoch ${m.epoch}/${epochs} done step ${m.step} loss ${formatMetric(m.trainLoss)} acc ${formatPercent(m.trainAccuracy)}${val} ` +
-        `lr ${formatMetric(m.lr)} ${m.seconds.toFixed(1)}s\n`,
-    );
+    const fields = [
+      `epoch ${m.epoch}/${epochs} done`,
+      `step ${m.step}`,
+      `train_loss ${m.trainLoss.toFixed(4)}`,
+      ...(m.trainAccuracy !== undefined ? [`train_accuracy ${m.trainAccuracy.toFixed(4)}`] : []),
+      ...(m.valLoss !== undefined ? [`val_loss ${m.valLoss.toFixed(4)}`] : []),
+      ...(m.valAccuracy !== undefined ? [`val_accuracy ${m.valAccuracy.toFixed(4)}`] : []),
+      `lr ${formatMetric(m.lr)}`,
+      `${m.seconds.toFixed(1)}s`,
+    ];
+    this.write(fields.join('  ') + '\n');
   }
 
   onEnd(summary: RunSummary): void {
