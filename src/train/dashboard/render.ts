@@ -54,9 +54,31 @@ function progressLines(v: DashboardView, columns: number, color: boolean): strin
   const epochLine = `epoch ${paint(color, progressBar(batchInEpoch / info.batchesPerEpoch, barWidth), 'cyan')} ${String(batchInEpoch).padStart(String(info.batchesPerEpoch).length)}/${info.batchesPerEpoch}  ETA ${formatDuration(epochEta)}`;
   const runLine = `run   ${paint(color, progressBar(doneBatches / totalBatches, barWidth), 'green')} ${formatPercent(doneBatches / totalBatches).padStart(6)}  ETA ${formatDuration(runEta)}`;
   const stats = last
-    ? `samples/s ${Math.round(last.samplesPerSecond)}  ms/batch ${Number.isFinite(perBatch) ? (perBatch * 1000).toFixed(1) : '-'}  lr ${formatMetric(last.lr)}  loss ${formatMetric(last.loss)}  acc ${formatPercent(last.accuracy)}  rss ${formatBytes(last.rssBytes)}  tensors ${last.numTensors}`
-    : 'waiting for the first batch…';
-  return [header, epochLine, runLine, stats];
+    ? wrapFields(
+        [
+          `samples/s ${Math.round(last.samplesPerSecond)}`,
+          `ms/batch ${Number.isFinite(perBatch) ? (perBatch * 1000).toFixed(1) : '-'}`,
+          `lr ${formatMetric(last.lr)}`,
+          `loss ${formatMetric(last.loss)}`,
+          `acc ${formatPercent(last.accuracy)}`,
+          `rss ${formatBytes(last.rssBytes)}`,
+          `tensors ${last.numTensors}`,
+        ],
+        columns,
+      )
+    : ['waiting for the first batch…'];
+  return [header, epochLine, runLine, ...stats];
+}
+
+/** Joins fields with two spaces into as few lines of at most `columns` characters as possible. */
+function wrapFields(fields: string[], columns: number): string[] {
+  const lines: string[] = [];
+  for (const f of fields) {
+    const cur = lines.at(-1);
+    if (cur !== undefined && cur.length + 2 + f.length <= columns) lines[lines.length - 1] = `${cur}  ${f}`;
+    else lines.push(f);
+  }
+  return lines;
 }
 
 function chart(title: string, series: PlotSeries[], width: number, height: number, color: boolean): string[] {
