@@ -50,17 +50,3 @@ export function loadConfigFile(path: string, knownKeys: readonly string[]): Conf
   }
   return out;
 }
-
-/**
- * Merges option values: defaults < config file < command line (only flags the user gave).
- * @param defaults - documented defaults
- * @param file - values from the config file
- * @param cli - values given on the command line (undefined entries are ignored)
- */
-export function resolveOptions<T extends ConfigValues>(defaults: T, file: ConfigValues, cli: ConfigValues): T {
-  const out: ConfigValues = { ...defaults };
-  for (const source of [file, cli]) {
-    for (const [k, v] of Object.entries(source)) if (v !== undefined) out[k] = v;
-  }
-  return out as T;
-}

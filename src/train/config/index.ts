@@ -1,1 +1,1 @@
-export { loadConfigFile, resolveOptions, camelCase, CONFIG_EXTENSIONS, type ConfigValues } from './config-file.js';
+export { loadConfigFile, camelCase, CONFIG_EXTENSIONS, type ConfigValues } from './config-file.js';
