@@ -77,8 +77,9 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
     if (end - begin !== length * DTYPES[hostDtype].bytes || dataStart + end > bytes.length) {
       throw new Error(`${source}: tensor ${name} (${dtype} [${shape}]) has inconsistent or truncated data`);
     }
-    // Copy (Buffer.prototype.slice would return a view into a shared pool): aligned and detached from the file buffer.
-    const raw = Uint8Array.prototype.slice.call(bytes, dataStart + begin, dataStart + end);
+    // Copy (aligned, detached from the file buffer). Not bytes.slice(): on a Node Buffer that is a view of the pool.
+    const raw = new Uint8Array(end - begin);
+    raw.set(bytes.subarray(dataStart + begin, dataStart + end));
     const data =
       hostDtype === 'float32' ? new Float32Array(raw.buffer)
       : hostDtype === 'float64' ? new Float64Array(raw.buffer)

@@ -21,14 +21,19 @@ export class MlpLike extends Module {
   }
 }
 
-/** A custom forward: residual add, concat, mul by a scalar, reshape, mean, matmul with its own parameter-free op. */
+/**
+ * A custom forward over tf ops: GELU written out (erf), residual add, concat, mul, reshape, transpose, matmul with a
+ * constant, mean, sum, broadcasting sub. Mirrored in parity-tests/onnx/custom_models.py.
+ */
 export class ResidualConcat extends Module {
   flatten = new Flatten();
   stem = new Linear(3 * 5 * 4, 12);
   block = new Sequential(new Linear(12, 12), new Tanh(), new Dropout(0.3));
   gate = new Sigmoid();
   forward(x: tf.Tensor): tf.Tensor {
-    const h = this.stem.call(this.flatten.call(x));
+    const s = this.stem.call(this.flatten.call(x));
+    // GELU (exact) written out with tf ops: 0.5 * s * (1 + erf(s / sqrt(2))).
+    const h = tf.mul(tf.mul(s, 0.5), tf.add(1, tf.erf(tf.div(s, Math.SQRT2))));
     const r = tf.add(h, this.block.call(h));
     const c = tf.concat([r, tf.mul(this.gate.call(h), tf.scalar(0.5))], 1);
     const t = tf.transpose(tf.reshape(c, [-1, 4, 6]), [0, 2, 1]);
