@@ -88,8 +88,16 @@ export class TrainingSession {
     this.trainer?.requestStop(message);
   }
 
-  /** Asks the loop to stop after the current batch (SIGINT); a checkpoint is written at the stop. */
+  /**
+   * Asks the loop to stop after the current batch (SIGINT); a checkpoint is written at the stop. A second
+   * signal exits at once (the last checkpoint on disk stays whole).
+   */
   interrupt(signal: string): void {
+    if (this.stopReason === 'user') {
+      this.reporter.close();
+      process.stderr.write(`twinml: ${signal} again: exiting without a final checkpoint\n`);
+      process.exit(130);
+    }
     this.requestStop('user', `interrupted (${signal})`);
   }
 
