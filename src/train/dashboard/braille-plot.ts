@@ -70,7 +70,8 @@ export function plotBraille(series: PlotSeries[], options: PlotOptions): string[
   const dotsX = width * 2;
   const dotsY = height * 4;
   const drawn = series.map((s) => ({ ...s, points: downsample(s.points, dotsX * 2) }));
-  const finite = drawn.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+  // Axis ranges come from the raw points (bucket means would shrink them).
+  const finite = series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
   const cells = new Uint8Array(width * height);
   const cellColor: Array<Color | null> = new Array(width * height).fill(null);
   let [xMin, xMax, yMin, yMax] = [0, 1, 0, 1];
