@@ -3,5 +3,5 @@
 #   bash scripts/report-screenshot.sh runs/<run>/report.html [out.png]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-bash "$here/install-chromium.sh"
+bash "$here/install-test-tools.sh"
 exec node "$here/report-screenshot.mjs" "$@"

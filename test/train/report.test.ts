@@ -1,7 +1,7 @@
 /**
  * The run report: numbers from a hand-checked confusion matrix, curves with one point per epoch, no external
  * resources; and report.html opened in headless Debian Chromium without console errors, with a screenshot
- * (needs /usr/bin/chromium: `bash scripts/install-chromium.sh`, as root).
+ * (needs /usr/bin/chromium: `bash scripts/install-test-tools.sh`, as root).
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -60,7 +60,7 @@ describe('report.html and curves.svg', () => {
   });
 
   it('opens in headless Chromium without console errors and produces a screenshot', async () => {
-    if (!existsSync('/usr/bin/chromium')) throw new Error('Chromium is missing: run `bash scripts/install-chromium.sh` (apt-get install chromium) first');
+    if (!existsSync('/usr/bin/chromium')) throw new Error('Chromium is missing: run `bash scripts/install-test-tools.sh` (apt-get install chromium) first');
     const dir = mkdtempSync(join(tmpdir(), 'twinml-report-'));
     const { report } = writeReport(dir, data());
     // @ts-expect-error -- plain ESM script without types
