@@ -50,8 +50,8 @@ export class TrainingSession {
   private readonly startedAt = performance.now();
   private start: TrainerPosition = { epoch: 1, batch: 0, step: 0 };
   private restoredHistory: EpochMetrics[] = [];
-  private epochCorrect = 0;
-  private epochSeen = 0;
+  /** Sums over the current epoch's batches, kept in checkpoints so a resumed epoch reports exact metrics. */
+  private epoch = { lossSum: 0, correct: 0, seen: 0 };
   private recent: Array<{ t: number; samples: number }> = [];
   private stopReason: StopReason | null = null;
   private stopMessage?: string;
@@ -67,6 +67,12 @@ export class TrainingSession {
     const stateful: Record<string, Stateful> = {};
     if (this.earlyStopping) stateful.earlyStopping = this.earlyStopping;
     if (this.plateau) stateful.reduceLrOnPlateau = this.plateau;
+    stateful.epochProgress = {
+      stateDict: () => ({ ...this.epoch }),
+      loadStateDict: (state: { lossSum: number; correct: number; seen: number }) => {
+        this.epoch = { ...state };
+      },
+    };
     this.checkpoints = new CheckpointManager({
       runDir: o.runDir,
       model: o.model,
@@ -162,8 +168,9 @@ export class TrainingSession {
         if (this.recent.length > 20) this.recent.shift();
         const span = (t - (this.recent.length > 1 ? this.recent[0]!.t : this.startedAt)) / 1000;
         const samples = this.recent.slice(this.recent.length > 1 ? 1 : 0).reduce((s, r) => s + r.samples, 0);
-        this.epochCorrect += info.correct;
-        this.epochSeen += info.samples;
+        this.epoch.lossSum += info.loss * info.samples;
+        this.epoch.correct += info.correct;
+        this.epoch.seen += info.samples;
         this.reporter.onBatch({
           epoch: info.epoch,
           batch: info.batch,
@@ -180,9 +187,12 @@ export class TrainingSession {
         void trainer;
       },
       onEpochEnd: (_trainer, metrics) => {
-        if (this.epochSeen > 0) metrics.train_accuracy = this.epochCorrect / this.epochSeen;
-        this.epochCorrect = 0;
-        this.epochSeen = 0;
+        // Over the whole epoch, also when it was resumed part-way (the loop's own sums start at the resume).
+        if (this.epoch.seen > 0) {
+          metrics.train_loss = this.epoch.lossSum / this.epoch.seen;
+          metrics.train_accuracy = this.epoch.correct / this.epoch.seen;
+        }
+        this.epoch = { lossSum: 0, correct: 0, seen: 0 };
         this.reporter.onEpoch({
           epoch: metrics.epoch,
           step: metrics.step,
