@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMALL_RUN, requireBuild, runAndSignal, runTrain, tensorBytes } from './train-helpers.js';
 
-const EPOCHS = ['--epochs', '2', '--checkpoint-every', '10', '--keep-last', '2'];
+const EPOCHS = ['--epochs', '2', '--checkpoint-every', '10', '--keep-last', '2', '--lr-scheduler', 'step:1:0.5'];
 let dir: string;
 let reference: Map<string, Buffer>;
 
@@ -19,6 +19,8 @@ beforeAll(() => {
   const r = runTrain([...SMALL_RUN, ...EPOCHS, '--out', join(dir, 'full'), '--log-format', 'plain']);
   expect(r.status, r.stderr).toBe(0);
   reference = tensorBytes(join(dir, 'full', 'model.safetensors'));
+  // StepLR(step_size=1, gamma=0.5) stepped at each epoch end: epoch 2 trains at half the lr.
+  expect(metricRows('full').map((r) => r.lr)).toEqual([0.001, 0.0005]);
 });
 
 /** The epoch rows, without the wall-clock fields. */

@@ -23,6 +23,8 @@ import { confusionMatrix } from '../../train/metrics/confusion-matrix.js';
 import { perClassMetrics } from '../../train/metrics/classification.js';
 import { writeReport } from '../../train/report/write-report.js';
 import { MONITORS, type TrainingUxArgs } from './ux-options.js';
+import { createLrScheduler } from './lr-scheduler-spec.js';
+import type { LRScheduler } from '../../train/lr-scheduler/index.js';
 import type { Normalization } from '../../util/model-card.js';
 
 export interface SessionOptions {
@@ -47,6 +49,7 @@ export class TrainingSession {
   readonly checkpoints: CheckpointManager;
   private readonly earlyStopping?: EarlyStopping;
   private readonly plateau?: ReduceLROnPlateau;
+  private readonly scheduler?: LRScheduler;
   private readonly startedAt = performance.now();
   private start: TrainerPosition = { epoch: 1, batch: 0, step: 0 };
   private restoredHistory: EpochMetrics[] = [];
@@ -64,6 +67,7 @@ export class TrainingSession {
       this.earlyStopping = new EarlyStopping({ monitor: a.monitor, mode, patience: a.earlyStoppingPatience, minDelta: a.earlyStoppingMinDelta, restoreBestWeights: true });
     }
     if (a.reduceLrPatience !== undefined) this.plateau = new ReduceLROnPlateau(o.optimizer, { mode, patience: a.reduceLrPatience, factor: a.reduceLrFactor });
+    this.scheduler = createLrScheduler(a.lrScheduler, o.optimizer, o.epochs);
     const stateful: Record<string, Stateful> = {};
     if (this.earlyStopping) stateful.earlyStopping = this.earlyStopping;
     if (this.plateau) stateful.reduceLrOnPlateau = this.plateau;
@@ -82,6 +86,7 @@ export class TrainingSession {
       keepLast: a.keepLast,
       bestMetric: { name: a.monitor, mode },
       stateful,
+      ...(this.scheduler ? { scheduler: this.scheduler } : {}),
     });
     this.reporter = createReporter({ logFormat: a.logFormat, onStopRequested: () => this.requestStop('user', 'stopped from the dashboard') });
   }
@@ -205,6 +210,10 @@ export class TrainingSession {
         });
       },
     });
+    if (this.scheduler) {
+      const scheduler = this.scheduler;
+      list.push({ onEpochEnd: () => scheduler.step() });
+    }
     if (this.plateau || this.earlyStopping) {
       list.push({
         onEpochEnd: (_trainer, metrics) => {

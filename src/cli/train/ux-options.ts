@@ -18,11 +18,12 @@ export interface TrainingUxArgs {
   reduceLrPatience?: number;
   reduceLrFactor: number;
   clipGradNorm?: number;
+  lrScheduler: string;
   report: boolean;
 }
 
 /** Option names a config file may set (camelCase); --config, --resume and --print-config are not among them. */
-export const UX_CONFIG_KEYS = ['logFormat', 'checkpointEvery', 'keepLast', 'monitor', 'earlyStoppingPatience', 'earlyStoppingMinDelta', 'reduceLrPatience', 'reduceLrFactor', 'clipGradNorm', 'report'];
+export const UX_CONFIG_KEYS = ['logFormat', 'checkpointEvery', 'keepLast', 'monitor', 'earlyStoppingPatience', 'earlyStoppingMinDelta', 'reduceLrPatience', 'reduceLrFactor', 'clipGradNorm', 'lrScheduler', 'report'];
 
 /** Metrics that can pick `best/`, stop early or reduce the lr, with their direction. */
 export const MONITORS: Record<string, 'min' | 'max'> = { val_loss: 'min', val_accuracy: 'max', train_loss: 'min' };
@@ -41,6 +42,7 @@ export function addTrainingUxOptions<T>(y: Argv<T>): Argv<T> {
     .option('reduce-lr-patience', { type: 'number', describe: 'ReduceLROnPlateau: multiply the lr by --reduce-lr-factor after N epochs without improvement' })
     .option('reduce-lr-factor', { type: 'number', default: 0.1, describe: 'ReduceLROnPlateau factor (< 1)' })
     .option('clip-grad-norm', { type: 'number', describe: 'clip the total L2 norm of the gradients to this value (clip_grad_norm_)' })
+    .option('lr-scheduler', { type: 'string', default: 'none', describe: 'per-epoch LR schedule: none | step:<step_size>[:<gamma>] | cosine[:<T_max>[:<eta_min>]] | linear[:<start>[:<end>[:<iters>]]]' })
     .option('report', { type: 'boolean', default: true, describe: 'write report.html and curves.svg at the end (--no-report to skip)' });
 }
 
