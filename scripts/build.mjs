@@ -21,6 +21,18 @@ try {
   process.exit(1);
 }
 
+// tfjs-core's Node bundle registers no gradient functions, and its ESM build (dist/register_all_gradients.js)
+// uses extensionless imports Node cannot load. Bundle that file once into a CommonJS module; its registries
+// are tfjs's global ones, so the gradients land in the same engine (see src/backend/gradients.ts).
+try {
+  const { build } = await import('esbuild');
+  const entry = require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js', { paths: [root] });
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: join(root, 'dist', 'vendor', 'tfjs-gradients.cjs'), logLevel: 'warning' });
+} catch (e) {
+  console.error('twinml build: could not bundle the tfjs gradients: ' + e.message);
+  process.exit(1);
+}
+
 const assetExtensions = ['.proto'];
 function copyAssets(dir) {
   for (const name of readdirSync(dir)) {

@@ -3,6 +3,7 @@
  * `wasm` (the embedded default) or `cpu`. Asking for an unavailable backend is an error, never a silent fallback.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import './gradients.js';
 import { createRequire } from 'node:module';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

@@ -2,10 +2,7 @@
  * An in-memory dataset of samples with a fixed feature shape (PyTorch layout, e.g. [1, 28, 28]) and integer labels.
  * Kept as flat typed arrays so batches are cheap slices.
  */
-export interface Normalization {
-  mean: number[];
-  std: number[];
-}
+export type { Normalization } from '../util/model-card.js';
 
 export interface ArrayDataset {
   /** Flat features, sample-major: N * prod(sampleShape). */

@@ -3,7 +3,8 @@
  * seeded RandomSampler). The permutation for epoch e depends only on (seed, e), so a run can resume mid-epoch.
  */
 import { Rng } from '../util/rng.js';
-import type { ArrayDataset, Normalization } from './dataset.js';
+import type { ArrayDataset } from './dataset.js';
+import type { Normalization } from '../util/model-card.js';
 import { sampleSize } from './dataset.js';
 
 export interface Batch {

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ArrayDataset, Normalization } from './dataset.js';
+import type { ArrayDataset } from './dataset.js';
+import type { Normalization } from '../util/model-card.js';
 
 const require = createRequire(import.meta.url);
 const SIDE = 28;

@@ -3,6 +3,7 @@
  * `param.grad` (accumulating onto an existing grad like PyTorch does). Returns the loss value (a kept scalar).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import '../backend/gradients.js';
 import type { Parameter } from '../nn/parameter.js';
 
 export function backward(lossFn: () => tf.Scalar, params: Parameter[]): tf.Scalar {

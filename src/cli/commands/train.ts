@@ -1,0 +1,77 @@
+/** `twinml train`: options only; the run itself is in ../train/run.ts (imported when the command runs). */
+import type { Argv, CommandModule } from 'yargs';
+import { BACKEND_CHOICES } from '../backend-choices.js';
+
+export interface TrainArgs {
+  model: string;
+  dataset: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  optimizer?: 'sgd' | 'adam';
+  momentum?: number;
+  weightDecay?: number;
+  hidden?: number[];
+  dropout?: number;
+  seed: number;
+  splitSeed: number;
+  valFraction: number;
+  backend: string;
+  out?: string;
+  export: boolean;
+}
+
+function positive(name: string, value: number | undefined, integer: boolean): void {
+  if (value === undefined) return;
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got ${value}`);
+  }
+}
+
+export const trainCommand: CommandModule<object, TrainArgs> = {
+  command: 'train',
+  describe: 'Train a zoo model and write a run directory (config, metrics, weights, ONNX, model card)',
+  builder: (y: Argv) =>
+    y
+      .option('model', { type: 'string', default: 'mlp', describe: 'zoo model: adaline, mlp, cnn (see `twinml models`)' })
+      .option('dataset', { type: 'string', default: 'mnist', describe: 'mnist | mnist-binary:<a> (a vs rest) | mnist-binary:<a>,<b>' })
+      .option('epochs', { type: 'number', describe: 'epochs (model default: 10)' })
+      .option('batch-size', { type: 'number', describe: 'batch size (model default: 64)' })
+      .option('lr', { type: 'number', describe: 'learning rate (model default: adam 1e-3)' })
+      .option('optimizer', { type: 'string', choices: ['sgd', 'adam'] as const, describe: 'optimizer (model default)' })
+      .option('momentum', { type: 'number', describe: 'SGD momentum (default 0)' })
+      .option('weight-decay', { type: 'number', describe: 'L2 weight decay (default 0)' })
+      .option('hidden', { type: 'string', describe: 'mlp hidden widths, comma-separated (default 256,128)', coerce: parseIntList })
+      .option('dropout', { type: 'number', describe: 'mlp dropout probability after each hidden layer (default 0)' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of initialisation, shuffling and dropout' })
+      .option('split-seed', { type: 'number', default: 0, describe: 'seed of the fixed train/validation split' })
+      .option('val-fraction', { type: 'number', default: 0.2, describe: 'held-out fraction (mnist: 2,000 of 10,000)' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto', describe: 'tfjs backend' })
+      .option('out', { type: 'string', describe: 'run directory (default runs/<model>-<timestamp>)' })
+      .option('export', { type: 'boolean', default: true, describe: 'export model.onnx + model.json at the end (--no-export to skip)' })
+      .check((argv) => {
+        const a = argv as unknown as TrainArgs;
+        positive('epochs', a.epochs, true);
+        positive('batch-size', a.batchSize, true);
+        positive('lr', a.lr, false);
+        if (a.momentum !== undefined && !(a.momentum >= 0)) throw new Error(`--momentum must be >= 0, got ${a.momentum}`);
+        if (a.weightDecay !== undefined && !(a.weightDecay >= 0)) throw new Error(`--weight-decay must be >= 0, got ${a.weightDecay}`);
+        if (!(a.valFraction > 0 && a.valFraction < 1)) throw new Error(`--val-fraction must be in (0, 1), got ${a.valFraction}`);
+        if (!Number.isInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
+        return true;
+      }) as unknown as Argv<TrainArgs>,
+  handler: async (args) => {
+    const { runTraining } = await import('../train/run.js');
+    await runTraining(args);
+  },
+};
+
+function parseIntList(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = String(value).split(',').map((s) => s.trim());
+  const nums = parts.map(Number);
+  if (parts.length === 0 || nums.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--hidden must be comma-separated positive integers, got "${value}"`);
+  }
+  return nums;
+}

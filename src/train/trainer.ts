@@ -1,0 +1,166 @@
+/**
+ * The training loop: seeded shuffling each epoch, PyTorch-style steps (zero_grad, backward, step), per-epoch
+ * validation, one metrics row per epoch, and hooks for reporters, checkpoints and early stopping.
+ * `tf.memory().numTensors` stays flat across steps and epochs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Module } from '../nn/module.js';
+import type { ArrayDataset } from '../data/dataset.js';
+import { epochBatches, numBatches } from '../data/loader.js';
+import type { Normalization } from '../util/model-card.js';
+import { backward } from './backward.js';
+import { evaluate, type Evaluation } from './evaluate.js';
+import { headLoss, type Head } from './head-loss.js';
+import type { Optimizer } from './optim/optimizer.js';
+
+export interface EpochMetrics {
+  epoch: number;
+  train_loss: number;
+  val_loss: number;
+  val_accuracy: number;
+  lr: number;
+  samples_per_sec: number;
+  epoch_seconds: number;
+  step: number;
+  [extra: string]: number;
+}
+
+export interface BatchInfo {
+  epoch: number;
+  /** Batch index within the epoch. */
+  batch: number;
+  batchesPerEpoch: number;
+  /** Global optimizer step count after this batch. */
+  step: number;
+  loss: number;
+  samples: number;
+}
+
+export interface TrainerPosition {
+  /** Epoch to run next (1-based) and batch index to start from within it. */
+  epoch: number;
+  batch: number;
+  step: number;
+}
+
+/** Hooks; returning 'stop' from onBatchEnd/onEpochEnd ends training after that point. */
+export interface TrainerCallbacks {
+  onTrainStart?(trainer: Trainer): void | Promise<void>;
+  onBatchEnd?(trainer: Trainer, info: BatchInfo): void | 'stop' | Promise<void | 'stop'>;
+  /** May add fields to `metrics` before it is recorded. */
+  onEpochEnd?(trainer: Trainer, metrics: EpochMetrics, validation: Evaluation): void | 'stop' | Promise<void | 'stop'>;
+  onTrainEnd?(trainer: Trainer, history: EpochMetrics[]): void | Promise<void>;
+}
+
+export interface TrainerOptions {
+  model: Module;
+  head: Head;
+  optimizer: Optimizer<{ lr: number }>;
+  train: ArrayDataset;
+  val: ArrayDataset;
+  epochs: number;
+  batchSize: number;
+  /** Seed of the per-epoch shuffling. */
+  seed: number;
+  normalization?: Normalization;
+  /** Class weights for CrossEntropyLoss (PyTorch semantics). */
+  classWeights?: Float32Array;
+  callbacks?: TrainerCallbacks[];
+  /** Where to start (resume); default epoch 1, batch 0, step 0. */
+  start?: TrainerPosition;
+}
+
+export class Trainer {
+  readonly options: TrainerOptions;
+  readonly history: EpochMetrics[] = [];
+  position: TrainerPosition;
+  private stopRequested: string | null = null;
+
+  constructor(options: TrainerOptions) {
+    if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new Error(`epochs must be a positive integer, got ${options.epochs}`);
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batch size must be a positive integer, got ${options.batchSize}`);
+    this.options = options;
+    this.position = options.start ?? { epoch: 1, batch: 0, step: 0 };
+  }
+
+  get model(): Module {
+    return this.options.model;
+  }
+
+  /** Asks the loop to stop after the current batch (for example on Ctrl-C). */
+  requestStop(reason: string): void {
+    this.stopRequested = reason;
+  }
+
+  get stopReason(): string | null {
+    return this.stopRequested;
+  }
+
+  get batchesPerEpoch(): number {
+    return numBatches(this.options.train.y.length, this.options.batchSize);
+  }
+
+  async fit(): Promise<EpochMetrics[]> {
+    const o = this.options;
+    const loss = headLoss(o.head, o.classWeights);
+    const params = o.model.parameters();
+    const callbacks = o.callbacks ?? [];
+    for (const cb of callbacks) await cb.onTrainStart?.(this);
+    o.model.train();
+    for (let epoch = this.position.epoch; epoch <= o.epochs && !this.stopRequested; epoch++) {
+      const started = performance.now();
+      let lossSum = 0;
+      let seen = 0;
+      const startBatch = epoch === this.position.epoch ? this.position.batch : 0;
+      let batchIndex = startBatch;
+      for (const batch of epochBatches(o.train, epoch, { batchSize: o.batchSize, shuffle: true, seed: o.seed, normalization: o.normalization }, startBatch)) {
+        const x = tf.tensor(batch.x, batch.shape, 'float32');
+        const y = tf.tensor1d(batch.y, 'int32');
+        o.optimizer.zeroGrad();
+        const lossTensor = backward(() => loss.loss(o.model.call(x), y), params);
+        const value = lossTensor.dataSync()[0]!;
+        lossTensor.dispose();
+        x.dispose();
+        y.dispose();
+        const step = this.position.step + 1;
+        if (!Number.isFinite(value)) {
+          o.optimizer.zeroGrad();
+          throw new Error(`training stopped: the loss became ${value} at step ${step} (epoch ${epoch}, batch ${batchIndex + 1} of ${this.batchesPerEpoch})`);
+        }
+        o.optimizer.step();
+        o.optimizer.zeroGrad();
+        lossSum += value * batch.y.length;
+        seen += batch.y.length;
+        batchIndex += 1;
+        this.position = { epoch, batch: batchIndex, step };
+        for (const cb of callbacks) {
+          if ((await cb.onBatchEnd?.(this, { epoch, batch: batchIndex - 1, batchesPerEpoch: this.batchesPerEpoch, step, loss: value, samples: batch.y.length })) === 'stop') {
+            this.stopRequested ??= 'stopped by a callback';
+          }
+        }
+        if (this.stopRequested) break;
+      }
+      if (this.stopRequested && batchIndex < this.batchesPerEpoch) break; // interrupted mid-epoch: no epoch row
+      const seconds = (performance.now() - started) / 1000;
+      const validation = evaluate(o.model, o.val, loss, { normalization: o.normalization });
+      o.model.train();
+      const metrics: EpochMetrics = {
+        epoch,
+        train_loss: lossSum / Math.max(seen, 1),
+        val_loss: validation.loss,
+        val_accuracy: validation.accuracy,
+        lr: o.optimizer.paramGroups[0]!.options.lr,
+        samples_per_sec: seen / seconds,
+        epoch_seconds: seconds,
+        step: this.position.step,
+      };
+      this.position = { epoch: epoch + 1, batch: 0, step: this.position.step };
+      for (const cb of callbacks) {
+        if ((await cb.onEpochEnd?.(this, metrics, validation)) === 'stop') this.stopRequested ??= 'stopped by a callback';
+      }
+      this.history.push(metrics);
+    }
+    for (const cb of callbacks) await cb.onTrainEnd?.(this, this.history);
+    return this.history;
+  }
+}
