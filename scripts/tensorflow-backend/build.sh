@@ -6,7 +6,7 @@
 #
 # What it does (idempotent; each step is skipped when already done; needs only PyPI and the npm registry):
 #   1. pip-installs tensorflow-cpu==$TF_WHEEL_VERSION (no dependencies: only its .so files and headers are used)
-#      into a scratch virtualenv  ${TWINML_VENV_CACHE:-$HOME/.cache/twinml}/tf-venv-$TF_WHEEL_VERSION
+#      into a scratch virtualenv  ${TWINML_VENV_CACHE:-$HOME/.cache/twinml}/tf-venv-<version>
 #   2. npm-installs @tensorflow/tfjs-node@$TFJS_NODE_VERSION into node_modules with --no-save --ignore-scripts
 #      (its install script would download libtensorflow 2.9.1 from storage.googleapis.com; package.json stays as is)
 #   3. lays out node_modules/@tensorflow/tfjs-node/deps/{include,lib} the way its binding.gyp expects:
@@ -23,10 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo_root=$(pwd)
 
-TF_WHEEL=tensorflow-cpu
-TF_WHEEL_VERSION=2.21.0
-TFJS_NODE_PACKAGE=@tensorflow/tfjs-node
-TFJS_NODE_VERSION=4.22.0
+source scripts/tensorflow-backend/wheel.sh
 
 say() { printf 'setup:tensorflow: %s\n' "$*"; }
 die() { printf 'setup:tensorflow: error: %s\n' "$*" >&2; exit 1; }
@@ -36,27 +33,7 @@ for tool in python3 make g++ node npm; do
 done
 
 # ---- 1. the wheel -------------------------------------------------------------------------------------------------
-cache_root=${TWINML_VENV_CACHE:-$HOME/.cache/twinml}
-venv="$cache_root/tf-venv-$TF_WHEEL_VERSION"
-if [ ! -x "$venv/bin/python" ]; then
-  say "creating virtualenv $venv"
-  mkdir -p "$cache_root"
-  python3 -m venv "$venv"
-fi
-tf_dir=$("$venv/bin/python" - <<'EOF'
-import importlib.util, pathlib
-spec = importlib.util.find_spec("tensorflow")
-print(pathlib.Path(spec.origin).parent if spec and spec.origin else "")
-EOF
-)
-if [ -z "$tf_dir" ] || [ ! -f "$tf_dir/libtensorflow_cc.so.2" ] \
-   || ! "$venv/bin/pip" show "$TF_WHEEL" 2>/dev/null | grep -qx "Version: $TF_WHEEL_VERSION"; then
-  say "pip install --no-deps $TF_WHEEL==$TF_WHEEL_VERSION into $venv (about 270 MB download, 1.3 GB on disk)"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "$TF_WHEEL==$TF_WHEEL_VERSION"
-  tf_dir=$("$venv/bin/python" -c 'import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec("tensorflow").origin).parent)')
-else
-  say "$TF_WHEEL $TF_WHEEL_VERSION already in $venv"
-fi
+ensure_tensorflow_wheel
 for f in libtensorflow_cc.so.2 libtensorflow_framework.so.2 include/tensorflow/c/c_api.h include/tensorflow/c/eager/c_api.h; do
   [ -e "$tf_dir/$f" ] || die "the wheel has no $tf_dir/$f (run scripts/tensorflow-backend/investigate.sh)"
 done
