@@ -1,7 +1,8 @@
 /**
  * The `tensorflow` backend (tfjs-node's addon built by `npm run setup:tensorflow` against the tensorflow-cpu wheel)
  * computes what the `cpu` backend computes: an MLP's forward pass, every parameter gradient, and a 30-step Adam
- * training trajectory (loss per step and final weights), with no tensor leak per step.
+ * training trajectory (loss per step and final weights), with no tensor leak per step; and the forward and backward
+ * of the conv-net kernels the vision zoo uses (conv2d, depthwiseConv2d, pooling, batch statistics, GELU via erf, ...).
  * Skipped, with the reason in its title, when the addon is not built.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,37 @@ async function run(backend: BackendName): Promise<Run> {
   return { logits, grads, losses, weights, tensorsPerStep };
 }
 
+/**
+ * A conv block in the vision zoo's style on NCHW input [3, 4, 10, 10]: transpose to NHWC, pad, conv2d stride 2,
+ * batch statistics (moments + rsqrt), GELU (erf), depthwiseConv2d, maxPool and avgPool, leakyRelu, logSoftmax.
+ * Returns the output and the gradients of sum(output * cotangent) for the input and both filters, on the current backend.
+ */
+function convNetForwardAndGrads(): Float32Array[] {
+  const rng = new Rng(SEED + 1);
+  const random = (shape: number[]) => tf.tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).map(() => rng.normal()), shape);
+  return tf.tidy(() => {
+    const x = random([3, 4, 10, 10]);
+    const convW = random([3, 3, 4, 6]);
+    const depthW = random([3, 3, 6, 1]);
+    const forward = (input: tf.Tensor, w: tf.Tensor, dw: tf.Tensor): tf.Tensor => {
+      let h = tf.transpose(input, [0, 2, 3, 1]) as tf.Tensor4D;
+      h = tf.pad(h, [[0, 0], [1, 0], [0, 1], [0, 0]]);
+      h = tf.conv2d(h, w as tf.Tensor4D, 2, 'same');
+      const { mean, variance } = tf.moments(h, [0, 1, 2]);
+      h = tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+      h = tf.mul(tf.mul(h, 0.5), tf.add(1, tf.erf(tf.mul(h, Math.SQRT1_2)))); // exact GELU
+      h = tf.depthwiseConv2d(h, dw as tf.Tensor4D, 1, 'same');
+      h = tf.add(tf.maxPool(h, 2, 2, 'valid'), tf.avgPool(h, 2, 2, 'valid'));
+      h = tf.leakyRelu(h, 0.1);
+      return tf.logSoftmax(tf.reshape(h, [3, -1]));
+    };
+    const output = forward(x, convW, depthW);
+    const cotangent = random(output.shape);
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(forward(a, b, c), cotangent)))([x, convW, depthW]);
+    return [output, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
 /** Max |a - b| and max |b|, printed with the tensor's name. */
 function compare(name: string, a: Float32Array, b: Float32Array): { maxDiff: number; maxRef: number } {
   expect(a.length, name).toBe(b.length);
@@ -148,6 +180,20 @@ describe.skipIf(!available)(title, () => {
       const r = compare(`weight ${name}`, onTensorflow.weights.get(name) as Float32Array, w);
       expect(r.maxDiff, `weight ${name}`).toBeLessThanOrEqual(1e-4 * Math.max(1, r.maxRef));
     }
+  });
+
+  it('conv-net kernels (forward and gradients under a random cotangent) match the cpu backend', async () => {
+    const results = new Map<BackendName, Float32Array[]>();
+    for (const backend of ['tensorflow', 'cpu'] as const) {
+      await useBackend(backend);
+      results.set(backend, convNetForwardAndGrads());
+    }
+    const names = ['output', 'grad x', 'grad conv w', 'grad depthwise w'];
+    names.forEach((name, i) => {
+      const r = compare(name, (results.get('tensorflow') as Float32Array[])[i], (results.get('cpu') as Float32Array[])[i]);
+      expect(r.maxRef, `${name} is not all zero`).toBeGreaterThan(0);
+      expect(r.maxDiff, name).toBeLessThanOrEqual(1e-5 * r.maxRef);
+    });
   });
 
   it('a training step leaks no tensors on the tensorflow backend', () => {
