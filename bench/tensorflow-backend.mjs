@@ -1,12 +1,13 @@
 // Training-step throughput of a matmul-heavy MLP on the tensorflow and wasm backends (and cpu with --with-cpu),
 // each as a ratio against PyTorch (CPU) measured in the same run with the same thread count.
 //
-//   npm run build && node bench/tensorflow-backend.mjs [--threads 1] [--steps 20] [--batch 256] [--hidden 1024] [--with-cpu]
+//   npm run build && node bench/tensorflow-backend.mjs [--threads 1] [--steps 20] [--batch 256] [--hidden 1024] [--with-cpu] [--profile]
 //
 // Step = zero_grad, forward, CrossEntropyLoss, backward, Adam.step on 784 -> hidden -> hidden -> 10, batch `batch`.
 // Threads: TensorFlow gets TF_NUM_INTRAOP_THREADS=TF_NUM_INTEROP_THREADS=--threads (set here before tfjs-node loads;
 // TensorFlow reads them when it creates its thread pools), PyTorch torch.set_num_threads(--threads).
 // tfjs-backend-wasm in Node is always single-threaded (its row says so).
+// --profile prints, per tfjs backend, the kernels of one step by total kernel time (tf.profile).
 // Numbers are wall-clock on a shared machine: read the ratios, not the absolute values.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '256' },
     hidden: { type: 'string', default: '1024' },
     'with-cpu': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const THREADS = Number(values.threads);
@@ -62,6 +64,7 @@ async function timeTfjs(backend) {
     loss.dispose();
   };
   for (let i = 0; i < WARMUP; i++) step();
+  if (values.profile) await printProfile(backend, step);
   const start = performance.now();
   for (let i = 0; i < STEPS; i++) step();
   const msPerStep = (performance.now() - start) / STEPS;
@@ -69,6 +72,25 @@ async function timeTfjs(backend) {
   model.dispose();
   tf.dispose([x, y]);
   return { msPerStep, finalLoss };
+}
+
+/**
+ * Prints the kernels of one step, grouped by name, by total kernel time.
+ * @param {string} backend - name for the heading
+ * @param {() => void} step - one training step
+ */
+async function printProfile(backend, step) {
+  const info = await tf.profile(() => step());
+  /** @type {Map<string, { count: number, ms: number }>} */
+  const byKernel = new Map();
+  for (const k of info.kernels) {
+    const entry = byKernel.get(k.name) ?? { count: 0, ms: 0 };
+    entry.count += 1;
+    entry.ms += Number(await k.kernelTimeMs);
+    byKernel.set(k.name, entry);
+  }
+  const top = [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
+  console.log(`${backend}: ${info.kernels.length} kernels per step; ${top.map(([name, e]) => `${name} ×${e.count} ${e.ms.toFixed(1)} ms`).join(', ')}`);
 }
 
 const PYTORCH_STEP = `
