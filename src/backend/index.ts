@@ -108,6 +108,8 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
   }
   try {
     await loadCpu();
+    const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+    if (cpu) cpu.firstUse = false; // silences its 'install tfjs-node' banner: `twinml doctor` says that better
     return { name, available: true, detail: `@tensorflow/tfjs-backend-cpu ${packageVersion('@tensorflow/tfjs-backend-cpu')}` };
   } catch (e) {
     return { name, available: false, reason: (e as Error).message, fix: 'npm install @tensorflow/tfjs-backend-cpu' };

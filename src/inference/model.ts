@@ -1,0 +1,130 @@
+/** `loadModel` and the InferenceModel implementation over a SessionRunner. */
+import { availableParallelism } from 'node:os';
+import type { ModelCard } from '../util/model-card.js';
+import { topClasses } from './classification.js';
+import { readModelSource } from './model-source.js';
+import { imageToTensor, isEncodedImage, scaleAndNormalize } from './preprocessing.js';
+import { InThreadRunner, WorkerPool, type SessionRunner } from './session-runner.js';
+import { InputError, toFeeds, toFeedTensor, type FeedOptions, type FeedTensor } from './tensor-input.js';
+import type {
+  Classification,
+  ClassifyInput,
+  ClassifyOptions,
+  InferenceModel,
+  InputValue,
+  LoadModelOptions,
+  OutputTensor,
+  PredictInputs,
+  PredictOptions,
+  TensorSpec,
+} from './types.js';
+
+class OnnxInferenceModel implements InferenceModel {
+  constructor(
+    private readonly runner: SessionRunner,
+    readonly card: ModelCard | null,
+    private readonly feedOptions: FeedOptions = {},
+  ) {}
+
+  get inputs(): TensorSpec[] {
+    return this.runner.inputs;
+  }
+  get outputs(): TensorSpec[] {
+    return this.runner.outputs;
+  }
+
+  async predict(inputs: PredictInputs, options: PredictOptions = {}): Promise<Record<string, OutputTensor>> {
+    const feeds = toFeeds(inputs, this.runner.inputs, this.feedOptions);
+    return this.runFeeds(feeds, options.outputs);
+  }
+
+  /**
+   * Runs already-checked feeds (the server's batcher uses this to skip a second conversion).
+   * @param feeds - Tensors from toFeeds.
+   * @param outputs - Outputs to fetch (all when omitted).
+   */
+  async runFeeds(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, OutputTensor>> {
+    if (outputs) {
+      const known = new Set(this.runner.outputs.map((o) => o.name));
+      const unknown = outputs.filter((o) => !known.has(o));
+      if (unknown.length > 0) {
+        throw new InputError(
+          `unknown output ${unknown.map((u) => `"${u}"`).join(', ')}; the model's outputs are ${[...known].map((k) => `"${k}"`).join(', ')}`,
+        );
+      }
+    }
+    return this.runner.run(feeds, outputs);
+  }
+
+  async classify(input: ClassifyInput, options: ClassifyOptions = {}): Promise<Classification[]> {
+    const card = this.card;
+    if (!card) throw new Error('classify needs a model card (model.json beside the model) with head and labels; use predict');
+    const spec = this.runner.inputs.find((s) => s.name === card.input.name) ?? this.runner.inputs[0]!;
+    let value: InputValue;
+    if (typeof input === 'string' || (input instanceof Uint8Array && isEncodedImage(input))) {
+      const image = imageToTensor(input as string | Uint8Array, card.preprocessing);
+      const shape = spec.shape.length === 2 ? [1, image.data.length] : image.shape;
+      value = { data: image.data, shape };
+    } else {
+      const feed = toFeedTensor(input as InputValue, spec, this.feedOptions);
+      let data = feed.data;
+      if (!options.raw && (feed.dtype === 'float32' || feed.dtype === 'float64')) {
+        data = (feed.data as Float32Array | Float64Array).slice();
+        scaleAndNormalize(data, feed.shape, card.preprocessing);
+      }
+      value = { data, shape: feed.shape };
+    }
+    const outputs = await this.predict({ [spec.name]: value });
+    const output = outputs[card.output.name] ?? Object.values(outputs)[0]!;
+    return topClasses(output, { head: card.head, labels: card.labels, top: options.top });
+  }
+
+  /** Runs queued or in progress on this model's sessions. */
+  get pending(): number {
+    return this.runner.pending;
+  }
+  /** How many runs can execute at once (the number of workers). */
+  get parallelism(): number {
+    return this.runner.parallelism;
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+  }
+}
+
+export type { OnnxInferenceModel };
+
+/**
+ * Loads an ONNX model for inference. Sessions live in worker threads (default one), so `predict` never blocks the
+ * event loop.
+ * @param source - A model directory (model.onnx + optional model.json), a .onnx file (model.json beside it is read
+ *   when present), or ONNX bytes.
+ * @param options - Execution providers, intra-op threads per session, and the number of workers (0 = this thread).
+ */
+export async function loadModel(source: string | Uint8Array, options: LoadModelOptions = {}): Promise<InferenceModel> {
+  return loadOnnxModel(source, options);
+}
+
+/**
+ * loadModel with the concrete type (pending/parallelism/runFeeds) the server needs.
+ * @param source - As for loadModel.
+ * @param options - As for loadModel, plus feed options.
+ */
+export async function loadOnnxModel(
+  source: string | Uint8Array,
+  options: LoadModelOptions & { feed?: FeedOptions } = {},
+): Promise<OnnxInferenceModel> {
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 0) throw new Error(`loadModel: workers must be an integer >= 0, got ${workers}`);
+  const { bytes, card, origin } = readModelSource(source);
+  const intraOpThreads = options.intraOpThreads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
+  const settings = { executionProviders: options.executionProviders, intraOpThreads };
+  let runner: SessionRunner;
+  try {
+    runner = workers === 0 ? await InThreadRunner.start(bytes, settings) : await WorkerPool.start(bytes, settings, workers);
+  } catch (e) {
+    throw new Error(`loadModel ${origin}: ${(e as Error).message}`);
+  }
+  return new OnnxInferenceModel(runner, card, options.feed);
+}

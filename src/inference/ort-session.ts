@@ -1,0 +1,70 @@
+/**
+ * The one file that imports onnxruntime-node: creates a session from model bytes, describes its inputs and
+ * outputs, and runs it on checked feed tensors. Used on the calling thread (workers: 0) and inside each worker.
+ */
+import * as ort from 'onnxruntime-node';
+import { isTensorDtype } from './dtypes.js';
+import type { FeedTensor } from './tensor-input.js';
+import type { TensorData, TensorSpec } from './types.js';
+
+export interface SessionSettings {
+  executionProviders?: string[];
+  intraOpThreads?: number;
+}
+
+export interface LoadedSession {
+  session: ort.InferenceSession;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+}
+
+function toSpecs(metadata: readonly ort.InferenceSession.ValueMetadata[], what: string): TensorSpec[] {
+  return metadata.map((m) => {
+    if (!m.isTensor) throw new Error(`${what} "${m.name}" is not a tensor; only tensor inputs/outputs are supported`);
+    if (!isTensorDtype(m.type)) throw new Error(`${what} "${m.name}" has element type ${m.type}, which twinml does not feed`);
+    return { name: m.name, dtype: m.type, shape: m.shape.map((d) => (typeof d === 'number' && d < 0 ? null : d)) };
+  });
+}
+
+/**
+ * Creates an onnxruntime session from ONNX bytes.
+ * @param bytes - The model file's contents.
+ * @param settings - Execution providers and intra-op threads.
+ */
+export async function createSession(bytes: Uint8Array, settings: SessionSettings): Promise<LoadedSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: settings.executionProviders ?? ['cpu'],
+    graphOptimizationLevel: 'all',
+    interOpNumThreads: 1,
+  };
+  if (settings.intraOpThreads !== undefined) options.intraOpNumThreads = settings.intraOpThreads;
+  const session = await ort.InferenceSession.create(bytes, options);
+  return { session, inputs: toSpecs(session.inputMetadata, 'input'), outputs: toSpecs(session.outputMetadata, 'output') };
+}
+
+/**
+ * Runs a session.
+ * @param session - A session from createSession.
+ * @param feeds - Checked inputs by name.
+ * @param outputNames - Outputs to fetch (all when omitted).
+ */
+export async function runSession(
+  session: ort.InferenceSession,
+  feeds: Record<string, FeedTensor>,
+  outputNames?: string[],
+): Promise<Record<string, FeedTensor>> {
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.shape);
+  const results = outputNames ? await session.run(ortFeeds, outputNames) : await session.run(ortFeeds);
+  const out: Record<string, FeedTensor> = {};
+  for (const [name, t] of Object.entries(results)) {
+    if (!isTensorDtype(t.type)) throw new Error(`output "${name}" has element type ${t.type}, which twinml does not return`);
+    out[name] = { dtype: t.type, shape: [...t.dims], data: t.data as TensorData };
+  }
+  return out;
+}
+
+/** Releases a session's native memory. */
+export async function releaseSession(session: ort.InferenceSession): Promise<void> {
+  await session.release();
+}

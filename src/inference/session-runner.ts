@@ -1,0 +1,186 @@
+/**
+ * Where sessions run. `WorkerPool` keeps one session per worker thread and sends each run to the least busy
+ * worker; `InThreadRunner` runs on the calling thread (workers: 0, for one-shot CLI use).
+ *
+ * Why our own pool rather than piscina: each worker is stateful (it holds a loaded session, hundreds of MB for big
+ * models), every worker must load the model before the pool is ready, a crashed worker must be replaced with a
+ * freshly loaded session, and `close()` must release every session. piscina schedules stateless tasks onto
+ * interchangeable workers, so all of that would be rebuilt around it; the pool itself is ~100 lines.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { packageRoot } from '../util/paths.js';
+import { createSession, releaseSession, runSession, type LoadedSession, type SessionSettings } from './ort-session.js';
+import type { FeedTensor } from './tensor-input.js';
+import type { TensorSpec } from './types.js';
+import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+
+export interface SessionRunner {
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+  /** Runs queued or in progress. */
+  readonly pending: number;
+  /** Number of runs that can execute at the same time. */
+  readonly parallelism: number;
+  run(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, FeedTensor>>;
+  close(): Promise<void>;
+}
+
+/** Runs the session on the calling thread (blocks the event loop while onnxruntime computes). */
+export class InThreadRunner implements SessionRunner {
+  readonly parallelism = 1;
+  pending = 0;
+  private constructor(private readonly loaded: LoadedSession) {}
+
+  /** @param bytes - ONNX model bytes. @param settings - Session settings. */
+  static async start(bytes: Uint8Array, settings: SessionSettings): Promise<InThreadRunner> {
+    return new InThreadRunner(await createSession(bytes, settings));
+  }
+  get inputs(): TensorSpec[] {
+    return this.loaded.inputs;
+  }
+  get outputs(): TensorSpec[] {
+    return this.loaded.outputs;
+  }
+  async run(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, FeedTensor>> {
+    this.pending++;
+    try {
+      return await runSession(this.loaded.session, feeds, outputs);
+    } finally {
+      this.pending--;
+    }
+  }
+  async close(): Promise<void> {
+    await releaseSession(this.loaded.session);
+  }
+}
+
+interface Pending {
+  resolve: (outputs: Record<string, FeedTensor>) => void;
+  reject: (error: Error) => void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+/** The compiled worker script (from dist/ when running TypeScript sources under a test runner). */
+function workerScript(): URL {
+  const here = new URL('./session-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const built = join(packageRoot(), 'dist', 'inference', 'session-worker.js');
+  if (existsSync(built)) return pathToFileURL(built);
+  throw new Error(`twinml inference: worker script ${fileURLToPath(here)} not found and ${built} is not built; run \`npm run build\``);
+}
+
+/** A fixed set of worker threads, each holding its own session of the same model. */
+export class WorkerPool implements SessionRunner {
+  private readonly workers: PoolWorker[] = [];
+  private nextId = 1;
+  private closing = false;
+  inputs: TensorSpec[] = [];
+  outputs: TensorSpec[] = [];
+
+  private constructor(
+    private readonly bytes: Uint8Array,
+    private readonly settings: SessionSettings,
+    readonly parallelism: number,
+  ) {}
+
+  /**
+   * Starts `size` workers and waits until every one has loaded the model.
+   * @param bytes - ONNX model bytes.
+   * @param settings - Session settings for each worker.
+   * @param size - Number of workers (>= 1).
+   */
+  static async start(bytes: Uint8Array, settings: SessionSettings, size: number): Promise<WorkerPool> {
+    const pool = new WorkerPool(bytes, settings, size);
+    try {
+      const loaded = await Promise.all(Array.from({ length: size }, () => pool.spawn()));
+      pool.inputs = loaded[0]!.inputs;
+      pool.outputs = loaded[0]!.outputs;
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  get pending(): number {
+    let n = 0;
+    for (const w of this.workers) n += w.pending.size;
+    return n;
+  }
+
+  private spawn(): Promise<{ inputs: TensorSpec[]; outputs: TensorSpec[] }> {
+    // Workers inherit the parent's flags; --input-type (node -e scripts) is invalid for a file entry point.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const worker = new Worker(workerScript(), { workerData: { modelBytes: this.bytes, settings: this.settings }, execArgv });
+    const entry: PoolWorker = { worker, pending: new Map() };
+    this.workers.push(entry);
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (reply: WorkerReply) => {
+        if (reply.type === 'ready') {
+          ready = true;
+          resolve({ inputs: reply.inputs, outputs: reply.outputs });
+        } else if (reply.type === 'load-failed') {
+          reject(new Error(`cannot load the model: ${reply.message}`));
+        } else {
+          const p = entry.pending.get(reply.id);
+          entry.pending.delete(reply.id);
+          if (p && reply.type === 'result') p.resolve(reply.outputs);
+          else if (p && reply.type === 'failed') p.reject(new Error(`onnxruntime: ${reply.message}`));
+        }
+      });
+      const lost = (why: string) => {
+        const index = this.workers.indexOf(entry);
+        if (index < 0) return;
+        this.workers.splice(index, 1);
+        for (const p of entry.pending.values()) p.reject(new Error(`inference worker stopped: ${why}`));
+        entry.pending.clear();
+        if (!ready) reject(new Error(`inference worker stopped while loading: ${why}`));
+        else if (!this.closing) this.spawn().catch(() => undefined);
+      };
+      worker.on('error', (e) => lost(e.message));
+      worker.on('exit', (code) => lost(`exit code ${code}`));
+    });
+  }
+
+  /**
+   * Runs on the least busy worker.
+   * @param feeds - Checked inputs by name.
+   * @param outputs - Outputs to fetch (all when omitted).
+   */
+  run(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, FeedTensor>> {
+    if (this.closing) return Promise.reject(new Error('the model is closed'));
+    let best: PoolWorker | undefined;
+    for (const w of this.workers) if (!best || w.pending.size < best.pending.size) best = w;
+    if (!best) return Promise.reject(new Error('no inference worker is running'));
+    const id = this.nextId++;
+    const chosen = best;
+    return new Promise((resolve, reject) => {
+      chosen.pending.set(id, { resolve, reject });
+      chosen.worker.postMessage({ type: 'run', id, feeds, outputs } satisfies WorkerRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const exits = this.workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => void w.worker.terminate(), 5000);
+          w.worker.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          w.worker.postMessage({ type: 'close' } satisfies WorkerRequest);
+        }),
+    );
+    await Promise.all(exits);
+  }
+}

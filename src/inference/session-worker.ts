@@ -1,0 +1,33 @@
+/**
+ * Worker-thread entry: holds one onnxruntime session and runs requests posted by WorkerPool, so the caller's
+ * event loop never blocks on `session.run()` (synchronous in onnxruntime-node).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createSession, releaseSession, runSession, type SessionSettings } from './ort-session.js';
+import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+import { transferablesOf } from './worker-protocol.js';
+
+const { modelBytes, settings } = workerData as { modelBytes: Uint8Array; settings: SessionSettings };
+const port = parentPort!;
+
+try {
+  const loaded = await createSession(modelBytes, settings);
+  port.postMessage({ type: 'ready', inputs: loaded.inputs, outputs: loaded.outputs } satisfies WorkerReply);
+  const inFlight = new Set<Promise<void>>();
+  port.on('message', (request: WorkerRequest) => {
+    if (request.type === 'close') {
+      void Promise.allSettled([...inFlight])
+        .then(() => releaseSession(loaded.session))
+        .finally(() => port.close());
+      return;
+    }
+    const run = runSession(loaded.session, request.feeds, request.outputs).then(
+      (outputs) => port.postMessage({ type: 'result', id: request.id, outputs } satisfies WorkerReply, transferablesOf(outputs)),
+      (e: unknown) => port.postMessage({ type: 'failed', id: request.id, message: (e as Error).message ?? String(e) } satisfies WorkerReply),
+    );
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
+  });
+} catch (e) {
+  port.postMessage({ type: 'load-failed', message: (e as Error).message ?? String(e) } satisfies WorkerReply);
+}

@@ -1,0 +1,14 @@
+/** ONNX export: module tree -> ONNX bytes, plus the pieces tools and tests use. */
+export { exportOnnx, type ExportOptions, SUPPORTED_OPSETS, ONNX_IR_VERSION, BATCH_DIM } from './export.js';
+export { OnnxExportError } from './errors.js';
+export { registerModuleEmitter, type ModuleEmitter, type ModuleEmitContext } from './emitter.js';
+export { decodeModelProto } from './proto.js';
+export {
+  validateOnnxExport,
+  OnnxValidationError,
+  type ValidateOptions,
+  type ValidationReport,
+  type ValidationSession,
+  type BatchComparison,
+  type FloatTensor,
+} from './validate.js';

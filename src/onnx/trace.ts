@@ -1,0 +1,291 @@
+/**
+ * Traces one forward pass of a module tree into an ONNX graph.
+ *
+ * Two levels work together:
+ * - every module in the tree gets its `call` wrapped for the duration of the trace; a module whose exact class has a
+ *   registered emitter (Linear, Conv2d, ReLU, ...) runs its real forward with recording paused and then emits its
+ *   ONNX nodes itself (weights in PyTorch layout, named by state_dict key);
+ * - everything else (a custom `forward()` composing children and tf ops) is recorded at kernel level: the engine's
+ *   `runKernel` is wrapped, and each outermost kernel whose inputs depend on the graph input or a parameter becomes
+ *   ONNX nodes. Kernels on constants only are folded (their results are captured by value where used).
+ * Tensors are recognised by identity (`tensor.id`); parameters and buffers by their variable/tensor id.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module } from '../nn/module.js';
+import { ModuleBuffer, Parameter } from '../nn/parameter.js';
+import { OnnxGraph, float32Bytes, int32Bytes, type AttributeValue, type Origin } from './graph.js';
+import { OnnxDataType } from './proto.js';
+import { OnnxExportError } from './errors.js';
+import { moduleEmitterFor, type KernelEmitContext, type ModuleEmitContext, type NodeSink } from './emitter.js';
+import { kernelEmitterFor, supportedKernels } from './kernels.js';
+
+export interface TraceResult {
+  graph: OnnxGraph;
+  /** Value name of the forward's output (may be the input name or an initializer for trivial models). */
+  output: string;
+  outputShape: number[];
+}
+
+type RunKernel = (kernelName: string, inputs: Record<string, tf.Tensor>, attrs?: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+type Call = (...inputs: tf.Tensor[]) => tf.Tensor;
+
+interface StateEntry {
+  key: string;
+  module: Module;
+  name: string;
+  kind: 'parameter' | 'buffer';
+}
+
+class Tracer {
+  readonly graph = new OnnxGraph();
+  private readonly names = new Map<number, string>();
+  private readonly state = new Map<number, StateEntry>();
+  private readonly stack: Origin[] = [];
+  private recording = true;
+  private kernelDepth = 0;
+
+  constructor(
+    private readonly model: Module,
+    inputName: string,
+    input: tf.Tensor,
+  ) {
+    this.names.set(input.id, inputName);
+    for (const [path, module] of model.namedModules()) {
+      const key = (name: string) => (path ? `${path}.${name}` : name);
+      for (const [name, p] of module.ownParameters()) {
+        if (!this.state.has(p.variable.id)) this.state.set(p.variable.id, { key: key(name), module, name, kind: 'parameter' });
+      }
+      for (const [name, b] of module.ownBuffers()) {
+        if (!this.state.has(b.value.id)) this.state.set(b.value.id, { key: key(name), module, name, kind: 'buffer' });
+      }
+    }
+  }
+
+  private get origin(): Origin {
+    return this.stack[this.stack.length - 1] ?? { path: '', what: this.model.typeName };
+  }
+
+  /** Runs tfjs work of the exporter itself (layout conversions) without recording it. */
+  private untraced<T>(fn: () => T): T {
+    const was = this.recording;
+    this.recording = false;
+    try {
+      return fn();
+    } finally {
+      this.recording = was;
+    }
+  }
+
+  private isTraced(t: tf.Tensor): boolean {
+    return this.names.has(t.id) || this.state.has(t.id);
+  }
+
+  /** The initializer of a parameter/buffer in PyTorch layout, named by its state_dict key. */
+  private stateInitializer(entry: StateEntry, value: tf.Tensor, origin: Origin): string {
+    const torch = this.untraced(() => tf.tidy(() => entry.module.toTorchLayout(entry.name, value)));
+    const data = torch.dataSync();
+    const dims = [...torch.shape];
+    torch.dispose();
+    return this.addTensorInitializer(entry.key, data, dims, value.dtype, origin);
+  }
+
+  private addTensorInitializer(name: string, data: tf.TypedArray | ArrayLike<number>, dims: number[], dtype: tf.DataType, origin: Origin): string {
+    if (dtype === 'float32') return this.graph.addInitializer(name, dims, OnnxDataType.FLOAT, float32Bytes(data as ArrayLike<number>), origin);
+    if (dtype === 'int32') return this.graph.addInitializer(name, dims, OnnxDataType.INT32, int32Bytes(data as ArrayLike<number>), origin);
+    throw new OnnxExportError(origin, `a ${dtype} tensor of shape [${dims.join(', ')}] is used; only float32 and int32 tensors export`);
+  }
+
+  /** The value name of a tensor used as an input: traced value, parameter/buffer, or a constant captured by value. */
+  nameOf(t: tf.Tensor, origin: Origin): string {
+    const known = this.names.get(t.id);
+    if (known !== undefined) return known;
+    const entry = this.state.get(t.id);
+    let name: string;
+    if (entry) {
+      const torchShape = this.untraced(() => entry.module.torchShape(entry.name, t.shape));
+      const sameLayout = torchShape.length === t.rank && torchShape.every((d, i) => d === t.shape[i]) && this.sameLayout(entry, t);
+      // Kernel-level use of a tensor whose internal layout differs from PyTorch's: keep the internal layout under
+      // a name that says so (modules with emitters always export the PyTorch layout under the plain key).
+      name = sameLayout
+        ? this.stateInitializer(entry, t, origin)
+        : this.addTensorInitializer(`${entry.key}.internal_layout`, t.dataSync(), [...t.shape], t.dtype, origin);
+    } else {
+      const base = `${origin.path ? `${origin.path}.` : ''}constant`;
+      name = this.addTensorInitializer(this.graph.uniqueValueName(base), t.dataSync(), [...t.shape], t.dtype, origin);
+    }
+    this.names.set(t.id, name);
+    return name;
+  }
+
+  private sameLayout(entry: StateEntry, t: tf.Tensor): boolean {
+    const torch = this.untraced(() => tf.tidy(() => entry.module.toTorchLayout(entry.name, t)));
+    const a = torch.dataSync();
+    const b = t.dataSync();
+    torch.dispose();
+    return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  }
+
+  private sink(origin: Origin): NodeSink {
+    const graph = this.graph;
+    return {
+      graph,
+      origin,
+      node: (opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}) =>
+        graph.addNode(opType, inputs, origin, attributes).outputs[0] as string,
+      reshape: (input: string, shape: number[]) => {
+        const node = graph.addNode('Reshape', [input], origin);
+        node.reshapeTo = [...shape];
+        return node.outputs[0] as string;
+      },
+      int64: (values: number[], dims?: number[]) =>
+        graph.addInt64Constant(`${node0(origin)}_const`, values, dims ?? [values.length], origin),
+      float: (values: number[], dims?: number[]) =>
+        graph.addFloatConstant(`${node0(origin)}_const`, values, dims ?? (values.length === 1 ? [] : [values.length]), origin),
+      fail: (reason: string): never => {
+        throw new OnnxExportError(origin, reason);
+      },
+    };
+  }
+
+  /** The wrapped `Module.call` of one module in the tree. */
+  callModule(module: Module, path: string, original: Call, inputs: tf.Tensor[]): tf.Tensor {
+    if (!this.recording) return original.apply(module, inputs);
+    const origin: Origin = { path, what: module.typeName };
+    const emitter = moduleEmitterFor(module);
+    if (!emitter) {
+      this.stack.push(origin);
+      try {
+        return original.apply(module, inputs);
+      } finally {
+        this.stack.pop();
+      }
+    }
+    const reason = emitter.unsupported?.(module) ?? null;
+    if (reason) throw new OnnxExportError(origin, reason);
+    const inputNames = inputs.map((t) => this.nameOf(t, origin));
+    this.recording = false;
+    let output: tf.Tensor;
+    try {
+      output = original.apply(module, inputs);
+    } finally {
+      this.recording = true;
+    }
+    const ctx: ModuleEmitContext<Module> = {
+      ...this.sink(origin),
+      module,
+      inputs: inputNames,
+      inputShapes: inputs.map((t) => [...t.shape]),
+      outputShape: [...output.shape],
+      parameter: (name: string) => this.ownState(module, origin, name, 'parameter'),
+      buffer: (name: string) => this.ownState(module, origin, name, 'buffer'),
+    };
+    this.names.set(output.id, emitter.emit(ctx));
+    return output;
+  }
+
+  private ownState(module: Module, origin: Origin, name: string, kind: 'parameter' | 'buffer'): string {
+    const value = (module as unknown as Record<string, unknown>)[name];
+    const tensor = value instanceof Parameter ? value.variable : value instanceof ModuleBuffer ? value.value : null;
+    if (!tensor) throw new OnnxExportError(origin, `the emitter asked for ${kind} '${name}', which this module does not have`);
+    const known = this.names.get(tensor.id);
+    if (known !== undefined) return known;
+    const entry = this.state.get(tensor.id) ?? { key: origin.path ? `${origin.path}.${name}` : name, module, name, kind };
+    const initializer = this.stateInitializer(entry, tensor, origin);
+    this.names.set(tensor.id, initializer);
+    return initializer;
+  }
+
+  /** The wrapped `engine.runKernel`. */
+  runKernel(original: RunKernel, kernelName: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown> | undefined): tf.Tensor | tf.Tensor[] {
+    if (!this.recording || this.kernelDepth > 0) return original(kernelName, inputs, attrs);
+    this.kernelDepth++;
+    let out: tf.Tensor | tf.Tensor[];
+    try {
+      out = original(kernelName, inputs, attrs);
+    } finally {
+      this.kernelDepth--;
+    }
+    const keys = Object.keys(inputs).filter((k) => inputs[k] instanceof tf.Tensor);
+    if (!keys.some((k) => this.isTraced(inputs[k] as tf.Tensor))) return out; // constant: folded, captured by value where used
+    const origin: Origin = { path: this.origin.path, what: `op '${kernelName}'` };
+    const emit = kernelEmitterFor(kernelName);
+    if (!emit) {
+      throw new OnnxExportError(
+        origin,
+        `the tfjs kernel '${kernelName}' has no ONNX mapping (in a forward of ${this.origin.what}). ` +
+          `Supported ops in a custom forward: ${supportedKernels().join(', ')}; or use the src/nn module that wraps it.`,
+      );
+    }
+    const names: Record<string, string> = {};
+    for (const k of keys) names[k] = this.nameOf(inputs[k] as tf.Tensor, origin);
+    const outputs = Array.isArray(out) ? out : [out];
+    const ctx: KernelEmitContext = {
+      ...this.sink(origin),
+      input: (key: string) => {
+        const name = names[key];
+        if (name === undefined) throw new OnnxExportError(origin, `missing kernel input '${key}'`);
+        return name;
+      },
+      inputNames: keys.map((k) => names[k] as string),
+      tensors: inputs,
+      attrs: attrs ?? {},
+      outputs,
+    };
+    const outNames = emit(ctx);
+    outputs.forEach((t, i) => {
+      const name = outNames[i];
+      if (name === undefined) throw new OnnxExportError(origin, `the mapping produced no value for output ${i}`);
+      this.names.set(t.id, name);
+    });
+    return out;
+  }
+}
+
+function node0(origin: Origin): string {
+  return `${origin.path ? `/${origin.path}` : ''}/${origin.what.replace(/^op '(.*)'$/, '$1')}`;
+}
+
+/**
+ * Runs `model.call(input)` once with tracing on and returns the graph. Restores every patched method afterwards.
+ * @param model - the module tree (already in the mode to export, normally eval)
+ * @param input - the example input
+ * @param inputName - the graph input's name
+ */
+export function traceForward(model: Module, input: tf.Tensor, inputName: string): TraceResult {
+  const tracer = new Tracer(model, inputName, input);
+  const engine = tf.engine() as unknown as { runKernel: RunKernel };
+  const originalRunKernel = engine.runKernel;
+  const hadOwnRunKernel = Object.prototype.hasOwnProperty.call(engine, 'runKernel');
+  const patched: Array<{ module: Module; descriptor: PropertyDescriptor | undefined }> = [];
+  const seen = new Set<Module>();
+  try {
+    for (const [path, module] of model.namedModules()) {
+      if (seen.has(module)) continue;
+      seen.add(module);
+      const original = module.call as Call;
+      patched.push({ module, descriptor: Object.getOwnPropertyDescriptor(module, 'call') });
+      Object.defineProperty(module, 'call', {
+        value: (...inputs: tf.Tensor[]) => tracer.callModule(module, path, original, inputs),
+        configurable: true,
+        enumerable: false,
+        writable: true,
+      });
+    }
+    engine.runKernel = (kernelName, inputs, attrs) => tracer.runKernel(originalRunKernel.bind(engine), kernelName, inputs, attrs);
+    const holder: { result?: TraceResult } = {};
+    tf.tidy(() => {
+      const out = model.call(input);
+      const output = tracer.nameOf(out, { path: '', what: model.typeName });
+      holder.result = { graph: tracer.graph, output, outputShape: [...out.shape] };
+    });
+    if (!holder.result) throw new Error('ONNX export: the traced forward returned nothing');
+    return holder.result;
+  } finally {
+    if (hadOwnRunKernel) engine.runKernel = originalRunKernel;
+    else delete (engine as Partial<typeof engine>).runKernel;
+    for (const { module, descriptor } of patched) {
+      delete (module as Partial<Module>).call;
+      if (descriptor) Object.defineProperty(module, 'call', descriptor);
+    }
+  }
+}
