@@ -47,6 +47,8 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
         // TensorFlow's C++ logging prints CPU-feature notices on load; keep them out unless the user asked for them.
         process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
         await import(pkg);
+        const { registerTensorflowKernels } = await import('./tensorflow/register.js');
+        registerTensorflowKernels();
         return { pkg };
       } catch (e) {
         errors.push(`${pkg} failed to load: ${(e as Error).message.split('\n')[0]}`);

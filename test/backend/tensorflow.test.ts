@@ -2,11 +2,13 @@
  * The `tensorflow` backend (tfjs-node's addon built by `npm run setup:tensorflow` against the tensorflow-cpu wheel)
  * computes what the `cpu` backend computes: an MLP's forward pass, every parameter gradient, and a 30-step Adam
  * training trajectory (loss per step and final weights), with no tensor leak per step; and the forward and backward
- * of the conv-net kernels the vision zoo uses (conv2d, depthwiseConv2d, pooling, batch statistics, GELU via erf, ...).
+ * of the conv-net kernels the vision zoo uses (conv2d, depthwiseConv2d, pooling, batch statistics, GELU via erf, ...),
+ * with SAME and with PyTorch-style explicit padding (src/backend/tensorflow/explicit-padding.ts).
  * Skipped, with the reason in its title, when the addon is not built.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import type { backend_util } from '@tensorflow/tfjs-core';
 import { probeBackends, useBackend, type BackendName } from '../../src/backend/index.js';
 import { Linear, ReLU, Sequential, manualSeed } from '../../src/nn/index.js';
 import { backward } from '../../src/train/backward.js';
@@ -103,11 +105,15 @@ async function run(backend: BackendName): Promise<Run> {
 /**
  * A conv block in the vision zoo's style on NCHW input [3, 4, 10, 10]: transpose to NHWC, pad, conv2d stride 2,
  * batch statistics (moments + rsqrt), GELU (erf), depthwiseConv2d, maxPool and avgPool, leakyRelu, logSoftmax.
+ * `explicit` uses PyTorch-style asymmetric explicit padding for the convolutions and the max pool (the kernels
+ * twinml replaces in tfjs-node), `same` tfjs's SAME padding (tfjs-node's own kernels).
  * Returns the output and the gradients of sum(output * cotangent) for the input and both filters, on the current backend.
  */
-function convNetForwardAndGrads(): Float32Array[] {
+function convNetForwardAndGrads(padding: 'same' | 'explicit'): Float32Array[] {
   const rng = new Rng(SEED + 1);
   const random = (shape: number[]) => tf.tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)).map(() => rng.normal()), shape);
+  const pads = (top: number, bottom: number, left: number, right: number): 'same' | backend_util.ExplicitPadding =>
+    padding === 'same' ? 'same' : [[0, 0], [top, bottom], [left, right], [0, 0]];
   return tf.tidy(() => {
     const x = random([3, 4, 10, 10]);
     const convW = random([3, 3, 4, 6]);
@@ -115,12 +121,13 @@ function convNetForwardAndGrads(): Float32Array[] {
     const forward = (input: tf.Tensor, w: tf.Tensor, dw: tf.Tensor): tf.Tensor => {
       let h = tf.transpose(input, [0, 2, 3, 1]) as tf.Tensor4D;
       h = tf.pad(h, [[0, 0], [1, 0], [0, 1], [0, 0]]);
-      h = tf.conv2d(h, w as tf.Tensor4D, 2, 'same');
+      h = tf.conv2d(h, w as tf.Tensor4D, 2, pads(1, 0, 2, 1));
       const { mean, variance } = tf.moments(h, [0, 1, 2]);
       h = tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, 1e-5)));
       h = tf.mul(tf.mul(h, 0.5), tf.add(1, tf.erf(tf.mul(h, Math.SQRT1_2)))); // exact GELU
-      h = tf.depthwiseConv2d(h, dw as tf.Tensor4D, 1, 'same');
-      h = tf.add(tf.maxPool(h, 2, 2, 'valid'), tf.avgPool(h, 2, 2, 'valid'));
+      h = tf.depthwiseConv2d(h, dw as tf.Tensor4D, 1, pads(1, 1, 0, 2));
+      const avgInput = padding === 'same' ? h : tf.pad(h, [[0, 0], [1, 0], [0, 1], [0, 0]]); // avg pools count padding, as in src/nn/pooling.ts
+      h = tf.add(tf.maxPool(h, 2, 2, pads(1, 0, 0, 1)), tf.avgPool(avgInput, 2, 2, padding === 'same' ? 'same' : 'valid'));
       h = tf.leakyRelu(h, 0.1);
       return tf.logSoftmax(tf.reshape(h, [3, -1]));
     };
@@ -182,15 +189,15 @@ describe.skipIf(!available)(title, () => {
     }
   });
 
-  it('conv-net kernels (forward and gradients under a random cotangent) match the cpu backend', async () => {
+  it.each(['same', 'explicit'] as const)('conv-net kernels with %s padding (forward and gradients under a random cotangent) match the cpu backend', async (padding) => {
     const results = new Map<BackendName, Float32Array[]>();
     for (const backend of ['tensorflow', 'cpu'] as const) {
       await useBackend(backend);
-      results.set(backend, convNetForwardAndGrads());
+      results.set(backend, convNetForwardAndGrads(padding));
     }
     const names = ['output', 'grad x', 'grad conv w', 'grad depthwise w'];
     names.forEach((name, i) => {
-      const r = compare(name, (results.get('tensorflow') as Float32Array[])[i], (results.get('cpu') as Float32Array[])[i]);
+      const r = compare(`${padding} ${name}`, (results.get('tensorflow') as Float32Array[])[i], (results.get('cpu') as Float32Array[])[i]);
       expect(r.maxRef, `${name} is not all zero`).toBeGreaterThan(0);
       expect(r.maxDiff, name).toBeLessThanOrEqual(1e-5 * r.maxRef);
     });
