@@ -75,7 +75,9 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
     ? ({ ...(savedOptions(cliArgs.resume!) as unknown as TrainArgs), out: cliArgs.resume, resume: cliArgs.resume, logFormat: cliArgs.logFormat, printConfig: cliArgs.printConfig })
     : cliArgs;
   // In JSON mode (and with --print-config) stdout carries only JSON; messages for people go to stderr.
-  const say = (line: string) => (args.logFormat === 'json' || args.printConfig ? console.error(line) : console.log(line));
+  // Once the session exists its reporter prints them (above the live dashboard on a terminal).
+  let sayTo = (line: string) => (args.logFormat === 'json' || args.printConfig ? console.error(line) : console.log(line));
+  const say = (line: string) => sayTo(line);
   const zoo = getZooModel(args.model);
   const data = await prepareTrainingData(args, say);
   const backend = await useBackend(args.backend as BackendChoice);
@@ -128,6 +130,7 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
     args, runDir, config, modelName: zoo.name, model, optimizer, head: zoo.head, train: data.train, val: data.val,
     classes: data.classes, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, normalization: data.normalization,
   });
+  sayTo = (line) => session.reporter.log(line);
   const resumed = resuming ? session.resume() : undefined;
   const { batches, classWeights } = trainingBatches(data, { balance: args.balance, batchSize: config.batchSize, seed: config.seed, ...(args.prefetch ? { prefetch: args.prefetch } : {}), skipBad: args.skipBad });
   const trainer = new Trainer({
