@@ -76,6 +76,26 @@ function workerScript(): URL {
   throw new Error(`twinml inference: worker script ${fileURLToPath(here)} not found and ${built} is not built; run \`npm run build\``);
 }
 
+/**
+ * A worker only moves tensors between its port and its session, so a small young generation suffices; capping it
+ * keeps V8 from growing it (and the process RSS) during the first thousands of requests.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
+/**
+ * Starts a worker with the parent's Node flags minus those a worker cannot take (--input-type of `node -e`
+ * scripts, V8 heap sizing flags); if Node still rejects them, with none.
+ */
+function startWorker(script: URL, workerData: unknown): Worker {
+  const execArgv = process.execArgv.filter((a) => !/^--(input-type|(min|max)-semi-space-size|max-old-space-size)/.test(a));
+  try {
+    return new Worker(script, { workerData, execArgv, resourceLimits: WORKER_LIMITS });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new Worker(script, { workerData, execArgv: [], resourceLimits: WORKER_LIMITS });
+  }
+}
+
 /** A fixed set of worker threads, each holding its own session of the same model. */
 export class WorkerPool implements SessionRunner {
   private readonly workers: PoolWorker[] = [];
@@ -116,9 +136,7 @@ export class WorkerPool implements SessionRunner {
   }
 
   private spawn(): Promise<{ inputs: TensorSpec[]; outputs: TensorSpec[] }> {
-    // Workers inherit the parent's flags; --input-type (node -e scripts) is invalid for a file entry point.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-    const worker = new Worker(workerScript(), { workerData: { modelBytes: this.bytes, settings: this.settings }, execArgv });
+    const worker = startWorker(workerScript(), { modelBytes: this.bytes, settings: this.settings });
     const entry: PoolWorker = { worker, pending: new Map() };
     this.workers.push(entry);
     return new Promise((resolve, reject) => {
