@@ -15,7 +15,7 @@ import { packageRoot } from '../util/paths.js';
 import { createSession, releaseSession, runSession, type LoadedSession, type SessionSettings } from './ort-session.js';
 import type { FeedTensor } from './tensor-input.js';
 import type { TensorSpec } from './types.js';
-import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+import { transferablesOf, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 export interface SessionRunner {
   readonly inputs: TensorSpec[];
@@ -24,7 +24,12 @@ export interface SessionRunner {
   readonly pending: number;
   /** Number of runs that can execute at the same time. */
   readonly parallelism: number;
-  run(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, FeedTensor>>;
+  /**
+   * @param feeds - Checked inputs.
+   * @param outputs - Outputs to fetch (all when omitted).
+   * @param transfer - Move the feeds' buffers to the worker instead of copying (the caller must not use them again).
+   */
+  run(feeds: Record<string, FeedTensor>, outputs?: string[], transfer?: boolean): Promise<Record<string, FeedTensor>>;
   close(): Promise<void>;
 }
 
@@ -173,7 +178,7 @@ export class WorkerPool implements SessionRunner {
    * @param feeds - Checked inputs by name.
    * @param outputs - Outputs to fetch (all when omitted).
    */
-  run(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, FeedTensor>> {
+  run(feeds: Record<string, FeedTensor>, outputs?: string[], transfer = false): Promise<Record<string, FeedTensor>> {
     if (this.closing) return Promise.reject(new Error('the model is closed'));
     let best: PoolWorker | undefined;
     for (const w of this.workers) if (!best || w.pending.size < best.pending.size) best = w;
@@ -182,7 +187,7 @@ export class WorkerPool implements SessionRunner {
     const chosen = best;
     return new Promise((resolve, reject) => {
       chosen.pending.set(id, { resolve, reject });
-      chosen.worker.postMessage({ type: 'run', id, feeds, outputs } satisfies WorkerRequest);
+      chosen.worker.postMessage({ type: 'run', id, feeds, outputs } satisfies WorkerRequest, transfer ? transferablesOf(feeds) : []);
     });
   }
 
