@@ -34,6 +34,8 @@ export interface LayerCase {
   warmupSteps?: number;
   /** Dropout in train mode: the mask comes from torch (seeded) and is injected on our side. */
   dropoutSeed?: number;
+  /** Flat input positions set to special values (NaN, +-Inf) on both sides. */
+  special?: Record<number, number>;
   tolerance?: ToleranceOptions;
 }
 
@@ -49,6 +51,22 @@ export const LAYER_CASES: LayerCase[] = [
   { name: 'ReLU', make: () => new nn.ReLU(), torch: { type: 'ReLU' }, input: [3, 5, 7], output: [3, 5, 7] },
   { name: 'Sigmoid', make: () => new nn.Sigmoid(), torch: { type: 'Sigmoid' }, input: [3, 5, 7], output: [3, 5, 7] },
   { name: 'Tanh', make: () => new nn.Tanh(), torch: { type: 'Tanh' }, input: [3, 5, 7], output: [3, 5, 7] },
+  {
+    name: 'Tanh with NaN and +-Inf inputs',
+    make: () => new nn.Tanh(),
+    torch: { type: 'Tanh' },
+    input: [3, 7],
+    output: [3, 7],
+    special: { 1: NaN, 5: Infinity, 9: -Infinity, 20: NaN },
+  },
+  {
+    name: 'Sigmoid with NaN and +-Inf inputs',
+    make: () => new nn.Sigmoid(),
+    torch: { type: 'Sigmoid' },
+    input: [3, 7],
+    output: [3, 7],
+    special: { 0: -Infinity, 4: NaN, 13: Infinity },
+  },
   { name: 'Flatten NCHW', make: () => new nn.Flatten(), torch: { type: 'Flatten' }, input: [3, 2, 5, 7], output: [3, 70] },
   {
     name: 'Flatten(start_dim=2)',
@@ -200,6 +218,7 @@ export const VISION_CASES: LayerCase[] = [
 function caseTensors(c: LayerCase): { inputs: HostTensor[]; cotangent: HostTensor } {
   const steps = (c.warmupSteps ?? 0) + 1;
   const inputs = Array.from({ length: steps }, (_, i) => randn(`${c.name}/input.${i}`, c.input));
+  for (const x of inputs) for (const [at, value] of Object.entries(c.special ?? {})) (x.data as Float32Array)[Number(at)] = value;
   return { inputs, cotangent: randn(`${c.name}/cotangent`, c.output) };
 }
 
