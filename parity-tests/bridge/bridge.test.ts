@@ -37,7 +37,7 @@ async function waitUntil(condition: () => boolean, ms: number): Promise<boolean>
 }
 
 /** Starts a Node child with its own bridge and returns the child and its Python pid. */
-async function childWithBridge(python: string): Promise<{ child: ReturnType<typeof spawn>; pythonPid: number }> {
+async function childWithBridge(python: string): Promise<{ child: ReturnType<typeof spawn>; pythonPid: number; dir: string }> {
   const script = fileURLToPath(new URL('./child-bridge.mjs', import.meta.url));
   const child = spawn(process.execPath, [script, python], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
@@ -48,7 +48,8 @@ async function childWithBridge(python: string): Promise<{ child: ReturnType<type
     });
     child.on('exit', (code) => reject(new Error(`child exited with ${code} before starting Python`)));
   });
-  return { child, pythonPid: (JSON.parse(line) as { pid: number }).pid };
+  const parsed = JSON.parse(line) as { pid: number; dir: string };
+  return { child, pythonPid: parsed.pid, dir: parsed.dir };
 }
 
 const distBuilt = existsSync(fileURLToPath(new URL('../../dist/bridge/index.js', import.meta.url)));
@@ -104,16 +105,20 @@ describeParity('bridge: transfer, errors, crashes, timeouts, no orphans', (sessi
     const py = await PythonBridge.start();
     const pid = py.pid;
     expect(alive(pid)).toBe(true);
+    const dir = py.transferDir;
+    expect(existsSync(dir)).toBe(true);
     await py.close();
     expect(await waitUntil(() => !alive(pid), 2000)).toBe(true);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it.runIf(distBuilt)('no orphan Python after its Node process is SIGKILLed or gets Ctrl-C (SIGINT)', async () => {
     const signals = ['SIGKILL', 'SIGINT'] as const;
     const children = await Promise.all(signals.map(() => childWithBridge(session.py.info.executable)));
     children.forEach(({ child }, i) => child.kill(signals[i]));
-    for (const [i, { pythonPid }] of children.entries()) {
+    for (const [i, { pythonPid, dir }] of children.entries()) {
       expect(await waitUntil(() => !alive(pythonPid), 3000), `Python ${pythonPid} outlived its parent after ${signals[i]}`).toBe(true);
+      expect(await waitUntil(() => !existsSync(dir), 3000), `${dir} was left behind after ${signals[i]}`).toBe(true);
     }
   });
 });

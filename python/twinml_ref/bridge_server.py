@@ -5,6 +5,7 @@ request; small arguments and results travel as JSON strings, tensors as safetens
 `setup` is called once: it sends this process's stderr to a log file the TS side reads when the process dies,
 and starts a watchdog that exits when the Node parent is gone (no orphan Python after a crash or SIGKILL).
 """
+import atexit
 import faulthandler
 import json
 import os
@@ -50,10 +51,18 @@ def _arena(path):
     return _arenas[path]
 
 
-def _watch_parent(parent_pid, interval):
+def _remove_dir(path):
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _watch_parent(parent_pid, interval, transfer_dir):
+    """Exits when the Node parent is gone, removing the transfer folder it can no longer clean up."""
     while True:
         time.sleep(interval)
         if os.getppid() != parent_pid:
+            _remove_dir(transfer_dir)
             os._exit(1)
 
 
@@ -64,7 +73,10 @@ def setup(stderr_log, parent_pid, threads):
     os.dup2(_log_file.fileno(), 2)
     sys.stderr = _log_file
     faulthandler.enable(_log_file)
-    threading.Thread(target=_watch_parent, args=(int(parent_pid), 0.2), daemon=True).start()
+    transfer_dir = os.path.dirname(os.path.abspath(stderr_log))
+    # A normal interpreter exit means the Node side closed the channel (it died): nobody else cleans up.
+    atexit.register(_remove_dir, transfer_dir)
+    threading.Thread(target=_watch_parent, args=(int(parent_pid), 0.2, transfer_dir), daemon=True).start()
     _threads = int(threads) if threads else None
     return json.dumps({"python": sys.version.split()[0], "executable": sys.executable, "pid": os.getpid()})
 

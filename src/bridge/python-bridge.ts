@@ -98,16 +98,23 @@ const STDERR_TAIL_BYTES = 4000;
 let active: PythonBridge | null = null;
 let starting: Promise<PythonBridge> | null = null;
 let exitHandlersInstalled = false;
+/** Transfer folders not yet removed (removed on exit even when a bridge died). */
+const liveExchanges = new Set<TensorExchange>();
 /** The interpreter findPython() chose (probing imports torch: done once per Node process). */
 let discoveredPython: string | null = null;
 
 function installExitHandlers(): void {
   if (exitHandlersInstalled) return;
   exitHandlersInstalled = true;
-  process.on('exit', () => active?.kill());
+  const cleanUp = (): void => {
+    active?.kill();
+    for (const exchange of liveExchanges) exchange.dispose();
+    liveExchanges.clear();
+  };
+  process.on('exit', cleanUp);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
-      active?.kill();
+      cleanUp();
       process.removeListener(signal, onSignal);
       process.kill(process.pid, signal);
     };
@@ -183,6 +190,7 @@ export class PythonBridge {
     const previous = pythonia.com.proc;
     if (previous && (previous.killed || previous.exitCode !== null || previous.signalCode !== null)) pythonia.com.proc = null;
     const exchange = new TensorExchange();
+    liveExchanges.add(exchange);
     const stderrLog = exchange.path('python-stderr.txt');
     const startup = async (): Promise<PythonBridge> => {
       const sys = (await pythonia.python('sys')) as { path: { insert: PyCallable } };
@@ -200,6 +208,11 @@ export class PythonBridge {
           const info = `Python (pid ${proc.pid}) exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
           if (bridge) bridge.exitInfo = info;
           if (active === bridge) active = null;
+          // Keep the stderr log long enough for pending calls to quote it, then remove the transfer folder.
+          setTimeout(() => {
+            exchange.dispose();
+            liveExchanges.delete(exchange);
+          }, 2000).unref();
           reject(new Error(info));
         };
         if (proc.exitCode !== null || proc.signalCode !== null) onExit(proc.exitCode, proc.signalCode);
@@ -214,6 +227,7 @@ export class PythonBridge {
     } catch (e) {
       pythonia.com.proc?.kill('SIGKILL');
       exchange.dispose();
+      liveExchanges.delete(exchange);
       throw new Error(`twinml bridge: cannot start ${executable}: ${(e as Error).message}`);
     }
   }
@@ -221,6 +235,11 @@ export class PythonBridge {
   /** True while the Python process runs. */
   get alive(): boolean {
     return this.exitInfo === null && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** The folder of this bridge's transfer file and Python's stderr log (removed when the bridge ends). */
+  get transferDir(): string {
+    return this.exchange.dir;
   }
 
   /** The Python process id. */
@@ -317,5 +336,6 @@ export class PythonBridge {
     }
     if (this.pythonia.com.proc === this.proc) this.pythonia.com.proc = null;
     this.exchange.dispose();
+    liveExchanges.delete(this.exchange);
   }
 }
