@@ -2,14 +2,17 @@
 import type { ZooModel } from './zoo-model.js';
 import { adaline } from './adaline/index.js';
 import { mlp } from './mlp/index.js';
+import { cnn } from './cnn/index.js';
 
 export type { ZooModel, TrainingDefaults, DataShape } from './zoo-model.js';
 export { Adaline } from './adaline/index.js';
 export { MLP } from './mlp/index.js';
+export { CNN } from './cnn/index.js';
 
 const ZOO = new Map<string, ZooModel<object>>([
   [adaline.name, adaline],
   [mlp.name, mlp],
+  [cnn.name, cnn],
 ]);
 
 /** Names of the zoo's models. */

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../nn/module.js';
 import type { ArrayDataset } from '../data/dataset.js';
 import { epochBatches, numBatches } from '../data/loader.js';
+import type { BatchProvider } from '../data/stream.js';
 import type { Normalization } from '../util/model-card.js';
 import { backward } from './backward.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -63,6 +64,11 @@ export interface TrainerOptions {
   /** Seed of the per-epoch shuffling. */
   seed: number;
   normalization?: Normalization;
+  /**
+   * Training batches from elsewhere (streamed from disk, class-balanced, augmented; already normalised).
+   * Default: epochBatches over `train` with `normalization`. When set, `train` is only used for its labels.
+   */
+  batches?: BatchProvider;
   /** Class weights for CrossEntropyLoss (PyTorch semantics). */
   classWeights?: Float32Array;
   callbacks?: TrainerCallbacks[];
@@ -97,7 +103,7 @@ export class Trainer {
   }
 
   get batchesPerEpoch(): number {
-    return numBatches(this.options.train.y.length, this.options.batchSize);
+    return this.options.batches?.batchesPerEpoch ?? numBatches(this.options.train.y.length, this.options.batchSize);
   }
 
   async fit(): Promise<EpochMetrics[]> {
@@ -113,7 +119,10 @@ export class Trainer {
       let seen = 0;
       const startBatch = epoch === this.position.epoch ? this.position.batch : 0;
       let batchIndex = startBatch;
-      for (const batch of epochBatches(o.train, epoch, { batchSize: o.batchSize, shuffle: true, seed: o.seed, normalization: o.normalization }, startBatch)) {
+      const batches = o.batches
+        ? o.batches.batches(epoch, startBatch)
+        : epochBatches(o.train, epoch, { batchSize: o.batchSize, shuffle: true, seed: o.seed, normalization: o.normalization }, startBatch);
+      for await (const batch of batches) {
         const x = tf.tensor(batch.x, batch.shape, 'float32');
         const y = tf.tensor1d(batch.y, 'int32');
         o.optimizer.zeroGrad();

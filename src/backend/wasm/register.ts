@@ -1,8 +1,50 @@
 /**
  * Every kernel twinml adds to or replaces in the wasm backend. Called once when the wasm backend is chosen.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { registerFastBatchMatMul } from './fast-batch-matmul.js';
+import { makeConv2DBackpropFilter, makeConv2DBackpropInput, registerDilatedConvGradKernels } from './conv2d-backprop.js';
+import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depthwise-backprop.js';
+export { registerDilatedConvGradKernels };
+import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
+import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
+
+/** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
+export function twinmlWasmKernels(): KernelConfig[] {
+  return [
+    makeConv2DBackpropInput('Conv2DBackpropInput', 'wasm'),
+    makeConv2DBackpropFilter('Conv2DBackpropFilter', 'wasm'),
+    makeDepthwiseBackpropInput('wasm'),
+    makeDepthwiseBackpropFilter('wasm'),
+    makeUnsortedSegmentSum('wasm'),
+    wasmMaxPoolGradConfig,
+  ];
+}
+
+const originals = new Map<string, KernelConfig>();
+
+/** The backend's own kernel that twinml replaced (for benchmarks and tests), if there was one. */
+export function originalWasmKernel(name: string): KernelConfig | undefined {
+  return originals.get(name);
+}
+
+/** Registers `config`, replacing an existing registration of the same kernel and backend. */
+export function replaceKernel(config: KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+}
+
+let registered = false;
 
 export function registerWasmKernels(): void {
   registerFastBatchMatMul();
+  if (registered) return;
+  registered = true;
+  for (const config of twinmlWasmKernels()) {
+    const existing = tf.getKernel(config.kernelName, 'wasm');
+    if (existing && !originals.has(config.kernelName)) originals.set(config.kernelName, existing);
+    replaceKernel(config);
+  }
+  registerDilatedConvGradKernels('wasm');
 }

@@ -5,6 +5,15 @@ import { BACKEND_CHOICES } from '../backend-choices.js';
 export interface TrainArgs {
   model: string;
   dataset: string;
+  data?: string;
+  balance: 'none' | 'oversample' | 'undersample' | 'weights';
+  skipBad: boolean;
+  resize?: [number, number];
+  channels?: number;
+  augment?: string;
+  labelColumn?: string;
+  imageColumn?: string;
+  prefetch?: number;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -35,6 +44,15 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     y
       .option('model', { type: 'string', default: 'mlp', describe: 'zoo model: adaline, mlp, cnn (see `twinml models`)' })
       .option('dataset', { type: 'string', default: 'mnist', describe: 'mnist | mnist-binary:<a> (a vs rest) | mnist-binary:<a>,<b>' })
+      .option('data', { type: 'string', describe: 'dataset path: image folder (ImageFolder layout), .parquet file or folder of shards (Hugging Face layout), or .csv; wins over --dataset' })
+      .option('balance', { type: 'string', choices: ['none', 'oversample', 'undersample', 'weights'] as const, default: 'none', describe: 'class balancing (weights = CrossEntropyLoss class weights)' })
+      .option('skip-bad', { type: 'boolean', default: false, describe: 'skip unreadable images / Parquet shards / CSV rows and list them in <run>/skipped.txt' })
+      .option('resize', { type: 'string', describe: 'resize images to HxW, e.g. 64x64', coerce: parseSize })
+      .option('channels', { type: 'number', choices: [1, 3], describe: 'decode images to 1 (grayscale) or 3 (RGB) channels' })
+      .option('augment', { type: 'string', describe: 'training augmentation, comma-separated: hflip, crop:<padding>' })
+      .option('label-column', { type: 'string', describe: 'label column of a .csv or .parquet (default: label / the ClassLabel feature)' })
+      .option('image-column', { type: 'string', describe: 'image column of a .parquet (default: the Image feature)' })
+      .option('prefetch', { type: 'number', describe: 'batches decoded ahead of training (default 2)' })
       .option('epochs', { type: 'number', describe: 'epochs (model default: 10)' })
       .option('batch-size', { type: 'number', describe: 'batch size (model default: 64)' })
       .option('lr', { type: 'number', describe: 'learning rate (model default: adam 1e-3)' })
@@ -54,6 +72,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         positive('epochs', a.epochs, true);
         positive('batch-size', a.batchSize, true);
         positive('lr', a.lr, false);
+        positive('prefetch', a.prefetch, true);
         if (a.momentum !== undefined && !(a.momentum >= 0)) throw new Error(`--momentum must be >= 0, got ${a.momentum}`);
         if (a.weightDecay !== undefined && !(a.weightDecay >= 0)) throw new Error(`--weight-decay must be >= 0, got ${a.weightDecay}`);
         if (!(a.valFraction > 0 && a.valFraction < 1)) throw new Error(`--val-fraction must be in (0, 1), got ${a.valFraction}`);
@@ -74,4 +93,11 @@ function parseIntList(value: string | undefined): number[] | undefined {
     throw new Error(`--hidden must be comma-separated positive integers, got "${value}"`);
   }
   return nums;
+}
+
+function parseSize(value: string | undefined): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)(?:x(\d+))?$/.exec(String(value).trim());
+  if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) throw new Error(`--resize must be HxW or N (positive integers), got "${value}"`);
+  return [Number(m[1]), Number(m[2] ?? m[1])];
 }

@@ -12,7 +12,10 @@ import { Trainer } from '../../train/trainer.js';
 import { saveSafetensors } from '../../io/safetensors.js';
 import type { Module } from '../../nn/module.js';
 import type { TrainArgs } from '../commands/train.js';
-import { prepareData } from './data.js';
+import { prepareTrainingData, trainingBatches } from './data.js';
+import { dataReportCallbacks, writeSkipped } from './data-report.js';
+import type { BalanceMode } from '../../data/balance.js';
+import type { Preprocessing } from '../../util/model-card.js';
 import { plainProgress } from './progress.js';
 import { createRunDir, metricsWriter, writeConfig } from './run-dir.js';
 import { exportRun } from './export-run.js';
@@ -28,6 +31,11 @@ export interface ResolvedTrainConfig {
   labels: string[];
   sampleShape: number[];
   normalization: { mean: number[]; std: number[] };
+  /** The evaluation transform for the model card. */
+  preprocessing?: Preprocessing;
+  balance?: BalanceMode;
+  /** Training samples per class (after the split). */
+  classCounts?: number[];
   split: { valFraction: number; splitSeed: number; train: number; val: number };
   optimizer: 'sgd' | 'adam';
   lr: number;
@@ -55,7 +63,7 @@ export function makeOptimizer(config: Pick<ResolvedTrainConfig, 'optimizer' | 'l
 
 export async function runTraining(args: TrainArgs): Promise<void> {
   const zoo = getZooModel(args.model);
-  const data = prepareData(args.dataset, args.valFraction, args.splitSeed);
+  const data = await prepareTrainingData(args);
   const backend = await useBackend(args.backend as BackendChoice);
   const defaults = zoo.trainingDefaults;
   const overrides: Record<string, unknown> = {};
@@ -71,6 +79,9 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     labels: data.classes,
     sampleShape: data.sampleShape,
     normalization: data.normalization,
+    preprocessing: data.preprocessing,
+    balance: args.balance,
+    classCounts: data.classCounts,
     split: { valFraction: args.valFraction, splitSeed: args.splitSeed, train: data.train.y.length, val: data.val.y.length },
     optimizer: args.optimizer ?? defaults.optimizer,
     lr: args.lr ?? defaults.lr,
@@ -93,6 +104,7 @@ export async function runTraining(args: TrainArgs): Promise<void> {
   manualSeed(config.seed);
   const model = zoo.create(modelConfig);
   const optimizer = makeOptimizer(config, model);
+  const { batches, classWeights } = trainingBatches(data, { balance: args.balance, batchSize: config.batchSize, seed: config.seed, ...(args.prefetch ? { prefetch: args.prefetch } : {}), skipBad: args.skipBad });
   const trainer = new Trainer({
     model,
     head: zoo.head,
@@ -103,7 +115,9 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     batchSize: config.batchSize,
     seed: config.seed,
     normalization: data.normalization,
-    callbacks: [metricsWriter(runDir), plainProgress(config.epochs)],
+    batches,
+    ...(classWeights ? { classWeights } : {}),
+    callbacks: [...dataReportCallbacks(runDir, data.classes), metricsWriter(runDir), plainProgress(config.epochs)],
   });
   const onSignal = () => trainer.requestStop('interrupted (SIGINT)');
   process.once('SIGINT', onSignal);
@@ -112,11 +126,15 @@ export async function runTraining(args: TrainArgs): Promise<void> {
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
+  writeSkipped(runDir, data.loaded.skipped);
   saveSafetensors(join(runDir, 'model.safetensors'), model.stateDict(), { format: 'pt', model: zoo.name });
   if (trainer.stopReason) console.log(`twinml train: ${trainer.stopReason}; weights so far saved to ${join(runDir, 'model.safetensors')}`);
   if (args.export) await exportRun(runDir, model, config);
   const last = trainer.history[trainer.history.length - 1];
-  if (last) console.log(`twinml train: done, val_accuracy ${last.val_accuracy.toFixed(4)}; run directory ${runDir}`);
+  if (last) {
+    const balanced = last.val_balanced_accuracy === undefined ? '' : `, val_balanced_accuracy ${last.val_balanced_accuracy.toFixed(4)}, val_macro_f1 ${last.val_macro_f1!.toFixed(4)}`;
+    console.log(`twinml train: done, val_accuracy ${last.val_accuracy.toFixed(4)}${balanced}; run directory ${runDir}`);
+  }
   model.dispose();
   optimizer.disposeState();
   void tf;

@@ -1,0 +1,42 @@
+/** Shared helpers for backend tests: run the same computation on two backends from host data and compare. */
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend, type BackendName } from '../../src/backend/index.js';
+import { Rng } from '../../src/util/rng.js';
+
+/** Random Float32Array of `shape`, uniform in [-1, 1), from a seeded generator. */
+export function randomHost(rng: Rng, shape: number[]): Float32Array {
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  rng.fillUniform(values, -1, 1);
+  return values;
+}
+
+/** Runs `fn` on `backend` and returns its results as host arrays (all tensors freed). */
+export async function onBackend(backend: BackendName, fn: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await useBackend(backend);
+  const outs = tf.tidy(fn);
+  const values = outs.map((t) => Float32Array.from(t.dataSync()));
+  tf.dispose(outs);
+  return values;
+}
+
+/**
+ * max |a-b| / max(max|b|, 1): the error of a against reference b, relative to the reference's scale (values are
+ * sums of O(1) random products, so a scale below 1 means cancellation, and the bound becomes absolute).
+ */
+export function relativeError(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / Math.max(scale, 1);
+}
+
+/** Every backend that loads here (tensorflow only when tfjs-node is installed). */
+export async function availableBackends(): Promise<BackendName[]> {
+  const { probeBackends } = await import('../../src/backend/index.js');
+  return (await probeBackends()).filter((s) => s.available).map((s) => s.name);
+}

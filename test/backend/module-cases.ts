@@ -1,0 +1,75 @@
+/** One forward + gradient run of every src/nn module, reusable on any backend (kernel coverage, leak checks). */
+import * as tf from '@tensorflow/tfjs-core';
+import * as nn from '../../src/nn/index.js';
+import { Rng } from '../../src/util/rng.js';
+import { randomHost } from './helpers.js';
+
+export interface ModuleCase {
+  name: string;
+  input: number[];
+  make: () => nn.Module;
+  /** Run in eval mode (default: training mode). */
+  eval?: boolean;
+}
+
+export const MODULE_CASES: ModuleCase[] = [
+  { name: 'Conv2d stride 2, padding 1, dilation 2, groups 2', input: [2, 4, 9, 10], make: () => new nn.Conv2d(4, 6, 3, { stride: 2, padding: 1, dilation: 2, groups: 2 }) },
+  { name: "Conv2d 3x2 padding 'same'", input: [2, 3, 7, 8], make: () => new nn.Conv2d(3, 5, [3, 2], { padding: 'same' }) },
+  { name: 'Conv2d stride (2,1) padding (1,0) no bias', input: [3, 3, 8, 7], make: () => new nn.Conv2d(3, 4, 3, { stride: [2, 1], padding: [1, 0], bias: false }) },
+  { name: 'Conv2d depthwise x2 stride 2', input: [2, 4, 9, 8], make: () => new nn.Conv2d(4, 8, 3, { stride: 2, padding: 1, groups: 4 }) },
+  { name: "Conv2d 4x4 dilation 2 'same'", input: [2, 2, 9, 9], make: () => new nn.Conv2d(2, 3, 4, { padding: 'same', dilation: 2 }) },
+  { name: 'MaxPool2d(2)', input: [2, 3, 8, 9], make: () => new nn.MaxPool2d(2) },
+  { name: 'MaxPool2d(3, 2, 1, ceil_mode)', input: [2, 3, 8, 9], make: () => new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }) },
+  { name: 'AvgPool2d(2)', input: [2, 3, 8, 9], make: () => new nn.AvgPool2d(2) },
+  { name: 'AvgPool2d(3, 2, 1, ceil_mode, count_include_pad=False)', input: [2, 3, 8, 9], make: () => new nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }) },
+  { name: 'AvgPool2d(3, 2, 1)', input: [2, 3, 8, 9], make: () => new nn.AvgPool2d(3, { stride: 2, padding: 1 }) },
+  { name: 'AdaptiveAvgPool2d((3, 4))', input: [2, 3, 7, 9], make: () => new nn.AdaptiveAvgPool2d([3, 4]) },
+  { name: 'AdaptiveAvgPool2d(1)', input: [2, 3, 5, 6], make: () => new nn.AdaptiveAvgPool2d(1) },
+  { name: 'BatchNorm2d train', input: [4, 3, 5, 6], make: () => new nn.BatchNorm2d(3) },
+  { name: 'BatchNorm2d momentum=None', input: [4, 3, 5, 6], make: () => new nn.BatchNorm2d(3, { momentum: null }) },
+  { name: 'BatchNorm2d eval', input: [4, 3, 5, 6], make: () => new nn.BatchNorm2d(3), eval: true },
+  { name: 'Dropout2d(0.3)', input: [4, 5, 3, 3], make: () => new nn.Dropout2d(0.3) },
+  { name: 'Dropout(0.3)', input: [4, 5, 3, 3], make: () => new nn.Dropout(0.3) },
+  { name: 'LeakyReLU(0.2)', input: [2, 3, 4, 5], make: () => new nn.LeakyReLU(0.2) },
+  { name: "GELU('none')", input: [2, 3, 4, 5], make: () => new nn.GELU() },
+  { name: "GELU('tanh')", input: [2, 3, 4, 5], make: () => new nn.GELU('tanh') },
+  { name: 'Softmax(1)', input: [2, 3, 4, 5], make: () => new nn.Softmax(1) },
+  { name: 'LogSoftmax(1)', input: [2, 3, 4, 5], make: () => new nn.LogSoftmax(1) },
+  { name: 'LogSoftmax(-1)', input: [2, 7], make: () => new nn.LogSoftmax(-1) },
+  { name: 'ReLU', input: [2, 3, 4, 5], make: () => new nn.ReLU() },
+  { name: 'Sigmoid', input: [2, 3, 4, 5], make: () => new nn.Sigmoid() },
+  { name: 'Tanh', input: [2, 3, 4, 5], make: () => new nn.Tanh() },
+  { name: 'Linear', input: [3, 5, 6], make: () => new nn.Linear(6, 4) },
+  { name: 'Flatten', input: [2, 3, 4, 5], make: () => new nn.Flatten() },
+  {
+    name: 'Sequential(Conv2d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear)',
+    input: [3, 2, 8, 8],
+    make: () => new nn.Sequential(new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(64, 5)),
+  },
+];
+
+/**
+ * Builds the module from seed 7, runs forward on a seeded random input and the gradient of sum(y * cotangent)
+ * with respect to the input and every parameter; returns [output, dInput, ...dParams, ...buffers] as tensors.
+ */
+export function runModuleCase(c: ModuleCase): tf.Tensor[] {
+  nn.manualSeed(7);
+  const module = c.make();
+  if (c.eval) module.eval();
+  const initial = tf.tensor(randomHost(new Rng(1), c.input), c.input);
+  const x = tf.variable(initial, true);
+  initial.dispose();
+  const params = module.parameters().map((p) => p.variable);
+  let y: tf.Tensor | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    y = tf.keep(module.call(x));
+    const cotangent = tf.tensor(randomHost(new Rng(2), y.shape), y.shape);
+    return tf.sum(tf.mul(y, cotangent)) as tf.Scalar;
+  }, [x, ...params]);
+  const outputs = [y!.clone(), grads[x.name]!, ...params.map((p) => grads[p.name]!)];
+  const buffers = module.namedBuffers().map(([, b]) => tf.cast(b.value, 'float32'));
+  tf.dispose([y!, value]);
+  x.dispose();
+  module.dispose();
+  return [...outputs, ...buffers];
+}
