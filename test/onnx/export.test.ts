@@ -118,8 +118,9 @@ describe('exportOnnx graph structure', () => {
 
 /** A custom module with its own Parameter used directly by tf ops, and a child Linear's weight used in a matmul. */
 class OwnParameters extends Module {
-  lin = new Linear(4, 3);
-  scale = new Parameter(tf.tensor1d([0.5, -2, 3]));
+  // Square, so resolving the direct use to the [out, in] initializer would run (wrongly) instead of failing.
+  lin = new Linear(4, 4);
+  scale = new Parameter(tf.tensor1d([0.5, -2, 3, 1.5]));
   forward(x: tf.Tensor): tf.Tensor {
     const y = tf.mul(this.lin.call(x), this.scale.variable);
     // Linear keeps its weight as [in, out] internally: a direct use is exported under a name that says so.
