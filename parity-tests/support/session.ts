@@ -1,11 +1,12 @@
 /**
  * What every parity suite shares: whether Python with torch is available (skip with one line, or fail under
- * TWINML_REQUIRE_PYTHON=1), one bridge per suite file, the tfjs backend, and recording rows for the report.
+ * TWINML_REQUIRE_PYTHON=1), one bridge per suite file (shared by its describes), the tfjs backend, and
+ * recording rows for the report.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
+import { beforeAll, describe, expect, inject } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { findPython } from '../../src/bridge/find-python.js';
 import { PythonBridge } from '../../src/bridge/python-bridge.js';
@@ -110,9 +111,8 @@ export function describeParity(name: string, body: (session: ParitySession) => v
       const v = await bridge.versions();
       collect({ kind: 'versions', versions: { python: v.python, torch: v.torch, numpy: v.numpy, safetensors: v.safetensors, node: process.versions.node, tfjs: tf.version_core } });
     });
-    afterAll(async () => {
-      await bridge?.close();
-    });
+    // No close() per describe: the file's describes share one Python (PythonBridge.start() returns the running
+    // one); it is stopped when the test worker exits (exit/signal handlers, and Python's parent watchdog).
     body(session);
   });
 }

@@ -57,6 +57,15 @@ def _remove_dir(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
+def _remove_dir_if_orphaned(parent_pid, transfer_dir):
+    """At exit: when the Node parent is gone (it may take a moment to be reparented), remove its folder."""
+    for _ in range(20):
+        if os.getppid() != parent_pid:
+            _remove_dir(transfer_dir)
+            return
+        time.sleep(0.05)
+
+
 def _watch_parent(parent_pid, interval, transfer_dir):
     """Exits when the Node parent is gone, removing the transfer folder it can no longer clean up."""
     while True:
@@ -75,7 +84,7 @@ def setup(stderr_log, parent_pid, threads):
     faulthandler.enable(_log_file)
     transfer_dir = os.path.dirname(os.path.abspath(stderr_log))
     # A normal interpreter exit means the Node side closed the channel (it died): nobody else cleans up.
-    atexit.register(_remove_dir, transfer_dir)
+    atexit.register(_remove_dir_if_orphaned, int(parent_pid), transfer_dir)
     threading.Thread(target=_watch_parent, args=(int(parent_pid), 0.2, transfer_dir), daemon=True).start()
     _threads = int(threads) if threads else None
     return json.dumps({"python": sys.version.split()[0], "executable": sys.executable, "pid": os.getpid()})

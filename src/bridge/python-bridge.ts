@@ -323,13 +323,13 @@ export class PythonBridge {
     if (active === this) active = null;
   }
 
-  /** Stops Python (SIGTERM, then SIGKILL after a second) and removes the temp folder. */
+  /** Stops Python (SIGKILL: it holds no state worth flushing) and removes the temp folder. */
   async close(): Promise<void> {
     if (active === this) active = null;
     stopPythoniaTimer();
     if (this.alive) {
       const exited = this.died.catch(() => undefined);
-      this.proc.kill('SIGTERM');
+      this.proc.kill('SIGKILL');
       const timer = setTimeout(() => this.proc.kill('SIGKILL'), 1000);
       await exited;
       clearTimeout(timer);
