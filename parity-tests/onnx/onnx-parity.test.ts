@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualSeed, toHost } from '../../src/nn/index.js';
 import type { Module } from '../../src/nn/module.js';
 import { exportOnnx } from '../../src/onnx/index.js';
-import { openOnnxSession } from '../../src/inference/onnx-runner.js';
+import { runOrt } from '../../test/onnx/fixtures.js';
 import type { StateDict } from '../../src/util/host-tensor.js';
 import { diff, parityPolicy } from './compare.js';
 import { PARITY_CASES } from './cases.js';
@@ -26,13 +26,7 @@ const requirePython = process.env.TWINML_REQUIRE_PYTHON === '1';
 if (!python.executable && !requirePython) console.log(`parity-tests/onnx: skipped, no usable Python (${python.skipReason})`);
 
 async function runNode(bytes: Uint8Array, x: tf.Tensor): Promise<Float32Array> {
-  const session = await openOnnxSession(bytes);
-  try {
-    const out = await session.run({ input: { data: x.dataSync() as Float32Array, dims: [...x.shape] } });
-    return out.output!.data;
-  } finally {
-    await session.close();
-  }
+  return (await runOrt(bytes, x)).data;
 }
 
 const fmt = (v: number) => v.toExponential(2);

@@ -3,12 +3,3 @@ export { exportOnnx, type ExportOptions, SUPPORTED_OPSETS, ONNX_IR_VERSION, BATC
 export { OnnxExportError } from './errors.js';
 export { registerModuleEmitter, type ModuleEmitter, type ModuleEmitContext } from './emitter.js';
 export { decodeModelProto } from './proto.js';
-export {
-  validateOnnxExport,
-  OnnxValidationError,
-  type ValidateOptions,
-  type ValidationReport,
-  type ValidationSession,
-  type BatchComparison,
-  type FloatTensor,
-} from './validate.js';

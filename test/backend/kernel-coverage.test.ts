@@ -79,7 +79,7 @@ describe('the coverage check catches broken wasm kernels', () => {
     const wrong: KernelFunc = (args) => {
       const dx = (kernel.kernelFunc as KernelFunc)(args) as TensorInfo;
       const scaled = tf.getKernel('Multiply', 'wasm')!.kernelFunc({ inputs: { a: dx, b: tf.scalar(1.001) }, backend: args.backend, attrs: {} }) as TensorInfo;
-      args.backend.disposeData(dx.dataId);
+      (args.backend as tf.KernelBackend).disposeData(dx.dataId);
       return scaled;
     };
     tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: wrong });

@@ -128,3 +128,34 @@ print(json.dumps(ref))
     }
   });
 });
+
+describe('cnn training-mode fast path', () => {
+  it('computes the same logits and gradients channels-last (train mode) as module by module (eval mode)', async () => {
+    const { backward } = await import('../../src/train/backward.js');
+    manualSeed(4);
+    const model = new CNN(VARIANTS[0]!.config);
+    const input = new Float32Array(2 * 28 * 28);
+    new Rng(6).fillUniform(input, -1, 1);
+    const run = (training: boolean) => {
+      model.train(training);
+      model.zeroGrad();
+      let logits: Float32Array = new Float32Array();
+      const loss = backward(() => {
+        const out = model.call(tf.tensor(input, [2, 1, 28, 28]));
+        logits = out.dataSync() as Float32Array;
+        return tf.sum(tf.mul(out, tf.reshape(tf.linspace(-1, 1, 20), [2, 10]))) as tf.Scalar;
+      }, model.parameters());
+      loss.dispose();
+      return [logits, ...model.parameters().map((p) => p.grad!.dataSync() as Float32Array)];
+    };
+    const fast = run(true);
+    const plain = run(false);
+    fast.forEach((f, i) => {
+      const p = plain[i]!;
+      const diff = Math.max(...Array.from(f, (v, j) => Math.abs(v - p[j]!)));
+      const scale = Math.max(...Array.from(p, Math.abs), 1e-6);
+      expect(diff / scale, `tensor ${i}`).toBeLessThan(1e-5);
+    });
+    model.dispose();
+  });
+});

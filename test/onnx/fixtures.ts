@@ -1,7 +1,7 @@
 /** Test models for the ONNX exporter: the zoo shapes (Adaline, MLP) and custom forwards over tf ops. */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import * as ort from 'onnxruntime-node';
+import { loadModel } from '../../src/inference/index.js';
 import { Flatten, Linear, Module, ReLU, Sequential, Tanh, Sigmoid, Dropout } from '../../src/nn/index.js';
 
 /** Mirrors the zoo Adaline: linear(flatten(x)). */
@@ -42,16 +42,16 @@ export class ResidualConcat extends Module {
   }
 }
 
-/** Runs ONNX bytes in onnxruntime-node on one float32 input. */
+/** Runs ONNX bytes in onnxruntime-node (through the inference library) on one float32 input. */
 export async function runOrt(bytes: Uint8Array, input: tf.Tensor, inputName = 'input', outputName = 'output'): Promise<{ data: Float32Array; dims: number[] }> {
-  const session = await ort.InferenceSession.create(bytes);
+  const model = await loadModel(bytes, { workers: 0 });
   try {
-    const result = await session.run({ [inputName]: new ort.Tensor('float32', input.dataSync() as Float32Array, input.shape) });
+    const result = await model.predict({ [inputName]: { data: input.dataSync() as Float32Array, shape: [...input.shape] } });
     const out = result[outputName];
     if (!out) throw new Error(`no output ${outputName}`);
-    return { data: out.data as Float32Array, dims: [...out.dims] };
+    return { data: out.data as Float32Array, dims: [...out.shape] };
   } finally {
-    await session.release();
+    await model.close();
   }
 }
 

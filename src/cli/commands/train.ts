@@ -1,8 +1,10 @@
 /** `twinml train`: options only; the run itself is in ../train/run.ts (imported when the command runs). */
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES } from '../backend-choices.js';
+import { addTrainingUxOptions, checkTrainingUxArgs, type TrainingUxArgs } from '../train/ux-options.js';
+import { camelCase, loadConfigFile } from '../../train/config/config-file.js';
 
-export interface TrainArgs {
+export interface TrainArgs extends TrainingUxArgs {
   model: string;
   dataset: string;
   data?: string;
@@ -41,7 +43,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a zoo model and write a run directory (config, metrics, weights, ONNX, model card)',
   builder: (y: Argv) =>
-    y
+    addTrainingUxOptions(y)
+      .config('config', 'run.json | run.yaml with option values (flags given here override the file)', (path: string) =>
+        loadConfigFile(path, Object.keys(optionKeys(y)).map(camelCase).filter((k) => !['config', 'resume', 'printConfig', 'help', 'version'].includes(k))),
+      )
       .option('model', { type: 'string', default: 'mlp', describe: 'zoo model: adaline, mlp, cnn (see `twinml models`)' })
       .option('dataset', { type: 'string', default: 'mnist', describe: 'mnist | mnist-binary:<a> (a vs rest) | mnist-binary:<a>,<b>' })
       .option('data', { type: 'string', describe: 'dataset path: image folder (ImageFolder layout), .parquet file or folder of shards (Hugging Face layout), or .csv; wins over --dataset' })
@@ -77,6 +82,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         if (a.weightDecay !== undefined && !(a.weightDecay >= 0)) throw new Error(`--weight-decay must be >= 0, got ${a.weightDecay}`);
         if (!(a.valFraction > 0 && a.valFraction < 1)) throw new Error(`--val-fraction must be in (0, 1), got ${a.valFraction}`);
         if (!Number.isInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
+        checkTrainingUxArgs(a);
         return true;
       }) as unknown as Argv<TrainArgs>,
   handler: async (args) => {
@@ -84,6 +90,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     await runTraining(args);
   },
 };
+
+/** Every option name yargs knows for this command (read when --config is parsed, after all options exist). */
+function optionKeys(y: Argv): Record<string, boolean> {
+  return (y as unknown as { getOptions(): { key: Record<string, boolean> } }).getOptions().key;
+}
 
 function parseIntList(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;

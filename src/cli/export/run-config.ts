@@ -1,29 +1,13 @@
-/** Reads and checks the parts of a run's `config.json` that export needs (written by `twinml train`). */
+/** Reads and checks a run's `config.json` (written by `twinml train`) before export rebuilds the model from it. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Normalization, Preprocessing } from '../../util/model-card.js';
-
-/** The subset of ResolvedTrainConfig (src/cli/train/run.ts) the export reads. */
-export interface RunConfigForExport {
-  model: string;
-  modelConfig: Record<string, unknown>;
-  head: 'softmax' | 'sign';
-  dataset: string;
-  labels: string[];
-  /** One sample in PyTorch layout, e.g. [1, 28, 28]. */
-  sampleShape: number[];
-  normalization: Normalization;
-  /** The evaluation transform recorded by `train` for --data runs (else derived from sampleShape below). */
-  preprocessing?: Preprocessing;
-  seed?: number;
-  runDir?: string;
-}
+import type { ResolvedTrainConfig } from '../train/run.js';
 
 /**
  * Loads `<runDir>/config.json` and checks the fields export relies on; errors name the file and the field.
  * @param runDir - the run directory
  */
-export function readRunConfig(runDir: string): RunConfigForExport {
+export function readRunConfig(runDir: string): ResolvedTrainConfig {
   const path = join(runDir, 'config.json');
   if (!existsSync(path)) throw new Error(`twinml export: ${path} does not exist; --run must be a directory written by \`twinml train\``);
   let parsed: Record<string, unknown>;
@@ -44,7 +28,7 @@ export function readRunConfig(runDir: string): RunConfigForExport {
   if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || (d as number) < 1)) {
     fail('sampleShape', 'must be a list of positive integers (one sample, e.g. [1, 28, 28])');
   }
-  const norm = parsed.normalization as Normalization | undefined;
+  const norm = parsed.normalization as { mean?: unknown; std?: unknown } | undefined;
   if (!norm || !Array.isArray(norm.mean) || !Array.isArray(norm.std)) fail('normalization', 'must be {mean: number[], std: number[]}');
-  return parsed as unknown as RunConfigForExport;
+  return { ...parsed, runDir: typeof parsed.runDir === 'string' ? parsed.runDir : runDir } as unknown as ResolvedTrainConfig;
 }

@@ -5,7 +5,7 @@ import { useBackend } from '../../backend/index.js';
 import { getZooModel } from '../../models/index.js';
 import { loadSafetensors } from '../../io/safetensors.js';
 import { readRunConfig } from './run-config.js';
-import { exportModelToDir, type ExportModelResult } from './export-model.js';
+import { exportTrainedModel, type ExportedModel } from './export-model.js';
 
 export interface ExportArgs {
   run: string;
@@ -15,21 +15,26 @@ export interface ExportArgs {
   modelVersion?: string;
 }
 
-/** Name and version from `models/<name>/<version>` when the out folder is numeric, else defaults. */
-export function nameAndVersion(outDir: string, fallbackName: string, args: Pick<ExportArgs, 'name' | 'modelVersion'>): { name: string; version: string } {
+/**
+ * Name and version for the card: from `models/<name>/<version>` when the out folder is numeric, else the flags
+ * (undefined lets the card default apply).
+ * @param outDir - the output folder
+ * @param args - --name and --model-version
+ */
+export function nameAndVersion(outDir: string, args: Pick<ExportArgs, 'name' | 'modelVersion'>): { name?: string; version?: string } {
   const last = basename(resolve(outDir));
   const numeric = /^\d+$/.test(last);
   return {
-    name: args.name ?? (numeric ? basename(dirname(resolve(outDir))) : fallbackName),
-    version: args.modelVersion ?? (numeric ? last : '1'),
+    name: args.name ?? (numeric ? basename(dirname(resolve(outDir))) : undefined),
+    version: args.modelVersion ?? (numeric ? last : undefined),
   };
 }
 
 /**
- * Runs the export of one run directory.
- * @param args - --run, --out, --name, --version
+ * Exports one run directory: model.onnx + model.json, validated in onnxruntime-node against the TS model.
+ * @param args - --run, --out (default: the run directory), --name, --model-version
  */
-export async function runExport(args: ExportArgs): Promise<ExportModelResult> {
+export async function runExport(args: ExportArgs): Promise<ExportedModel> {
   const config = readRunConfig(args.run);
   const weights = join(args.run, 'model.safetensors');
   if (!existsSync(weights)) throw new Error(`twinml export: ${weights} does not exist; the run has no trained weights`);
@@ -39,11 +44,9 @@ export async function runExport(args: ExportArgs): Promise<ExportModelResult> {
   try {
     model.loadStateDict(loadSafetensors(weights).tensors, true);
     const outDir = args.out ?? args.run;
-    const datasetBase = config.dataset.split(':')[0] ?? config.dataset;
-    const { name, version } = nameAndVersion(outDir, `${datasetBase}-${config.model}`, args);
-    const result = await exportModelToDir({ model, config, outDir, name, version, runDir: args.run });
-    const worst = result.validation.batches.map((b) => `batch ${b.batch}: max |TS - ORT| ${b.maxAbsDiff.toExponential(2)}`).join(', ');
-    console.log(`twinml export: ${join(outDir, 'model.onnx')} (${result.bytes} bytes) + model.json, validated in onnxruntime-node (${worst})`);
+    const result = await exportTrainedModel(model, config, outDir, nameAndVersion(outDir, args));
+    const checks = result.checks.map((c) => `batch ${c.batch}: max |TS - ORT| ${c.maxAbsDiff.toExponential(2)}`).join(', ');
+    console.log(`twinml export: ${result.onnxPath} + ${result.cardPath}, checked in onnxruntime-node (${checks})`);
     return result;
   } finally {
     model.dispose();

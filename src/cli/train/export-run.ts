@@ -1,17 +1,10 @@
-/** Exports a trained model of a run to model.onnx + model.json in the run directory (validated in onnxruntime-node). */
+/** The export at the end of `train`: model.onnx + model.json in the run directory. */
 import type { Module } from '../../nn/module.js';
+import { exportTrainedModel } from '../export/export-model.js';
 import type { ResolvedTrainConfig } from './run.js';
-import { exportModelToDir } from '../export/export-model.js';
 
 export async function exportRun(runDir: string, model: Module, config: ResolvedTrainConfig): Promise<void> {
-  const datasetBase = config.dataset.split(':')[0] ?? config.dataset;
-  const result = await exportModelToDir({
-    model,
-    config: { ...config, modelConfig: config.modelConfig as Record<string, unknown> },
-    outDir: runDir,
-    name: `${datasetBase}-${config.model}`,
-    version: '1',
-    runDir,
-  });
-  console.log(`twinml train: exported ${runDir}/model.onnx (validated in onnxruntime-node, max |TS - ORT| ${result.validation.maxAbsDiff.toExponential(2)})`);
+  const { onnxPath, checks } = await exportTrainedModel(model, config, runDir);
+  const worst = Math.max(...checks.map((c) => c.maxAbsDiff));
+  console.log(`twinml train: exported ${onnxPath} (onnxruntime matches the TS model: max abs diff ${worst.toExponential(2)} at batches ${checks.map((c) => c.batch).join(', ')})`);
 }

@@ -101,6 +101,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestTimeout: 60_000,
+    routerOptions: { maxParamLength: 512 }, // long names reach our own check and its message
+    // Router-level errors (undecodable URL, oversized parameter) in the same {"error"} shape as everything else.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).type('application/json').send({ error: `bad request URL (${error.code})` });
+    },
+    // Errors from the HTTP parser before any route runs (bad framing, header overflow, timeouts).
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, text] =
+        error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+      const body = JSON.stringify({ error: `malformed HTTP request (${error.code ?? 'parse error'})` });
+      if (socket.writable) {
+        socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+      }
+      socket.destroy();
+    },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
   });
 

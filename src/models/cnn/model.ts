@@ -2,9 +2,11 @@
 /**
  * CNN: per width in `channels` a block Conv2d(3x3, padding 1) [+ BatchNorm2d] + ReLU + MaxPool2d(2) in the
  * Sequential `features`, then Flatten [+ Dropout] + Linear in the Sequential `classifier` (state_dict keys
- * features.0.weight, ..., classifier.1.weight). Input and output are PyTorch's NCHW / [N, classes]; the
- * feature blocks run channels-last (NHWC) in between, converted once on the way in and once before Flatten,
- * so Flatten sees C,H,W order exactly as in PyTorch.
+ * features.0.weight, ..., classifier.1.weight). Input and output are PyTorch's NCHW / [N, classes].
+ * In training mode the feature blocks run channels-last (NHWC), converted once on the way in and once before
+ * Flatten (so Flatten sees C,H,W order as in PyTorch), which saves two transposes per block and layer. In eval
+ * mode every submodule runs through `call()` on NCHW tensors, so forward hooks, the ONNX tracer and parity
+ * localisation see each layer.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../../nn/module.js';
@@ -68,6 +70,7 @@ export class CNN extends Module {
     if (x.rank !== 4 || x.shape[1] !== this.config.inChannels) {
       throw new Error(`CNN: expected input [N, ${this.config.inChannels}, H, W], got [${x.shape.join(', ')}]`);
     }
+    if (!this.training) return tf.tidy(() => this.classifier.call(this.features.call(x)));
     return tf.tidy(() => this.classifier.call(toNCHW(this.featuresNHWC(toNHWC(x)))));
   }
 }

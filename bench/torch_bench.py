@@ -1,0 +1,77 @@
+"""PyTorch CPU side of `twinml bench`: training and inference throughput (samples/s) of zoo originals.
+
+Reads a JSON job from stdin:
+  {"batch_size": 64, "warmup": 2, "repeats": 5, "min_seconds": 0.4, "threads": [1, 0],
+   "models": [{"name": "mlp", "module": "mlp", "cls": "MLP", "kwargs": {...}, "sample_shape": [1, 28, 28], "num_classes": 10}]}
+(thread count 0 = all of torch's default threads) and prints one JSON object on stdout. Training steps are
+zero_grad + cross_entropy + backward + Adam(lr 1e-3) step, like the TypeScript side; inference is eval-mode
+forward under no_grad. Each repeat runs steps until min_seconds have passed; the result is the median repeat.
+"""
+import importlib
+import json
+import statistics
+import sys
+import time
+
+import torch
+from torch import nn
+
+
+def measure(step, batch_size, warmup, repeats, min_seconds):
+    for _ in range(warmup):
+        step()
+    rates = []
+    for _ in range(repeats):
+        steps = 0
+        start = time.perf_counter()
+        while True:
+            step()
+            steps += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_seconds:
+                break
+        rates.append(steps * batch_size / elapsed)
+    return statistics.median(rates)
+
+
+def bench_model(spec, job):
+    module = importlib.import_module(f"twinml_ref.models.{spec['module']}")
+    torch.manual_seed(1)
+    model = getattr(module, spec["cls"])(**spec["kwargs"])
+    batch = job["batch_size"]
+    x = torch.randn(batch, *spec["sample_shape"])
+    y = torch.arange(batch) % spec["num_classes"]
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def train_step():
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        loss.item()
+
+    def infer_step():
+        with torch.no_grad():
+            model(x).numpy()
+
+    model.train()
+    train = measure(train_step, batch, job["warmup"], job["repeats"], job["min_seconds"])
+    model.eval()
+    infer = measure(infer_step, batch, job["warmup"], job["repeats"], job["min_seconds"])
+    return {"train": train, "infer": infer}
+
+
+def main():
+    job = json.load(sys.stdin)
+    default_threads = torch.get_num_threads()
+    results = {}
+    for threads in job["threads"]:
+        n = threads or default_threads
+        torch.set_num_threads(n)
+        key = "1" if threads == 1 else "all"
+        results[key] = {"threads": n, "models": {spec["name"]: bench_model(spec, job) for spec in job["models"]}}
+    json.dump({"torch_version": torch.__version__, "results": results}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+/**
+ * The bench registry: named sections, each measuring TypeScript throughput on a backend and (optionally)
+ * naming the PyTorch original that bench/torch_bench.py measures in the same run. Other helpers add rows by
+ * registering a section.
+ */
+import type { BackendName } from '../backend/index.js';
+
+export interface MeasureOptions {
+  batchSize: number;
+  /** Untimed steps before measuring. */
+  warmup: number;
+  /** Timed repeats; the median is reported. */
+  repeats: number;
+  /** Each repeat runs steps until at least this long has passed. */
+  minSeconds: number;
+}
+
+/** Samples per second by mode ('train', 'infer', ...). */
+export type Throughput = Record<string, number>;
+
+/** A PyTorch original for bench/torch_bench.py: python/twinml_ref/models/<module>.py, class <cls>(**kwargs). */
+export interface TorchSpec {
+  module: string;
+  cls: string;
+  kwargs: Record<string, unknown>;
+  sampleShape: number[];
+  numClasses: number;
+}
+
+export interface BenchSection {
+  name: string;
+  description: string;
+  torch?: TorchSpec;
+  /** Backends measured only when asked for explicitly (BenchOptions.backends), with the reason. */
+  skipByDefault?: Partial<Record<BackendName, string>>;
+  /** Throughput of the TypeScript side on the (already active) backend. */
+  measure(backend: BackendName, options: MeasureOptions): Promise<Throughput>;
+}
+
+const SECTIONS = new Map<string, BenchSection>();
+
+/** Adds (or replaces) a section. */
+export function registerBenchSection(section: BenchSection): void {
+  SECTIONS.set(section.name, section);
+}
+
+export function benchSections(): BenchSection[] {
+  return [...SECTIONS.values()];
+}
+
+/** Runs `step` warm-up times, then `repeats` timed repeats of at least minSeconds each; median samples/s. */
+export async function measureSteps(step: () => void | Promise<void>, options: MeasureOptions): Promise<number> {
+  for (let i = 0; i < options.warmup; i++) await step();
+  const rates: number[] = [];
+  for (let r = 0; r < options.repeats; r++) {
+    let steps = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      await step();
+      steps++;
+      elapsed = (performance.now() - start) / 1000;
+    } while (elapsed < options.minSeconds);
+    rates.push((steps * options.batchSize) / elapsed);
+  }
+  rates.sort((a, b) => a - b);
+  const mid = rates.length >> 1;
+  return rates.length % 2 ? rates[mid]! : (rates[mid - 1]! + rates[mid]!) / 2;
+}

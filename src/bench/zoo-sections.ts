@@ -1,0 +1,71 @@
+/** Bench sections for zoo models: Adam training steps (CrossEntropyLoss) and eval-mode inference, batch 64. */
+import * as tf from '@tensorflow/tfjs-core';
+import { getZooModel } from '../models/index.js';
+import { manualSeed } from '../nn/generator.js';
+import { Adam } from '../train/optim/adam.js';
+import { CrossEntropyLoss } from '../train/loss/cross-entropy.js';
+import { backward } from '../train/backward.js';
+import { Rng } from '../util/rng.js';
+import { measureSteps, registerBenchSection, type BenchSection, type MeasureOptions, type Throughput } from './section.js';
+
+/** Training and inference throughput of zoo model `name` built for `sampleShape` and `numClasses`. */
+export async function measureZooModel(name: string, sampleShape: number[], numClasses: number, options: MeasureOptions): Promise<Throughput> {
+  const zoo = getZooModel(name);
+  manualSeed(1);
+  const model = zoo.create(zoo.resolveConfig({}, { sampleShape, numClasses }));
+  const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+  const loss = new CrossEntropyLoss();
+  const batch = options.batchSize;
+  const values = new Float32Array(batch * sampleShape.reduce((a, b) => a * b, 1));
+  new Rng(1).fillUniform(values, -1, 1);
+  const x = tf.tensor(values, [batch, ...sampleShape]);
+  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % numClasses), 'int32');
+  try {
+    model.train();
+    const train = await measureSteps(() => {
+      model.zeroGrad();
+      const value = backward(() => loss.call(model.call(x), y) as tf.Scalar, model.parameters());
+      optimizer.step();
+      value.dataSync();
+      value.dispose();
+    }, options);
+    model.eval();
+    const infer = await measureSteps(() => {
+      const out = model.call(x);
+      out.dataSync();
+      out.dispose();
+    }, options);
+    return { train, infer };
+  } finally {
+    model.zeroGrad();
+    model.dispose();
+    optimizer.disposeState();
+    x.dispose();
+    y.dispose();
+  }
+}
+
+function zooSection(
+  name: string,
+  description: string,
+  torch: { module: string; cls: string; kwargs: Record<string, unknown> },
+  skipByDefault?: BenchSection['skipByDefault'],
+): BenchSection {
+  const sampleShape = [1, 28, 28];
+  return {
+    name,
+    description,
+    skipByDefault,
+    torch: { ...torch, sampleShape, numClasses: 10 },
+    measure: (_backend, options) => measureZooModel(name, sampleShape, 10, options),
+  };
+}
+
+export function registerZooSections(): void {
+  registerBenchSection(zooSection('mlp', 'MLP 784-256-128-10 on 1x28x28', { module: 'mlp', cls: 'MLP', kwargs: {} }));
+  registerBenchSection(
+    zooSection('cnn', 'CNN 3x(conv3x3+ReLU+maxpool2) 16-32-64 + Linear on 1x28x28', { module: 'cnn', cls: 'CNN', kwargs: {} }, {
+      cpu: "tfjs's cpu backend runs convolution gradients as plain JS loops (tens of seconds per step); pass backends: ['cpu'] (--backends cpu) to measure it",
+    }),
+  );
+}
