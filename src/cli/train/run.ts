@@ -77,7 +77,8 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   // In JSON mode stdout carries only JSON lines; messages for people go to stderr.
   const say = (line: string) => (args.logFormat === 'json' ? console.error(line) : console.log(line));
   const zoo = getZooModel(args.model);
-  const data = await prepareTrainingData(args);
+  // The class histogram is for people: on stderr when stdout carries JSON (--log-format json, --print-config).
+  const data = await prepareTrainingData(args, args.printConfig ? (line) => console.error(line) : say);
   const backend = await useBackend(args.backend as BackendChoice);
   const defaults = zoo.trainingDefaults;
   const overrides: Record<string, unknown> = {};
@@ -143,7 +144,7 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
     batches,
     ...(classWeights ? { classWeights } : {}),
     // Data metrics first: they add val_balanced_accuracy / val_macro_f1 before reporters, metrics.jsonl and best/ see the row.
-    callbacks: [...dataReportCallbacks(runDir, data.classes), ...session.callbacks(), metricsWriter(runDir, resumed?.history), session.checkpoints],
+    callbacks: [...dataReportCallbacks(runDir, data.classes, say), ...session.callbacks(), metricsWriter(runDir, resumed?.history), session.checkpoints],
     ...(resumed ? { start: resumed.position } : {}),
   });
   const onSignal = () => session.interrupt('SIGINT');
@@ -156,7 +157,7 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
-  writeSkipped(runDir, data.loaded.skipped);
+  writeSkipped(runDir, data.loaded.skipped, say);
   const modelPath = join(runDir, 'model.safetensors');
   saveSafetensors(modelPath, model.stateDict(), { format: 'pt', model: zoo.name });
   if (args.export) await exportRun(runDir, model, config);
