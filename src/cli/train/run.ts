@@ -74,11 +74,12 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   const args: TrainArgs = resuming
     ? ({ ...(savedOptions(cliArgs.resume!) as unknown as TrainArgs), out: cliArgs.resume, resume: cliArgs.resume, logFormat: cliArgs.logFormat, printConfig: cliArgs.printConfig })
     : cliArgs;
-  // In JSON mode stdout carries only JSON lines; messages for people go to stderr.
-  const say = (line: string) => (args.logFormat === 'json' ? console.error(line) : console.log(line));
+  // In JSON mode (and with --print-config) stdout carries only JSON; messages for people go to stderr.
+  // Once the session exists its reporter prints them (above the live dashboard on a terminal).
+  let sayTo = (line: string) => (args.logFormat === 'json' || args.printConfig ? console.error(line) : console.log(line));
+  const say = (line: string) => sayTo(line);
   const zoo = getZooModel(args.model);
-  // The class histogram is for people: on stderr when stdout carries JSON (--log-format json, --print-config).
-  const data = await prepareTrainingData(args, args.printConfig ? (line) => console.error(line) : say);
+  const data = await prepareTrainingData(args, say);
   const backend = await useBackend(args.backend as BackendChoice);
   const defaults = zoo.trainingDefaults;
   const overrides: Record<string, unknown> = {};
@@ -129,6 +130,7 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
     args, runDir, config, modelName: zoo.name, model, optimizer, head: zoo.head, train: data.train, val: data.val,
     classes: data.classes, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, normalization: data.normalization,
   });
+  sayTo = (line) => session.reporter.log(line);
   const resumed = resuming ? session.resume() : undefined;
   const { batches, classWeights } = trainingBatches(data, { balance: args.balance, batchSize: config.batchSize, seed: config.seed, ...(args.prefetch ? { prefetch: args.prefetch } : {}), skipBad: args.skipBad });
   const trainer = new Trainer({
@@ -160,7 +162,7 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   writeSkipped(runDir, data.loaded.skipped, say);
   const modelPath = join(runDir, 'model.safetensors');
   saveSafetensors(modelPath, model.stateDict(), { format: 'pt', model: zoo.name });
-  if (args.export) await exportRun(runDir, model, config);
+  if (args.export) await exportRun(runDir, model, config, say);
   const outputs: Record<string, string> = args.export ? { 'exported model': join(runDir, 'model.onnx'), weights: modelPath } : { weights: modelPath };
   session.finish(trainer, outputs);
   model.dispose();
