@@ -6,17 +6,17 @@
  * (prefetch batches x batch size x decoded sample bytes).
  * No PyTorch ratio here: the venv has neither torchvision nor PIL, so there is no DataLoader to compare against.
  *
- * Standalone: npm run bench:data   (bundles this file with esbuild, then runs it; --quick for a short run)
+ * Standalone: npm run bench:data (node --expose-gc bench/data.mjs [--quick]); also the `data` section of bench/run.mjs.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { loadMnistRaw } from '../src/data/mnist.js';
-import { imageFolder } from '../src/data/image-folder.js';
-import { streamBatches } from '../src/data/stream.js';
-import { epochOrder } from '../src/data/loader.js';
-import type { TransformConfig } from '../src/data/transforms.js';
+import { loadMnistRaw } from '../../data/mnist.js';
+import { imageFolder } from '../../data/image-folder.js';
+import { streamBatches } from '../../data/stream.js';
+import { epochOrder } from '../../data/loader.js';
+import type { TransformConfig } from '../../data/transforms.js';
 
 export interface DataBenchResult {
   name: string;
@@ -105,11 +105,10 @@ export async function runDataBench(options: { quick?: boolean } = {}): Promise<D
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const results = await runDataBench({ quick: process.argv.includes('--quick') });
-  for (const r of results) {
+/** One line per result. @param results - from runDataBench */
+export function formatDataBench(results: DataBenchResult[]): string[] {
+  return results.map((r) => {
     const mem = r.peakRssMiB !== undefined ? `  rss ${r.baselineRssMiB} -> peak ${r.peakRssMiB} MiB (dataset decoded ${r.decodedDatasetMiB} MiB, prefetch budget ${r.prefetchBudgetMiB} MiB)` : '';
-    console.log(`${r.name.padEnd(62)} ${String(r.imagesPerSec).padStart(6)} images/s  (${r.images} in ${r.seconds}s, batch ${r.batchSize}, prefetch ${r.prefetch})${mem}`);
-  }
-  console.log(JSON.stringify(results));
+    return `${r.name.padEnd(62)} ${String(r.imagesPerSec).padStart(6)} images/s  (${r.images} in ${r.seconds}s, batch ${r.batchSize}, prefetch ${r.prefetch})${mem}`;
+  });
 }
