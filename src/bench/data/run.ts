@@ -26,6 +26,8 @@ export interface DataBenchResult {
   batchSize: number;
   prefetch: number;
   peakRssMiB?: number;
+  /** Largest ArrayBuffer memory still alive after forced GCs (every 4th batch; needs --expose-gc). */
+  liveBuffersMiB?: number;
   baselineRssMiB?: number;
   decodedDatasetMiB?: number;
   prefetchBudgetMiB?: number;
@@ -54,11 +56,20 @@ async function measure(name: string, root: string, transform: TransformConfig, b
   const timer = trackRss ? setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5) : null;
   let images = 0;
   let sampleBytes = 0;
+  let liveBuffers = 0;
+  let batches = 0;
   const started = performance.now();
   for await (const batch of streamBatches(source, { order, batchSize, transform, seed: 1, epoch: 1, prefetch })) {
     images += batch.y.length;
     sampleBytes = (batch.x.byteLength / batch.y.length);
     if (trackRss) peak = Math.max(peak, process.memoryUsage().rss);
+    if (trackRss && global.gc && ++batches % 4 === 0) {
+      // Native-backed buffers are released by finalizers after a collection: collect, let them run, collect again.
+      global.gc();
+      await new Promise((done) => setImmediate(done));
+      global.gc();
+      liveBuffers = Math.max(liveBuffers, process.memoryUsage().arrayBuffers);
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   if (timer) clearInterval(timer);
@@ -71,7 +82,7 @@ async function measure(name: string, root: string, transform: TransformConfig, b
     batchSize,
     prefetch,
     ...(trackRss
-      ? { baselineRssMiB: mib(baseline), peakRssMiB: mib(peak), decodedDatasetMiB: mib(images * sampleBytes), prefetchBudgetMiB: mib(prefetch * batchSize * sampleBytes) }
+      ? { baselineRssMiB: mib(baseline), peakRssMiB: mib(peak), ...(global.gc ? { liveBuffersMiB: mib(liveBuffers) } : {}), decodedDatasetMiB: mib(images * sampleBytes), prefetchBudgetMiB: mib(prefetch * batchSize * sampleBytes) }
       : {}),
   };
 }
@@ -108,7 +119,7 @@ export async function runDataBench(options: { quick?: boolean } = {}): Promise<D
 /** One line per result. @param results - from runDataBench */
 export function formatDataBench(results: DataBenchResult[]): string[] {
   return results.map((r) => {
-    const mem = r.peakRssMiB !== undefined ? `  rss ${r.baselineRssMiB} -> peak ${r.peakRssMiB} MiB (dataset decoded ${r.decodedDatasetMiB} MiB, prefetch budget ${r.prefetchBudgetMiB} MiB)` : '';
+    const mem = r.peakRssMiB !== undefined ? `  rss ${r.baselineRssMiB} -> peak ${r.peakRssMiB} MiB, live buffers after GC ${r.liveBuffersMiB ?? '?'} MiB (dataset decoded ${r.decodedDatasetMiB} MiB, prefetch budget ${r.prefetchBudgetMiB} MiB)` : '';
     return `${r.name.padEnd(62)} ${String(r.imagesPerSec).padStart(6)} images/s  (${r.images} in ${r.seconds}s, batch ${r.batchSize}, prefetch ${r.prefetch})${mem}`;
   });
 }
