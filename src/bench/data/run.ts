@@ -6,7 +6,7 @@
  * (prefetch batches x batch size x decoded sample bytes).
  * No PyTorch ratio here: the venv has neither torchvision nor PIL, so there is no DataLoader to compare against.
  *
- * Standalone: npm run bench:data (node --expose-gc bench/data.mjs [--quick]); also the `data` section of bench/run.mjs.
+ * Standalone: npm run bench:data (node --expose-gc bench/data.mjs [--quick]); also the `data` section of `twinml bench`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
