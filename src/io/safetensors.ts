@@ -77,7 +77,8 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
     if (end - begin !== length * DTYPES[hostDtype].bytes || dataStart + end > bytes.length) {
       throw new Error(`${source}: tensor ${name} (${dtype} [${shape}]) has inconsistent or truncated data`);
     }
-    const raw = bytes.slice(dataStart + begin, dataStart + end); // copy: aligned and detached from the file buffer
+    // copy: aligned and detached from the file buffer (Buffer.slice would return a view of Node's pooled buffer)
+    const raw = new Uint8Array(bytes.subarray(dataStart + begin, dataStart + end));
     const data =
       hostDtype === 'float32' ? new Float32Array(raw.buffer)
       : hostDtype === 'float64' ? new Float64Array(raw.buffer)
