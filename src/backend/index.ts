@@ -44,7 +44,11 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
         continue;
       }
       try {
+        // TensorFlow's C++ logging prints CPU-feature notices on load; keep them out unless the user asked for them.
+        process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
         await import(pkg);
+        const { registerTensorflowKernels } = await import('./tensorflow/register.js');
+        registerTensorflowKernels();
         return { pkg };
       } catch (e) {
         errors.push(`${pkg} failed to load: ${(e as Error).message.split('\n')[0]}`);
@@ -53,6 +57,13 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
     return { error: errors.join('; ') };
   })();
   return tensorflowLoad;
+}
+
+/** TensorFlow's own version (`TF_Version()` of the loaded libtensorflow), read from tfjs-node's backend binding. */
+function tensorflowVersion(): string | undefined {
+  const backend = tf.findBackend('tensorflow') as unknown as { binding?: { TF_Version?: unknown } } | null;
+  const version = backend?.binding?.TF_Version;
+  return typeof version === 'string' ? version : undefined;
 }
 
 let wasmLoad: Promise<void> | undefined;
@@ -74,12 +85,15 @@ function loadCpu(): Promise<void> {
 async function statusOf(name: BackendName): Promise<BackendStatus> {
   if (name === 'tensorflow') {
     const loaded = await loadTensorflow();
-    if ('pkg' in loaded) return { name, available: true, detail: `${loaded.pkg} ${packageVersion(loaded.pkg)}` };
+    if ('pkg' in loaded) {
+      const detail = `${loaded.pkg} ${packageVersion(loaded.pkg)}, TensorFlow ${tensorflowVersion() ?? 'version unknown'}`;
+      return { name, available: true, detail };
+    }
     return {
       name,
       available: false,
       reason: loaded.error,
-      fix: 'optional: npm install @tensorflow/tfjs-node (needs its libtensorflow download; see README "Native TensorFlow backend")',
+      fix: 'npm run setup:tensorflow (builds @tensorflow/tfjs-node against the tensorflow-cpu wheel from PyPI; see docs/gpu.md for CUDA)',
     };
   }
   if (name === 'wasm') {

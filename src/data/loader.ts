@@ -32,17 +32,23 @@ export function numBatches(n: number, batchSize: number, dropLast = false): numb
   return dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
 }
 
-/** Normalises pixels per channel: (x - mean[c]) / std[c], channel = dimension 0 of the sample shape. */
-function normalizeInto(out: Float32Array, sampleShape: number[], norm: Normalization): void {
-  const channels = sampleShape.length >= 3 ? sampleShape[0]! : 1;
-  const perChannel = sampleShape.reduce((a, b) => a * b, 1) / channels;
-  const d = perChannel * channels;
-  for (let s = 0; s < out.length; s += d) {
+/**
+ * (x - mean[c]) / std[c] in place over whole samples; the channel is dimension 0 of the sample shape
+ * (C of C,H,W; the feature of a [D] vector when mean has D entries). A single mean/std applies to every channel.
+ * @param data - samples back to back
+ * @param sampleShape - shape of one sample
+ * @param norm - per-channel mean and std
+ */
+export function normalizeInto(data: Float32Array, sampleShape: number[], norm: Normalization): void {
+  const d = sampleShape.reduce((a, b) => a * b, 1);
+  const channels = norm.mean.length > 1 || sampleShape.length >= 3 ? sampleShape[0]! : 1;
+  const perChannel = d / channels;
+  for (let s = 0; s < data.length; s += d) {
     for (let c = 0; c < channels; c++) {
       const mean = norm.mean[c] ?? norm.mean[0]!;
-      const inv = 1 / (norm.std[c] ?? norm.std[0]!);
+      const std = norm.std[c] ?? norm.std[0]!;
       const base = s + c * perChannel;
-      for (let i = 0; i < perChannel; i++) out[base + i] = (out[base + i]! - mean) * inv;
+      for (let i = 0; i < perChannel; i++) data[base + i] = (data[base + i]! - mean) / std;
     }
   }
 }

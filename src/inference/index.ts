@@ -14,3 +14,17 @@ export { readModelCard } from './model-source.js';
 export { imageToTensor, scaleAndNormalize, decodeImage } from './preprocessing.js';
 export type { ModelCard, Preprocessing } from '../util/model-card.js';
 export type * from './types.js';
+
+import type { RunningServer, ServeOptions } from './server/index.js';
+export type { RunningServer, ServeOptions } from './server/index.js';
+export type { BatchingOptions } from './server/index.js';
+
+/**
+ * Starts the Open Inference Protocol v2 server over a model repository (loaded on first use, so `loadModel`
+ * users do not load the HTTP stack).
+ * @param options - Repository folder, host/port, token, body limit, batching and session options.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const server = await import('./server/index.js');
+  return server.startServer(options);
+}

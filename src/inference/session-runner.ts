@@ -116,7 +116,9 @@ export class WorkerPool implements SessionRunner {
   }
 
   private spawn(): Promise<{ inputs: TensorSpec[]; outputs: TensorSpec[] }> {
-    const worker = new Worker(workerScript(), { workerData: { modelBytes: this.bytes, settings: this.settings } });
+    // Workers inherit the parent's flags; --input-type (node -e scripts) is invalid for a file entry point.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const worker = new Worker(workerScript(), { workerData: { modelBytes: this.bytes, settings: this.settings }, execArgv });
     const entry: PoolWorker = { worker, pending: new Map() };
     this.workers.push(entry);
     return new Promise((resolve, reject) => {

@@ -89,11 +89,15 @@ function inferShape(name: string, length: number, spec: TensorSpec): number[] {
   );
 }
 
-/** Shape of a nested array (checks that it is rectangular). */
+/** Deepest nesting accepted for nested-array inputs (ONNX tensors of higher rank are not used in practice). */
+const MAX_RANK = 32;
+
+/** Shape of a nested array, following first entries (flattenInto checks that it is rectangular). */
 function nestedShape(name: string, value: unknown[]): number[] {
   const shape: number[] = [];
   let level: unknown = value;
   while (Array.isArray(level)) {
+    if (shape.length === MAX_RANK) throw new InputError(`input "${name}" is nested deeper than ${MAX_RANK} levels`);
     shape.push(level.length);
     if (level.length === 0) break;
     level = level[0];
@@ -205,7 +209,10 @@ export function toFeedTensor(value: InputValue, spec: TensorSpec, options: FeedO
       checkTypedArray(name, value.data, spec, allowNonFinite);
       data = value.data;
     } else {
-      const flat = value.data.length > 0 && Array.isArray(value.data[0]) ? (value.data as unknown as unknown[]).flat(Infinity) : value.data;
+      // Row-major nested lists (as OIP clients may send) are flattened when every entry is a list.
+      const list = value.data as unknown as unknown[];
+      // Flattening stops at the shape's rank, so absurdly deep nesting cannot exhaust the stack.
+      const flat = list.length > 0 && list.every(Array.isArray) ? list.flat(Math.max(1, shape.length - 1)) : value.data;
       data = convertFlat(name, flat as ArrayLike<unknown>, spec.dtype, allowNonFinite);
     }
     if (data.length !== size) {

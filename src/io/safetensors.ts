@@ -19,7 +19,11 @@ const FROM_CODE = new Map(Object.entries(DTYPES).map(([k, v]) => [v.code, k as H
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('twinml needs a little-endian machine');
 
-export function serializeSafetensors(tensors: StateDict, metadata: Record<string, string> = {}): Uint8Array {
+/**
+ * The safetensors file as parts, without copying tensor data: the 8-byte header length plus the JSON header,
+ * then a byte view of each tensor. Write them in order (or concatenate them with serializeSafetensors).
+ */
+export function safetensorsParts(tensors: StateDict, metadata: Record<string, string> = {}): Uint8Array[] {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
@@ -31,17 +35,20 @@ export function serializeSafetensors(tensors: StateDict, metadata: Record<string
     header[name] = { dtype: code, shape: t.shape, data_offsets: [offset, offset + size] };
     offset += size;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let pos = 8 + headerBytes.length;
-  for (const [, t] of entries) {
-    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    out.set(bytes, pos);
-    pos += bytes.length;
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = new Uint8Array(8 + json.length + ((8 - (json.length % 8)) % 8)).fill(0x20);
+  new DataView(padded.buffer).setBigUint64(0, BigInt(padded.length - 8), true);
+  padded.set(json, 8);
+  return [padded, ...entries.map(([, t]) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
+}
+
+export function serializeSafetensors(tensors: StateDict, metadata: Record<string, string> = {}): Uint8Array {
+  const parts = safetensorsParts(tensors, metadata);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const part of parts) {
+    out.set(part, pos);
+    pos += part.length;
   }
   return out;
 }
@@ -49,8 +56,14 @@ export function serializeSafetensors(tensors: StateDict, metadata: Record<string
 /**
  * @param bytes - the file's contents
  * @param source - a name for error messages (the file path)
+ * @param options - `copy: false` returns views into `bytes` where the data is aligned (the caller must not
+ *   reuse `bytes`); by default every tensor is copied
  */
-export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data'): { tensors: StateDict; metadata: Record<string, string> } {
+export function parseSafetensors(
+  bytes: Uint8Array,
+  source = 'safetensors data',
+  options: { copy?: boolean } = {},
+): { tensors: StateDict; metadata: Record<string, string> } {
   if (bytes.length < 8) throw new Error(`${source}: not a safetensors file (shorter than 8 bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
@@ -77,14 +90,25 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors data')
     if (end - begin !== length * DTYPES[hostDtype].bytes || dataStart + end > bytes.length) {
       throw new Error(`${source}: tensor ${name} (${dtype} [${shape}]) has inconsistent or truncated data`);
     }
-    // copy: aligned and detached from the file buffer (Buffer.slice would return a view of Node's pooled buffer)
-    const raw = new Uint8Array(bytes.subarray(dataStart + begin, dataStart + end));
+    const at = bytes.byteOffset + dataStart + begin;
+    let buffer: ArrayBufferLike;
+    let byteOffset: number;
+    if (options.copy === false && at % DTYPES[hostDtype].bytes === 0) {
+      buffer = bytes.buffer;
+      byteOffset = at;
+    } else {
+      // Copy into a fresh buffer: aligned and detached from the file buffer (Buffer.slice would only be a view).
+      const raw = new Uint8Array(end - begin);
+      raw.set(bytes.subarray(dataStart + begin, dataStart + end));
+      buffer = raw.buffer;
+      byteOffset = 0;
+    }
     const data =
-      hostDtype === 'float32' ? new Float32Array(raw.buffer)
-      : hostDtype === 'float64' ? new Float64Array(raw.buffer)
-      : hostDtype === 'int64' ? new BigInt64Array(raw.buffer)
-      : hostDtype === 'int32' ? new Int32Array(raw.buffer)
-      : new Uint8Array(raw.buffer);
+      hostDtype === 'float32' ? new Float32Array(buffer, byteOffset, length)
+      : hostDtype === 'float64' ? new Float64Array(buffer, byteOffset, length)
+      : hostDtype === 'int64' ? new BigInt64Array(buffer, byteOffset, length)
+      : hostDtype === 'int32' ? new Int32Array(buffer, byteOffset, length)
+      : new Uint8Array(buffer, byteOffset, length);
     tensors.set(name, { dtype: hostDtype, shape, data } as HostTensor);
   }
   return { tensors, metadata };

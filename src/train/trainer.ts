@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../nn/module.js';
 import type { ArrayDataset } from '../data/dataset.js';
 import { epochBatches, numBatches } from '../data/loader.js';
+import type { BatchProvider } from '../data/stream.js';
 import type { Normalization } from '../util/model-card.js';
 import { backward } from './backward.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -34,6 +35,8 @@ export interface BatchInfo {
   step: number;
   loss: number;
   samples: number;
+  /** Samples of the batch the model classified correctly (before the step). */
+  correct: number;
 }
 
 export interface TrainerPosition {
@@ -46,6 +49,8 @@ export interface TrainerPosition {
 /** Hooks; returning 'stop' from onBatchEnd/onEpochEnd ends training after that point. */
 export interface TrainerCallbacks {
   onTrainStart?(trainer: Trainer): void | Promise<void>;
+  /** After backward, before optimizer.step() (gradient clipping); `step` is the step about to be taken. */
+  onAfterBackward?(trainer: Trainer, step: number): void;
   onBatchEnd?(trainer: Trainer, info: BatchInfo): void | 'stop' | Promise<void | 'stop'>;
   /** May add fields to `metrics` before it is recorded. */
   onEpochEnd?(trainer: Trainer, metrics: EpochMetrics, validation: Evaluation): void | 'stop' | Promise<void | 'stop'>;
@@ -63,6 +68,11 @@ export interface TrainerOptions {
   /** Seed of the per-epoch shuffling. */
   seed: number;
   normalization?: Normalization;
+  /**
+   * Training batches from elsewhere (streamed from disk, class-balanced, augmented; already normalised).
+   * Default: epochBatches over `train` with `normalization`. When set, `train` is only used for its labels.
+   */
+  batches?: BatchProvider;
   /** Class weights for CrossEntropyLoss (PyTorch semantics). */
   classWeights?: Float32Array;
   callbacks?: TrainerCallbacks[];
@@ -97,7 +107,7 @@ export class Trainer {
   }
 
   get batchesPerEpoch(): number {
-    return numBatches(this.options.train.y.length, this.options.batchSize);
+    return this.options.batches?.batchesPerEpoch ?? numBatches(this.options.train.y.length, this.options.batchSize);
   }
 
   async fit(): Promise<EpochMetrics[]> {
@@ -113,11 +123,20 @@ export class Trainer {
       let seen = 0;
       const startBatch = epoch === this.position.epoch ? this.position.batch : 0;
       let batchIndex = startBatch;
-      for (const batch of epochBatches(o.train, epoch, { batchSize: o.batchSize, shuffle: true, seed: o.seed, normalization: o.normalization }, startBatch)) {
+      const batches = o.batches
+        ? o.batches.batches(epoch, startBatch)
+        : epochBatches(o.train, epoch, { batchSize: o.batchSize, shuffle: true, seed: o.seed, normalization: o.normalization }, startBatch);
+      for await (const batch of batches) {
         const x = tf.tensor(batch.x, batch.shape, 'float32');
         const y = tf.tensor1d(batch.y, 'int32');
         o.optimizer.zeroGrad();
-        const lossTensor = backward(() => loss.loss(o.model.call(x), y), params);
+        let correct = 0;
+        const lossTensor = backward(() => {
+          const out = o.model.call(x);
+          const predicted = loss.predict(out).dataSync();
+          for (let i = 0; i < batch.y.length; i++) if (predicted[i] === batch.y[i]) correct++;
+          return loss.loss(out, y);
+        }, params);
         const value = lossTensor.dataSync()[0]!;
         lossTensor.dispose();
         x.dispose();
@@ -127,6 +146,7 @@ export class Trainer {
           o.optimizer.zeroGrad();
           throw new Error(`training stopped: the loss became ${value} at step ${step} (epoch ${epoch}, batch ${batchIndex + 1} of ${this.batchesPerEpoch})`);
         }
+        for (const cb of callbacks) cb.onAfterBackward?.(this, step);
         o.optimizer.step();
         o.optimizer.zeroGrad();
         lossSum += value * batch.y.length;
@@ -134,7 +154,7 @@ export class Trainer {
         batchIndex += 1;
         this.position = { epoch, batch: batchIndex, step };
         for (const cb of callbacks) {
-          if ((await cb.onBatchEnd?.(this, { epoch, batch: batchIndex - 1, batchesPerEpoch: this.batchesPerEpoch, step, loss: value, samples: batch.y.length })) === 'stop') {
+          if ((await cb.onBatchEnd?.(this, { epoch, batch: batchIndex - 1, batchesPerEpoch: this.batchesPerEpoch, step, loss: value, samples: batch.y.length, correct })) === 'stop') {
             this.stopRequested ??= 'stopped by a callback';
           }
         }

@@ -103,6 +103,9 @@ describe.skipIf(!dir)('loadModel / predict against PyTorch', () => {
     await expect(two.predict({ a: [[1, 2, 3]] })).rejects.toThrow('missing input "b"');
     await expect(two.predict({ a: [[1, 2, 3]], b: [[1.5, 2]] })).rejects.toThrow('1.5 is not an integer');
     await expect(m.predict(new Float32Array(784), { outputs: ['nope'] })).rejects.toThrow('unknown output "nope"');
+    let deep: unknown = 1;
+    for (let i = 0; i < 50_000; i++) deep = [deep];
+    await expect(m.predict(deep as number[][])).rejects.toThrow('nested deeper than 32 levels');
   });
 
   it('one sample without the batch axis gets one', async () => {

@@ -82,7 +82,7 @@ describe('exportOnnx graph structure', () => {
     const bytes = exportOnnx(model, { inputShape: [1, 3, 5, 4] });
     const m = decode(bytes);
     const ops = m.graph.node.map((n) => n.opType);
-    for (const op of ['Add', 'Concat', 'Reshape', 'Transpose', 'MatMul', 'ReduceMean', 'ReduceSum', 'Sub', 'Mul']) expect(ops).toContain(op);
+    for (const op of ['Erf', 'Div', 'Add', 'Concat', 'Reshape', 'Transpose', 'MatMul', 'ReduceMean', 'ReduceSum', 'Sub', 'Mul']) expect(ops).toContain(op);
     expect(ops).not.toContain('Dropout');
     const reshapeShape = m.graph.initializer.find((i) => i.name === '/Reshape/shape')!;
     const view = new DataView(reshapeShape.rawData.buffer, reshapeShape.rawData.byteOffset, reshapeShape.rawData.byteLength);

@@ -1,7 +1,7 @@
 /** Test models for the ONNX exporter: the zoo shapes (Adaline, MLP) and custom forwards over tf ops. */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import * as ort from 'onnxruntime-node';
+import { loadModel } from '../../src/inference/index.js';
 import { Flatten, Linear, Module, ReLU, Sequential, Tanh, Sigmoid, Dropout } from '../../src/nn/index.js';
 
 /** Mirrors the zoo Adaline: linear(flatten(x)). */
@@ -21,14 +21,19 @@ export class MlpLike extends Module {
   }
 }
 
-/** A custom forward: residual add, concat, mul by a scalar, reshape, mean, matmul with its own parameter-free op. */
+/**
+ * A custom forward over tf ops: GELU written out (erf), residual add, concat, mul, reshape, transpose, matmul with a
+ * constant, mean, sum, broadcasting sub. Mirrored in parity-tests/onnx/custom_models.py.
+ */
 export class ResidualConcat extends Module {
   flatten = new Flatten();
   stem = new Linear(3 * 5 * 4, 12);
   block = new Sequential(new Linear(12, 12), new Tanh(), new Dropout(0.3));
   gate = new Sigmoid();
   forward(x: tf.Tensor): tf.Tensor {
-    const h = this.stem.call(this.flatten.call(x));
+    const s = this.stem.call(this.flatten.call(x));
+    // GELU (exact) written out with tf ops: 0.5 * s * (1 + erf(s / sqrt(2))).
+    const h = tf.mul(tf.mul(s, 0.5), tf.add(1, tf.erf(tf.div(s, Math.SQRT2))));
     const r = tf.add(h, this.block.call(h));
     const c = tf.concat([r, tf.mul(this.gate.call(h), tf.scalar(0.5))], 1);
     const t = tf.transpose(tf.reshape(c, [-1, 4, 6]), [0, 2, 1]);
@@ -37,16 +42,16 @@ export class ResidualConcat extends Module {
   }
 }
 
-/** Runs ONNX bytes in onnxruntime-node on one float32 input. */
+/** Runs ONNX bytes in onnxruntime-node (through the inference library) on one float32 input. */
 export async function runOrt(bytes: Uint8Array, input: tf.Tensor, inputName = 'input', outputName = 'output'): Promise<{ data: Float32Array; dims: number[] }> {
-  const session = await ort.InferenceSession.create(bytes);
+  const model = await loadModel(bytes, { workers: 0 });
   try {
-    const result = await session.run({ [inputName]: new ort.Tensor('float32', input.dataSync() as Float32Array, input.shape) });
+    const result = await model.predict({ [inputName]: { data: input.dataSync() as Float32Array, shape: [...input.shape] } });
     const out = result[outputName];
     if (!out) throw new Error(`no output ${outputName}`);
-    return { data: out.data as Float32Array, dims: [...out.dims] };
+    return { data: out.data as Float32Array, dims: [...out.shape] };
   } finally {
-    await session.release();
+    await model.close();
   }
 }
 

@@ -1,7 +1,12 @@
 import type { CommandModule } from 'yargs';
 import { trainCommand } from './train.js';
+import { exportCommand } from './export.js';
+import { predictCommand } from './predict.js';
+import { serveCommand } from './serve.js';
+import { parityCommand } from './parity.js';
 import { doctorCommand } from './doctor.js';
+import { modelsCommand } from './models.js';
 
 /** Every verb. Each module keeps its options here and imports its implementation lazily. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: Array<CommandModule<any, any>> = [trainCommand, doctorCommand];
+export const commands: Array<CommandModule<any, any>> = [trainCommand, exportCommand, predictCommand, serveCommand, parityCommand, doctorCommand, modelsCommand];

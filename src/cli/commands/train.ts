@@ -1,10 +1,21 @@
 /** `twinml train`: options only; the run itself is in ../train/run.ts (imported when the command runs). */
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES } from '../backend-choices.js';
+import { addTrainingUxOptions, checkTrainingUxArgs, type TrainingUxArgs } from '../train/ux-options.js';
+import { camelCase, loadConfigFile } from '../../train/config/config-file.js';
 
-export interface TrainArgs {
+export interface TrainArgs extends TrainingUxArgs {
   model: string;
   dataset: string;
+  data?: string;
+  balance: 'none' | 'oversample' | 'undersample' | 'weights';
+  skipBad: boolean;
+  resize?: [number, number];
+  channels?: number;
+  augment?: string;
+  labelColumn?: string;
+  imageColumn?: string;
+  prefetch?: number;
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -32,9 +43,21 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a zoo model and write a run directory (config, metrics, weights, ONNX, model card)',
   builder: (y: Argv) =>
-    y
+    addTrainingUxOptions(y)
+      .config('config', 'run.json | run.yaml with option values (flags given here override the file)', (path: string) =>
+        loadConfigFile(path, Object.keys(optionKeys(y)).map(camelCase).filter((k) => !['config', 'resume', 'printConfig', 'help', 'version'].includes(k))),
+      )
       .option('model', { type: 'string', default: 'mlp', describe: 'zoo model: adaline, mlp, cnn (see `twinml models`)' })
       .option('dataset', { type: 'string', default: 'mnist', describe: 'mnist | mnist-binary:<a> (a vs rest) | mnist-binary:<a>,<b>' })
+      .option('data', { type: 'string', describe: 'dataset path: image folder (ImageFolder layout), .parquet file or folder of shards (Hugging Face layout), or .csv; wins over --dataset' })
+      .option('balance', { type: 'string', choices: ['none', 'oversample', 'undersample', 'weights'] as const, default: 'none', describe: 'class balancing (weights = CrossEntropyLoss class weights)' })
+      .option('skip-bad', { type: 'boolean', default: false, describe: 'skip unreadable images / Parquet shards / CSV rows and list them in <run>/skipped.txt' })
+      .option('resize', { type: 'string', describe: 'resize images to HxW, e.g. 64x64', coerce: parseSize })
+      .option('channels', { type: 'number', choices: [1, 3], describe: 'decode images to 1 (grayscale) or 3 (RGB) channels' })
+      .option('augment', { type: 'string', describe: 'training augmentation, comma-separated: hflip, crop:<padding>' })
+      .option('label-column', { type: 'string', describe: 'label column of a .csv or .parquet (default: label / the ClassLabel feature)' })
+      .option('image-column', { type: 'string', describe: 'image column of a .parquet (default: the Image feature)' })
+      .option('prefetch', { type: 'number', describe: 'batches decoded ahead of training (default 2)' })
       .option('epochs', { type: 'number', describe: 'epochs (model default: 10)' })
       .option('batch-size', { type: 'number', describe: 'batch size (model default: 64)' })
       .option('lr', { type: 'number', describe: 'learning rate (model default: adam 1e-3)' })
@@ -54,10 +77,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         positive('epochs', a.epochs, true);
         positive('batch-size', a.batchSize, true);
         positive('lr', a.lr, false);
+        positive('prefetch', a.prefetch, true);
         if (a.momentum !== undefined && !(a.momentum >= 0)) throw new Error(`--momentum must be >= 0, got ${a.momentum}`);
         if (a.weightDecay !== undefined && !(a.weightDecay >= 0)) throw new Error(`--weight-decay must be >= 0, got ${a.weightDecay}`);
         if (!(a.valFraction > 0 && a.valFraction < 1)) throw new Error(`--val-fraction must be in (0, 1), got ${a.valFraction}`);
         if (!Number.isInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
+        checkTrainingUxArgs(a);
         return true;
       }) as unknown as Argv<TrainArgs>,
   handler: async (args) => {
@@ -65,6 +90,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     await runTraining(args);
   },
 };
+
+/** Every option name yargs knows for this command (read when --config is parsed, after all options exist). */
+function optionKeys(y: Argv): Record<string, boolean> {
+  return (y as unknown as { getOptions(): { key: Record<string, boolean> } }).getOptions().key;
+}
 
 function parseIntList(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
@@ -74,4 +104,11 @@ function parseIntList(value: string | undefined): number[] | undefined {
     throw new Error(`--hidden must be comma-separated positive integers, got "${value}"`);
   }
   return nums;
+}
+
+function parseSize(value: string | undefined): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)(?:x(\d+))?$/.exec(String(value).trim());
+  if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) throw new Error(`--resize must be HxW or N (positive integers), got "${value}"`);
+  return [Number(m[1]), Number(m[2] ?? m[1])];
 }

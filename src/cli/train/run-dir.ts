@@ -13,10 +13,13 @@ export function writeConfig(runDir: string, config: object): void {
   writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
 }
 
-/** Appends one JSON object per epoch to metrics.jsonl (the file is started empty). */
-export function metricsWriter(runDir: string): TrainerCallbacks {
+/**
+ * Appends one JSON object per epoch to metrics.jsonl. The file is started with `rows` (the completed epochs
+ * of a resumed run; empty for a new run).
+ */
+export function metricsWriter(runDir: string, rows: object[] = []): TrainerCallbacks {
   const path = join(runDir, 'metrics.jsonl');
-  writeFileSync(path, '');
+  writeFileSync(path, rows.map((r) => JSON.stringify(r) + '\n').join(''));
   return {
     onEpochEnd: (_t, metrics) => {
       appendFileSync(path, JSON.stringify(metrics) + '\n');

@@ -12,8 +12,11 @@ import { Trainer } from '../../train/trainer.js';
 import { saveSafetensors } from '../../io/safetensors.js';
 import type { Module } from '../../nn/module.js';
 import type { TrainArgs } from '../commands/train.js';
-import { prepareData } from './data.js';
-import { plainProgress } from './progress.js';
+import { prepareTrainingData, trainingBatches } from './data.js';
+import { dataReportCallbacks, writeSkipped } from './data-report.js';
+import type { BalanceMode } from '../../data/balance.js';
+import type { Preprocessing } from '../../util/model-card.js';
+import { savedOptions, TrainingSession } from './session.js';
 import { createRunDir, metricsWriter, writeConfig } from './run-dir.js';
 import { exportRun } from './export-run.js';
 
@@ -21,6 +24,8 @@ const require = createRequire(import.meta.url);
 const TWINML_VERSION = (require('../../../package.json') as { version: string }).version;
 
 export interface ResolvedTrainConfig {
+  /** The train command's options as resolved (defaults < --config file < flags); `--resume` reuses them. */
+  options: Record<string, unknown>;
   model: string;
   modelConfig: object;
   head: 'softmax' | 'sign';
@@ -28,6 +33,11 @@ export interface ResolvedTrainConfig {
   labels: string[];
   sampleShape: number[];
   normalization: { mean: number[]; std: number[] };
+  /** The evaluation transform for the model card. */
+  preprocessing?: Preprocessing;
+  balance?: BalanceMode;
+  /** Training samples per class (after the split). */
+  classCounts?: number[];
   split: { valFraction: number; splitSeed: number; train: number; val: number };
   optimizer: 'sgd' | 'adam';
   lr: number;
@@ -53,17 +63,30 @@ export function makeOptimizer(config: Pick<ResolvedTrainConfig, 'optimizer' | 'l
     : new Adam(params, { lr: config.lr, weightDecay: config.weightDecay });
 }
 
-export async function runTraining(args: TrainArgs): Promise<void> {
+/** The options saved in config.json: everything but how this invocation talks (config path, resume, printing). */
+function optionsToSave(args: TrainArgs): Record<string, unknown> {
+  const skip = new Set(['_', '$0', 'config', 'resume', 'printConfig', 'logFormat']);
+  return Object.fromEntries(Object.entries(args).filter(([k, v]) => !skip.has(k) && !k.includes('-') && v !== undefined));
+}
+
+export async function runTraining(cliArgs: TrainArgs): Promise<void> {
+  const resuming = cliArgs.resume !== undefined;
+  const args: TrainArgs = resuming
+    ? ({ ...(savedOptions(cliArgs.resume!) as unknown as TrainArgs), out: cliArgs.resume, resume: cliArgs.resume, logFormat: cliArgs.logFormat, printConfig: cliArgs.printConfig })
+    : cliArgs;
+  // In JSON mode stdout carries only JSON lines; messages for people go to stderr.
+  const say = (line: string) => (args.logFormat === 'json' ? console.error(line) : console.log(line));
   const zoo = getZooModel(args.model);
-  const data = prepareData(args.dataset, args.valFraction, args.splitSeed);
+  const data = await prepareTrainingData(args);
   const backend = await useBackend(args.backend as BackendChoice);
   const defaults = zoo.trainingDefaults;
   const overrides: Record<string, unknown> = {};
   if (args.hidden) overrides.hidden = args.hidden;
   if (args.dropout !== undefined) overrides.dropout = args.dropout;
   const modelConfig = zoo.resolveConfig(overrides, { sampleShape: data.sampleShape, numClasses: data.classes.length });
-  const runDir = createRunDir(args.out ?? join('runs', `${args.model}-${timestamp()}`));
+  const runDir = args.out ?? join('runs', `${args.model}-${timestamp()}`);
   const config: ResolvedTrainConfig = {
+    options: optionsToSave({ ...args, out: runDir }),
     model: zoo.name,
     modelConfig,
     head: zoo.head,
@@ -71,6 +94,9 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     labels: data.classes,
     sampleShape: data.sampleShape,
     normalization: data.normalization,
+    preprocessing: data.preprocessing,
+    balance: args.balance,
+    classCounts: data.classCounts,
     split: { valFraction: args.valFraction, splitSeed: args.splitSeed, train: data.train.y.length, val: data.val.y.length },
     optimizer: args.optimizer ?? defaults.optimizer,
     lr: args.lr ?? defaults.lr,
@@ -84,8 +110,13 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     twinmlVersion: TWINML_VERSION,
     createdAt: new Date().toISOString(),
   };
-  writeConfig(runDir, config);
-  console.log(
+  if (args.printConfig) {
+    console.log(JSON.stringify(config, null, 2));
+    return;
+  }
+  createRunDir(runDir);
+  if (!resuming) writeConfig(runDir, config);
+  say(
     `twinml train: ${zoo.name} on ${data.source} (${data.train.y.length} train / ${data.val.y.length} val, ${data.classes.length} classes), ` +
       `${config.optimizer} lr ${config.lr}, batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}, backend ${backend} -> ${runDir}`,
   );
@@ -93,6 +124,12 @@ export async function runTraining(args: TrainArgs): Promise<void> {
   manualSeed(config.seed);
   const model = zoo.create(modelConfig);
   const optimizer = makeOptimizer(config, model);
+  const session = new TrainingSession({
+    args, runDir, config, modelName: zoo.name, model, optimizer, head: zoo.head, train: data.train, val: data.val,
+    classes: data.classes, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, normalization: data.normalization,
+  });
+  const resumed = resuming ? session.resume() : undefined;
+  const { batches, classWeights } = trainingBatches(data, { balance: args.balance, batchSize: config.batchSize, seed: config.seed, ...(args.prefetch ? { prefetch: args.prefetch } : {}), skipBad: args.skipBad });
   const trainer = new Trainer({
     model,
     head: zoo.head,
@@ -103,20 +140,28 @@ export async function runTraining(args: TrainArgs): Promise<void> {
     batchSize: config.batchSize,
     seed: config.seed,
     normalization: data.normalization,
-    callbacks: [metricsWriter(runDir), plainProgress(config.epochs)],
+    batches,
+    ...(classWeights ? { classWeights } : {}),
+    // Data metrics first: they add val_balanced_accuracy / val_macro_f1 before reporters, metrics.jsonl and best/ see the row.
+    callbacks: [...dataReportCallbacks(runDir, data.classes), ...session.callbacks(), metricsWriter(runDir, resumed?.history), session.checkpoints],
+    ...(resumed ? { start: resumed.position } : {}),
   });
-  const onSignal = () => trainer.requestStop('interrupted (SIGINT)');
-  process.once('SIGINT', onSignal);
+  const onSignal = () => session.interrupt('SIGINT');
+  process.on('SIGINT', onSignal);
   try {
     await trainer.fit();
+  } catch (e) {
+    session.fail(e as Error);
+    throw e;
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
-  saveSafetensors(join(runDir, 'model.safetensors'), model.stateDict(), { format: 'pt', model: zoo.name });
-  if (trainer.stopReason) console.log(`twinml train: ${trainer.stopReason}; weights so far saved to ${join(runDir, 'model.safetensors')}`);
+  writeSkipped(runDir, data.loaded.skipped);
+  const modelPath = join(runDir, 'model.safetensors');
+  saveSafetensors(modelPath, model.stateDict(), { format: 'pt', model: zoo.name });
   if (args.export) await exportRun(runDir, model, config);
-  const last = trainer.history[trainer.history.length - 1];
-  if (last) console.log(`twinml train: done, val_accuracy ${last.val_accuracy.toFixed(4)}; run directory ${runDir}`);
+  const outputs: Record<string, string> = args.export ? { 'exported model': join(runDir, 'model.onnx'), weights: modelPath } : { weights: modelPath };
+  session.finish(trainer, outputs);
   model.dispose();
   optimizer.disposeState();
   void tf;

@@ -1,0 +1,1 @@
+"""The PyTorch originals of the twinml model zoo (one module per model)."""

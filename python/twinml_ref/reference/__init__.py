@@ -1,0 +1,1 @@
+"""Reference computations the parity suites compare against; every function takes a torch dtype."""

@@ -1,0 +1,23 @@
+/**
+ * Every kernel twinml replaces in the `tensorflow` backend (tfjs-node). Called once, right after tfjs-node loads.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { explicitPaddingKernels } from './explicit-padding.js';
+
+let registered = false;
+
+/** Replaces tfjs-node's conv-gradient and max-pool kernels with ones that also take explicit padding. */
+export function registerTensorflowKernels(): void {
+  if (registered) return;
+  registered = true;
+  const original = (kernelName: string): KernelConfig => {
+    const config = tf.getKernel(kernelName, 'tensorflow');
+    if (!config) throw new Error(`twinml: tfjs-node registers no ${kernelName} kernel for the tensorflow backend`);
+    return config;
+  };
+  for (const config of explicitPaddingKernels(original)) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+    tf.registerKernel(config);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `twinml serve [--models models/] [--host 127.0.0.1] [--port 8080] [--token T]`: the Open Inference Protocol v2
+ * server over a model repository (`<name>/<version>/model.onnx`). With no `--models` it serves the package's
+ * shipped `models/`. SIGTERM/SIGINT finish in-flight requests, refuse new ones, then exit.
+ */
+import { join } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+export interface ServeArgs {
+  models?: string;
+  host: string;
+  port: number;
+  token?: string;
+  maxBatchSize: number;
+  maxQueueDelayMs: number;
+  workers: number;
+  intraOpThreads?: number;
+  bodyLimitMb: number;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Starts the server and resolves when it has shut down after a signal.
+ * @param args - Parsed options.
+ * @param print - Where status lines go.
+ */
+export async function runServe(args: ServeArgs, print: (line: string) => void = console.log): Promise<void> {
+  const { startServer } = await import('../../inference/index.js');
+  const { packageRoot } = await import('../../util/paths.js');
+  const models = args.models ?? join(packageRoot(), 'models');
+  if (!LOOPBACK.has(args.host) && !args.token) {
+    print(`twinml serve: warning: listening on ${args.host} without --token; anyone who can reach this address can use it`);
+  }
+  const server = await startServer({
+    models,
+    host: args.host,
+    port: args.port,
+    token: args.token,
+    bodyLimitBytes: Math.round(args.bodyLimitMb * 1024 * 1024),
+    batching: { maxBatchSize: args.maxBatchSize, maxQueueDelayMs: args.maxQueueDelayMs },
+    session: { workers: args.workers, intraOpThreads: args.intraOpThreads },
+  });
+  const served = server.repository.all().map((m) => `${m.name}/${m.version}`);
+  print(`twinml serve: ${served.length} model version(s) from ${models}: ${served.join(', ') || '(none)'}`);
+  print(`twinml serve: listening on ${server.url} (GET /v2, POST /v2/models/{name}/infer, GET /metrics)`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      print(`twinml serve: ${signal}: finishing in-flight requests, refusing new ones`);
+      server.close().then(
+        () => {
+          print('twinml serve: stopped');
+          resolve();
+        },
+        (e: unknown) => {
+          print(`twinml serve: error while stopping: ${(e as Error).message}`);
+          process.exitCode = 1;
+          resolve();
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve',
+  describe: 'Serve ONNX models over the Open Inference Protocol v2 (KServe v2) with dynamic batching and /metrics',
+  builder: (yargs: Argv<object>) =>
+    yargs
+      .option('models', { type: 'string', describe: 'Model repository: <name>/<version>/model.onnx (default: the shipped models/)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to bind (loopback by default)' })
+      .option('port', { type: 'number', default: 8080, describe: 'Port (0 = any free port)' })
+      .option('token', { type: 'string', describe: 'Require Authorization: Bearer <token> (health endpoints excepted)' })
+      .option('max-batch-size', { type: 'number', default: 64, describe: 'Dynamic batching: most rows per run (1 = off)' })
+      .option('max-queue-delay-ms', { type: 'number', default: 2, describe: 'Dynamic batching: longest wait for a batch to fill' })
+      .option('workers', { type: 'number', default: 1, describe: 'Worker threads (sessions) per model version' })
+      .option('intra-op-threads', { type: 'number', describe: 'onnxruntime threads per session (default: cores / workers)' })
+      .option('body-limit-mb', { type: 'number', default: 16, describe: 'Largest request body in MiB' })
+      .check((parsed) => {
+        const argv = parsed as unknown as ServeArgs;
+        if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) throw new Error(`--port must be 0-65535, got ${argv.port}`);
+        if (!Number.isInteger(argv.maxBatchSize) || argv.maxBatchSize < 1) throw new Error(`--max-batch-size must be an integer >= 1, got ${argv.maxBatchSize}`);
+        if (!(argv.maxQueueDelayMs >= 0)) throw new Error(`--max-queue-delay-ms must be >= 0, got ${argv.maxQueueDelayMs}`);
+        if (!Number.isInteger(argv.workers) || argv.workers < 1) throw new Error(`--workers must be an integer >= 1, got ${argv.workers}`);
+        if (!(argv.bodyLimitMb > 0)) throw new Error(`--body-limit-mb must be > 0, got ${argv.bodyLimitMb}`);
+        return true;
+      }) as unknown as Argv<ServeArgs>,
+  handler: async (argv: ArgumentsCamelCase<ServeArgs>) => {
+    await runServe(argv);
+  },
+};
+
+export default serveCommand;

@@ -1,0 +1,142 @@
+/**
+ * Open Inference Protocol v2 (KServe v2) bodies: request tensors -> checked feeds, outputs -> response JSON.
+ * Responses are written by hand so int64/uint64 keep every digit (BigInt join) and non-finite floats become null.
+ */
+import { dtypeFromOip, fromHalfBits, oipFromDtype } from '../dtypes.js';
+import { InputError, toFeedTensor, type FeedTensor } from '../tensor-input.js';
+import type { OutputTensor, TensorSpec } from '../types.js';
+
+export interface OipRequestTensor {
+  name: string;
+  shape: number[];
+  datatype: string;
+  data: unknown[];
+  parameters?: Record<string, unknown>;
+}
+
+export interface OipInferRequest {
+  id?: string;
+  parameters?: Record<string, unknown>;
+  inputs: OipRequestTensor[];
+  outputs?: Array<{ name: string; parameters?: Record<string, unknown> }>;
+}
+
+/** JSON schema of an infer request (structure only; names, dtypes and shapes are checked against the model). */
+export const inferRequestSchema = {
+  type: 'object',
+  required: ['inputs'],
+  properties: {
+    id: { type: 'string', maxLength: 256 },
+    parameters: { type: 'object' },
+    inputs: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 64,
+      items: {
+        type: 'object',
+        required: ['name', 'shape', 'datatype', 'data'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 256 },
+          shape: { type: 'array', maxItems: 16, items: { type: 'integer', minimum: 0 } },
+          datatype: { type: 'string', maxLength: 16 },
+          data: { type: 'array' },
+          parameters: { type: 'object' },
+        },
+      },
+    },
+    outputs: {
+      type: 'array',
+      maxItems: 64,
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { type: 'string', minLength: 1, maxLength: 256 }, parameters: { type: 'object' } },
+      },
+    },
+  },
+} as const;
+
+/** OIP tensor metadata: dynamic axes as -1. */
+export function tensorMetadata(spec: TensorSpec): { name: string; datatype: string; shape: number[] } {
+  return { name: spec.name, datatype: oipFromDtype(spec.dtype), shape: spec.shape.map((d) => (typeof d === 'number' ? d : -1)) };
+}
+
+function quoteName(name: string): string {
+  return JSON.stringify(name.length > 64 ? name.slice(0, 64) + '…' : name);
+}
+
+/**
+ * Checks an infer request against the model and converts its tensors.
+ * @param body - The parsed request (structure already validated by the schema).
+ * @param specs - The model's inputs.
+ * @param outputSpecs - The model's outputs.
+ */
+export function requestToFeeds(
+  body: OipInferRequest,
+  specs: TensorSpec[],
+  outputSpecs: TensorSpec[],
+): { feeds: Record<string, FeedTensor>; outputs?: string[] } {
+  const expected = specs.map((s) => quoteName(s.name)).join(', ');
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const feeds: Record<string, FeedTensor> = {};
+  for (const input of body.inputs) {
+    const spec = byName.get(input.name);
+    if (!spec) throw new InputError(`unknown input ${quoteName(input.name)}; the model's inputs are ${expected}`);
+    if (feeds[input.name]) throw new InputError(`input ${quoteName(input.name)} is given twice`);
+    const dtype = dtypeFromOip(input.datatype);
+    if (dtype !== spec.dtype) {
+      const what = dtype ? '' : ' (not an OIP datatype: BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64)';
+      throw new InputError(`input ${quoteName(input.name)} has datatype ${quoteName(input.datatype)}${what} but the model expects ${oipFromDtype(spec.dtype)}`);
+    }
+    feeds[input.name] = toFeedTensor({ data: input.data as number[], shape: input.shape }, spec, { allowNonFinite: false, addBatchAxis: false });
+  }
+  const missing = specs.filter((s) => !feeds[s.name]).map((s) => quoteName(s.name));
+  if (missing.length > 0) throw new InputError(`missing input ${missing.join(', ')}; the model's inputs are ${expected}`);
+  let outputs: string[] | undefined;
+  if (body.outputs) {
+    const known = new Set(outputSpecs.map((o) => o.name));
+    outputs = [...new Set(body.outputs.map((o) => o.name))];
+    const unknown = outputs.filter((o) => !known.has(o));
+    if (unknown.length > 0) {
+      throw new InputError(`unknown output ${unknown.map(quoteName).join(', ')}; the model's outputs are ${outputSpecs.map((o) => quoteName(o.name)).join(', ')}`);
+    }
+  }
+  return { feeds, outputs };
+}
+
+function floatsJson(values: ArrayLike<number>): string {
+  let finite = true;
+  for (let i = 0; i < values.length && finite; i++) finite = Number.isFinite(values[i]!);
+  if (finite) return `[${Array.prototype.join.call(values, ',')}]`;
+  return `[${Array.from(values, (v) => (Number.isFinite(v) ? String(v) : 'null')).join(',')}]`;
+}
+
+function dataJson(t: OutputTensor): string {
+  switch (t.dtype) {
+    case 'bool':
+      return `[${Array.from(t.data as Uint8Array, (v) => (v ? 'true' : 'false')).join(',')}]`;
+    case 'float16':
+      return floatsJson(Array.from(t.data as Uint16Array, fromHalfBits));
+    case 'float32':
+    case 'float64':
+      return floatsJson(t.data as Float32Array | Float64Array);
+    default:
+      // integers, including int64/uint64 as exact decimal digits
+      return `[${Array.prototype.join.call(t.data, ',')}]`;
+  }
+}
+
+/**
+ * The infer response body as JSON text.
+ * @param modelName - Model name.
+ * @param version - Model version.
+ * @param id - Request id (echoed when given).
+ * @param outputs - Output tensors by name.
+ */
+export function inferResponseJson(modelName: string, version: string, id: string | undefined, outputs: Record<string, OutputTensor>): string {
+  const parts = Object.entries(outputs).map(
+    ([name, t]) => `{"name":${JSON.stringify(name)},"datatype":"${oipFromDtype(t.dtype)}","shape":${JSON.stringify(t.shape)},"data":${dataJson(t)}}`,
+  );
+  const idPart = id === undefined ? '' : `"id":${JSON.stringify(id)},`;
+  return `{"model_name":${JSON.stringify(modelName)},"model_version":${JSON.stringify(version)},${idPart}"outputs":[${parts.join(',')}]}`;
+}

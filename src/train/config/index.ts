@@ -1,0 +1,1 @@
+export { loadConfigFile, camelCase, CONFIG_EXTENSIONS, type ConfigValues } from './config-file.js';
