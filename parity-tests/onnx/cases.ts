@@ -1,7 +1,9 @@
 /** The models of the ONNX parity suite: every zoo model and the test-only custom module, with their PyTorch originals. */
-import { Adaline, MLP } from '../../src/models/index.js';
+import { Adaline, CNN, MLP } from '../../src/models/index.js';
 import type { Module } from '../../src/nn/module.js';
 import { ResidualConcat } from '../../test/onnx/fixtures.js';
+import { randomizeRunningStats } from '../../test/onnx/vision-fixtures.js';
+import { VISION_PARITY_CASES } from './vision-cases.js';
 
 export interface ParityCase {
   name: string;
@@ -39,6 +41,26 @@ export const PARITY_CASES: ParityCase[] = [
     kwargs: { in_features: 784, hidden: [256, 128], num_classes: 10, dropout: 0.2 },
   },
   {
+    name: 'cnn',
+    build: () => new CNN({ inChannels: 1, imageSize: [28, 28], channels: [16, 32, 64], numClasses: 10, batchNorm: false, dropout: 0 }),
+    sample: [1, 28, 28],
+    module: 'twinml_ref.models.cnn',
+    className: 'CNN',
+    kwargs: { in_channels: 1, image_size: [28, 28], channels: [16, 32, 64], num_classes: 10, batch_norm: false, dropout: 0 },
+  },
+  {
+    name: 'cnn (batchNorm, dropout, odd 3-channel 21x19 input)',
+    build: () => {
+      const model = new CNN({ inChannels: 3, imageSize: [21, 19], channels: [8, 12], numClasses: 7, batchNorm: true, dropout: 0.3 });
+      randomizeRunningStats(model, 3);
+      return model;
+    },
+    sample: [3, 21, 19],
+    module: 'twinml_ref.models.cnn',
+    className: 'CNN',
+    kwargs: { in_channels: 3, image_size: [21, 19], channels: [8, 12], num_classes: 7, batch_norm: true, dropout: 0.3 },
+  },
+  {
     name: 'custom (GELU, residual, concat, matmul, mean)',
     build: () => new ResidualConcat(),
     sample: [3, 5, 4],
@@ -46,4 +68,5 @@ export const PARITY_CASES: ParityCase[] = [
     className: 'ResidualConcat',
     kwargs: {},
   },
+  ...VISION_PARITY_CASES,
 ];

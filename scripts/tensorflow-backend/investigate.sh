@@ -198,5 +198,13 @@ if [ "$missing_headers" -eq 0 ] && [ "$compile_failed" -eq 0 ] && [ ${#missing_s
 else
   md "BLOCKED on this route: $(IFS='; '; echo "${verdict[*]}")."
 fi
+md ""
+md "## Notes (not measured by this script)"
+md "- tfjs-node 4.22's Conv2DBackpropInput/Filter, MaxPool and MaxPoolGrad kernels throw"
+md "  \`TF Backend supports only 'valid' and 'same' padding while padding was EXPLICIT\` for PyTorch-style padding, and its"
+md "  DepthwiseConv2dNativeBackpropInput/Filter pass EXPLICIT without \`explicit_paddings\`, although TensorFlow's ops take"
+md "  \`padding=EXPLICIT\` + \`explicit_paddings\`. twinml replaces those six kernels"
+md "  (src/backend/tensorflow/explicit-padding.ts); without them 5 of the 29 kernel-coverage cases fail on this backend."
+md "- Speed: \`npm run bench:tensorflow -- --profile\` (MLP training step vs wasm and PyTorch at the same thread count)."
 cp "$out" "$report"
 echo "investigate: wrote $report" >&2

@@ -42,8 +42,9 @@ class OnnxInferenceModel implements InferenceModel {
    * Runs already-checked feeds (the server's batcher uses this to skip a second conversion).
    * @param feeds - Tensors from toFeeds.
    * @param outputs - Outputs to fetch (all when omitted).
+   * @param transfer - Move the feed buffers to the worker (only for buffers nobody else holds).
    */
-  async runFeeds(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, OutputTensor>> {
+  async runFeeds(feeds: Record<string, FeedTensor>, outputs?: string[], transfer = false): Promise<Record<string, OutputTensor>> {
     if (outputs) {
       const known = new Set(this.runner.outputs.map((o) => o.name));
       const unknown = outputs.filter((o) => !known.has(o));
@@ -53,7 +54,7 @@ class OnnxInferenceModel implements InferenceModel {
         );
       }
     }
-    return this.runner.run(feeds, outputs);
+    return this.runner.run(feeds, outputs, transfer);
   }
 
   async classify(input: ClassifyInput, options: ClassifyOptions = {}): Promise<Classification[]> {

@@ -15,7 +15,7 @@ import { packageRoot } from '../util/paths.js';
 import { createSession, releaseSession, runSession, type LoadedSession, type SessionSettings } from './ort-session.js';
 import type { FeedTensor } from './tensor-input.js';
 import type { TensorSpec } from './types.js';
-import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+import { transferablesOf, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 export interface SessionRunner {
   readonly inputs: TensorSpec[];
@@ -24,7 +24,12 @@ export interface SessionRunner {
   readonly pending: number;
   /** Number of runs that can execute at the same time. */
   readonly parallelism: number;
-  run(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, FeedTensor>>;
+  /**
+   * @param feeds - Checked inputs.
+   * @param outputs - Outputs to fetch (all when omitted).
+   * @param transfer - Move the feeds' buffers to the worker instead of copying (the caller must not use them again).
+   */
+  run(feeds: Record<string, FeedTensor>, outputs?: string[], transfer?: boolean): Promise<Record<string, FeedTensor>>;
   close(): Promise<void>;
 }
 
@@ -76,6 +81,26 @@ function workerScript(): URL {
   throw new Error(`twinml inference: worker script ${fileURLToPath(here)} not found and ${built} is not built; run \`npm run build\``);
 }
 
+/**
+ * A worker only moves tensors between its port and its session, so a small young generation suffices; capping it
+ * keeps V8 from growing it (and the process RSS) during the first thousands of requests.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
+/**
+ * Starts a worker with the parent's Node flags minus those a worker cannot take (--input-type of `node -e`
+ * scripts, V8 heap sizing flags); if Node still rejects them, with none.
+ */
+function startWorker(script: URL, workerData: unknown): Worker {
+  const execArgv = process.execArgv.filter((a) => !/^--(input-type|(min|max)-semi-space-size|max-old-space-size)/.test(a));
+  try {
+    return new Worker(script, { workerData, execArgv, resourceLimits: WORKER_LIMITS });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new Worker(script, { workerData, execArgv: [], resourceLimits: WORKER_LIMITS });
+  }
+}
+
 /** A fixed set of worker threads, each holding its own session of the same model. */
 export class WorkerPool implements SessionRunner {
   private readonly workers: PoolWorker[] = [];
@@ -116,9 +141,7 @@ export class WorkerPool implements SessionRunner {
   }
 
   private spawn(): Promise<{ inputs: TensorSpec[]; outputs: TensorSpec[] }> {
-    // Workers inherit the parent's flags; --input-type (node -e scripts) is invalid for a file entry point.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-    const worker = new Worker(workerScript(), { workerData: { modelBytes: this.bytes, settings: this.settings }, execArgv });
+    const worker = startWorker(workerScript(), { modelBytes: this.bytes, settings: this.settings });
     const entry: PoolWorker = { worker, pending: new Map() };
     this.workers.push(entry);
     return new Promise((resolve, reject) => {
@@ -155,7 +178,7 @@ export class WorkerPool implements SessionRunner {
    * @param feeds - Checked inputs by name.
    * @param outputs - Outputs to fetch (all when omitted).
    */
-  run(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, FeedTensor>> {
+  run(feeds: Record<string, FeedTensor>, outputs?: string[], transfer = false): Promise<Record<string, FeedTensor>> {
     if (this.closing) return Promise.reject(new Error('the model is closed'));
     let best: PoolWorker | undefined;
     for (const w of this.workers) if (!best || w.pending.size < best.pending.size) best = w;
@@ -164,7 +187,7 @@ export class WorkerPool implements SessionRunner {
     const chosen = best;
     return new Promise((resolve, reject) => {
       chosen.pending.set(id, { resolve, reject });
-      chosen.worker.postMessage({ type: 'run', id, feeds, outputs } satisfies WorkerRequest);
+      chosen.worker.postMessage({ type: 'run', id, feeds, outputs } satisfies WorkerRequest, transfer ? transferablesOf(feeds) : []);
     });
   }
 

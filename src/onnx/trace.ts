@@ -38,7 +38,10 @@ interface StateEntry {
 
 class Tracer {
   readonly graph = new OnnxGraph();
+  /** Tensor id -> value name of that tensor's value (graph values, constants, same-layout parameters). */
   private readonly names = new Map<number, string>();
+  /** Parameter/buffer tensor id -> its PyTorch-layout initializer (asked for by module emitters). */
+  private readonly torchLayoutNames = new Map<number, string>();
   private readonly state = new Map<number, StateEntry>();
   private readonly stack: Origin[] = [];
   private recording = true;
@@ -187,11 +190,13 @@ class Tracer {
     const value = (module as unknown as Record<string, unknown>)[name];
     const tensor = value instanceof Parameter ? value.variable : value instanceof ModuleBuffer ? value.value : null;
     if (!tensor) throw new OnnxExportError(origin, `the emitter asked for ${kind} '${name}', which this module does not have`);
-    const known = this.names.get(tensor.id);
+    // Keyed apart from `names`: this is the PyTorch-layout initializer, which differs from the internal tensor's
+    // value when the module stores another layout (Linear, Conv2d), so a direct tf-op use must not resolve to it.
+    const known = this.torchLayoutNames.get(tensor.id);
     if (known !== undefined) return known;
     const entry = this.state.get(tensor.id) ?? { key: origin.path ? `${origin.path}.${name}` : name, module, name, kind };
     const initializer = this.stateInitializer(entry, tensor, origin);
-    this.names.set(tensor.id, initializer);
+    this.torchLayoutNames.set(tensor.id, initializer);
     return initializer;
   }
 

@@ -31,6 +31,19 @@ describe('train callbacks and config', () => {
     for (const [k, bytes] of bestEpoch) expect(bestDir.get(k)!.equals(bytes), `best/ ${k}`).toBe(true);
   });
 
+  it('stops a diverging run at the first non-finite loss with a message naming that step', () => {
+    requireBuild();
+    const out = join(mkdtempSync(join(tmpdir(), 'twinml-nan-')), 'run');
+    const r = runTrain([...SMALL_RUN, '--epochs', '1', '--optimizer', 'sgd', '--lr', '1e30', '--out', out, '--log-format', 'json']);
+    expect(r.status).toBe(1);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; step?: number; stopReason?: string; message?: string });
+    const finite = events.filter((e) => e.event === 'batch').length; // steps whose loss was finite
+    const end = events.at(-1)!;
+    expect(end.stopReason).toBe('non-finite-loss');
+    expect(end.message).toMatch(new RegExp(`the loss became (NaN|Infinity|-Infinity) at step ${finite + 1} \\(epoch 1, batch ${finite + 1} of 34\\)`));
+    expect(r.stderr).toContain(`at step ${finite + 1} (epoch 1`);
+  });
+
   it('reads --config YAML and JSON, lets flags override them, and --print-config prints without training', () => {
     requireBuild();
     const dir = mkdtempSync(join(tmpdir(), 'twinml-config-'));

@@ -2,6 +2,7 @@
  * DESIGN boundary: src/inference never imports tfjs (directly or through other src folders), imports only
  * src/util from the rest of src, and is the only src folder importing onnxruntime-node.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,19 @@ describe('src/inference boundaries', () => {
     }
     expect(problems).toEqual([]);
     expect(seen.size).toBeGreaterThan(5);
+  });
+
+  it('importing the built twinml/inference entry loads onnxruntime-node and no tfjs module', () => {
+    const entry = join(root, 'dist', 'inference', 'index.js');
+    const script = `
+      const { createRequire } = await import('node:module');
+      const inference = await import(${JSON.stringify(entry)});
+      const model = await inference.loadModel; // touch the export
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      console.log(JSON.stringify({ ort: loaded.some((p) => p.includes('onnxruntime-node')), tf: loaded.filter((p) => /tensorflow|tfjs/.test(p)), model: typeof model }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ ort: true, tf: [], model: 'function' });
   });
 
   it('is the only src folder importing onnxruntime-node', () => {

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { PNG } from 'pngjs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, topClasses, type InferenceModel } from '../../src/inference/index.js';
@@ -143,6 +145,32 @@ describe.skipIf(!dir)('loadModel / predict against PyTorch', () => {
     const [expected] = topClasses(logits.logits!, { head: 'softmax', labels: m.card!.labels, top: 10 });
     expect(viaCard!.top.map((t) => t.index)).toEqual(expected!.top.map((t) => t.index));
     expect(viaCard!.top[0]!.probability).toBeCloseTo(expected!.top[0]!.probability, 6);
+  });
+
+  it('classify(image): PNG path or bytes, grayscale + resize + scale/normalize from the card', async () => {
+    const m = await open('mnist-cnn');
+    // 56x56 RGB PNG with R = G = B, so luma is the value itself; a 2x downscale (bilinear, half-pixel centres)
+    // of 2x2 blocks of equal value gives that value back: the expected 28x28 image is known exactly.
+    const png = new PNG({ width: 56, height: 56 });
+    const small = Array.from({ length: 784 }, (_, i) => (i * 53) % 256);
+    for (let y = 0; y < 56; y++) {
+      for (let x = 0; x < 56; x++) {
+        const v = small[(y >> 1) * 28 + (x >> 1)]!;
+        png.data.set([v, v, v, 255], (y * 56 + x) * 4);
+      }
+    }
+    const bytes = PNG.sync.write(png);
+    const file = join(mkdtempSync(join(tmpdir(), 'twinml-img-')), 'digit.png');
+    writeFileSync(file, bytes);
+    const fromPath = await m.classify(file, { top: 10 });
+    const fromBytes = await m.classify(new Uint8Array(bytes), { top: 10 });
+    const manual = small.map((v) => (v / 255 - 0.1307) / 0.3081);
+    const logits = await m.predict({ data: Float32Array.from(manual), shape: [1, 1, 28, 28] });
+    const [expected] = topClasses(logits.logits!, { head: 'softmax', labels: m.card!.labels, top: 10 });
+    expect(fromPath[0]!.top.map((t) => t.index)).toEqual(expected!.top.map((t) => t.index));
+    expect(fromPath[0]!.top[0]!.probability).toBeCloseTo(expected!.top[0]!.probability, 5);
+    expect(fromBytes).toEqual(fromPath);
+    await expect(m.classify(join(dir!, 'mnist-cnn', '1', 'model.json'))).rejects.toThrow('not a PNG or JPEG image');
   });
 
   it('loads a bare .onnx path and ONNX bytes (no card)', async () => {

@@ -95,8 +95,11 @@ describe('reporters', () => {
 
   it('json: one parseable object per event, non-finite numbers as strings', () => {
     const out: string[] = [];
-    const r = new JsonReporter({ write: (s) => out.push(s) });
+    const messages: string[] = [];
+    const r = new JsonReporter({ write: (s) => out.push(s), writeMessage: (s) => messages.push(s) });
     r.onStart(INFO);
+    r.log('class histogram: …');
+    expect(messages).toEqual(['class histogram: …\n']);
     r.onBatch({ epoch: 1, batch: 0, step: 1, loss: NaN, lr: 0.1, samplesPerSecond: 4, rssBytes: 1, numTensors: 3 });
     r.onEnd({ stopReason: 'non-finite-loss', message: 'the loss became NaN at step 1', epochsCompleted: 0, steps: 0, seconds: 1 });
     const events = out.map((l) => JSON.parse(l) as Record<string, unknown>);

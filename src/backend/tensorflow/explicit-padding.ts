@@ -1,7 +1,8 @@
 /**
  * Explicit (PyTorch-style, possibly asymmetric) padding for the `tensorflow` backend's convolution-gradient and
- * max-pool kernels. tfjs-node 4.22 passes only 'VALID'/'SAME' for these and throws
- * "TF Backend supports only 'valid' and 'same' padding while padding was EXPLICIT", although TensorFlow's own ops
+ * max-pool kernels. tfjs-node 4.22's Conv2DBackpropInput/Filter, MaxPool and MaxPoolGrad throw
+ * "TF Backend supports only 'valid' and 'same' padding while padding was EXPLICIT" and its depthwise gradients pass
+ * EXPLICIT without `explicit_paddings`, although TensorFlow's own ops
  * (Conv2DBackpropInput/Filter, DepthwiseConv2dNativeBackpropInput/Filter, MaxPool, MaxPoolGrad) accept
  * `padding: "EXPLICIT"` with `explicit_paddings`. These kernels call those ops directly for EXPLICIT padding and
  * hand every other case to tfjs-node's original kernel unchanged. (Conv2D and DepthwiseConv2dNative forward

@@ -38,7 +38,7 @@ export async function validateExport(onnx: Uint8Array, model: Module, sampleShap
         maxAbsOutput = Math.max(maxAbsOutput, Math.abs(expected[i]!));
       }
       checks.push({ batch, maxAbsDiff, maxAbsOutput });
-      if (!(maxAbsDiff <= EXPORT_RELATIVE_TOLERANCE * Math.max(1, maxAbsOutput))) {
+      if (!(maxAbsDiff <= EXPORT_RELATIVE_TOLERANCE * maxAbsOutput)) {
         throw new Error(`ONNX export check failed at batch ${batch}: max |onnxruntime - TS| = ${maxAbsDiff.toExponential(3)} (max |output| ${maxAbsOutput.toFixed(3)}, tolerance ${EXPORT_RELATIVE_TOLERANCE} relative)`);
       }
     }

@@ -74,10 +74,12 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   const args: TrainArgs = resuming
     ? ({ ...(savedOptions(cliArgs.resume!) as unknown as TrainArgs), out: cliArgs.resume, resume: cliArgs.resume, logFormat: cliArgs.logFormat, printConfig: cliArgs.printConfig })
     : cliArgs;
-  // In JSON mode stdout carries only JSON lines; messages for people go to stderr.
-  const say = (line: string) => (args.logFormat === 'json' ? console.error(line) : console.log(line));
+  // In JSON mode (and with --print-config) stdout carries only JSON; messages for people go to stderr.
+  // Once the session exists its reporter prints them (above the live dashboard on a terminal).
+  let sayTo = (line: string) => (args.logFormat === 'json' || args.printConfig ? console.error(line) : console.log(line));
+  const say = (line: string) => sayTo(line);
   const zoo = getZooModel(args.model);
-  const data = await prepareTrainingData(args);
+  const data = await prepareTrainingData(args, say);
   const backend = await useBackend(args.backend as BackendChoice);
   const defaults = zoo.trainingDefaults;
   const overrides: Record<string, unknown> = {};
@@ -128,6 +130,7 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
     args, runDir, config, modelName: zoo.name, model, optimizer, head: zoo.head, train: data.train, val: data.val,
     classes: data.classes, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, normalization: data.normalization,
   });
+  sayTo = (line) => session.reporter.log(line);
   const resumed = resuming ? session.resume() : undefined;
   const { batches, classWeights } = trainingBatches(data, { balance: args.balance, batchSize: config.batchSize, seed: config.seed, ...(args.prefetch ? { prefetch: args.prefetch } : {}), skipBad: args.skipBad });
   const trainer = new Trainer({
@@ -143,7 +146,7 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
     batches,
     ...(classWeights ? { classWeights } : {}),
     // Data metrics first: they add val_balanced_accuracy / val_macro_f1 before reporters, metrics.jsonl and best/ see the row.
-    callbacks: [...dataReportCallbacks(runDir, data.classes), ...session.callbacks(), metricsWriter(runDir, resumed?.history), session.checkpoints],
+    callbacks: [...dataReportCallbacks(runDir, data.classes, say), ...session.callbacks(), metricsWriter(runDir, resumed?.history), session.checkpoints],
     ...(resumed ? { start: resumed.position } : {}),
   });
   const onSignal = () => session.interrupt('SIGINT');
@@ -156,10 +159,10 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
-  writeSkipped(runDir, data.loaded.skipped);
+  writeSkipped(runDir, data.loaded.skipped, say);
   const modelPath = join(runDir, 'model.safetensors');
   saveSafetensors(modelPath, model.stateDict(), { format: 'pt', model: zoo.name });
-  if (args.export) await exportRun(runDir, model, config);
+  if (args.export) await exportRun(runDir, model, config, say);
   const outputs: Record<string, string> = args.export ? { 'exported model': join(runDir, 'model.onnx'), weights: modelPath } : { weights: modelPath };
   session.finish(trainer, outputs);
   model.dispose();

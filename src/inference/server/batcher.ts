@@ -63,7 +63,8 @@ export class DynamicBatcher {
   }
 
   /**
-   * Runs one request, batched with others when possible.
+   * Runs one request, batched with others when possible. The feeds' buffers are moved to the worker: pass
+   * tensors built for this request only (as requestToFeeds makes them).
    * @param feeds - Checked inputs (each with the batch axis first).
    * @param outputs - Outputs to fetch (all when omitted).
    */
@@ -73,7 +74,7 @@ export class DynamicBatcher {
     const sameRows = tensors.every((t) => t.shape.length > 0 && t.shape[0] === rows);
     if (!this.batchable || !sameRows || rows === 0 || rows >= this.maxBatchSize) {
       this.observer?.onBatch(rows, [0]);
-      return this.model.runFeeds(feeds, outputs);
+      return this.model.runFeeds(feeds, outputs, true);
     }
     const key = JSON.stringify([Object.entries(feeds).map(([n, t]) => [n, t.shape.slice(1)]), outputs ?? null]);
     return new Promise((resolve, reject) => {
@@ -127,7 +128,7 @@ export class DynamicBatcher {
     this.observer?.onBatch(rows, batch.map((q) => (now - q.enqueuedAt) / 1000));
     const feeds = batch.length === 1 ? batch[0]!.feeds : concatFeeds(batch.map((q) => q.feeds), rows);
     this.model
-      .runFeeds(feeds, batch[0]!.outputs)
+      .runFeeds(feeds, batch[0]!.outputs, true)
       .then(
         (outputs) => {
           if (batch.length === 1) batch[0]!.resolve(outputs);

@@ -2,3 +2,7 @@
 import './linear.js';
 import './activation.js';
 import './shape.js';
+import './conv.js';
+import './pooling.js';
+import './batchnorm.js';
+import './activation-extra.js';

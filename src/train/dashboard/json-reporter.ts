@@ -3,6 +3,8 @@ import type { BatchStats, EpochMetrics, RunInfo, RunSummary, TrainingReporter } 
 
 export interface JsonReporterOptions {
   write?: (text: string) => void;
+  /** Where messages for people go (default: stderr, so stdout stays JSON). */
+  writeMessage?: (text: string) => void;
   /** Emit every n-th batch (default 1: all). */
   everyBatches?: number;
 }
@@ -15,10 +17,12 @@ function replacer(_key: string, value: unknown): unknown {
 export class JsonReporter implements TrainingReporter {
   private readonly write: (text: string) => void;
   private readonly every: number;
+  private readonly writeMessage: (text: string) => void;
 
   constructor(options: JsonReporterOptions = {}) {
     this.write = options.write ?? ((t) => process.stdout.write(t));
     this.every = Math.max(1, Math.floor(options.everyBatches ?? 1));
+    this.writeMessage = options.writeMessage ?? ((t) => process.stderr.write(t));
   }
 
   private emit(event: string, body: object): void {
@@ -39,6 +43,10 @@ export class JsonReporter implements TrainingReporter {
 
   onEnd(summary: RunSummary): void {
     this.emit('end', summary);
+  }
+
+  log(line: string): void {
+    this.writeMessage(line + '\n');
   }
 
   close(): void {}

@@ -72,5 +72,9 @@ export class PlainReporter implements TrainingReporter {
     this.write(summaryLines(summary).join('\n') + '\n');
   }
 
+  log(line: string): void {
+    this.write(line + '\n');
+  }
+
   close(): void {}
 }

@@ -81,6 +81,8 @@ export interface TrainingReporter {
   onBatch(stats: BatchStats): void;
   onEpoch(metrics: EpochMetrics): void;
   onEnd(summary: RunSummary): void;
+  /** A message for people during the run (printed above the live dashboard; stderr in JSON mode). */
+  log(line: string): void;
   /** Releases the terminal (raw mode, cursor) without a summary; safe to call twice. */
   close(): void;
 }

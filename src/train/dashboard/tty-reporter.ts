@@ -31,7 +31,7 @@ export class TtyReporter implements TrainingReporter {
   private run?: RunView;
   private readonly stdout: NodeJS.WriteStream;
   private readonly stdin: NodeJS.ReadStream;
-  private readonly log: ReturnType<typeof createLogUpdate>;
+  private readonly screen: ReturnType<typeof createLogUpdate>;
   private readonly frameMs: number;
   private readonly color: boolean;
   private lastFrame = -Infinity;
@@ -48,7 +48,7 @@ export class TtyReporter implements TrainingReporter {
     this.stdin = options.stdin ?? process.stdin;
     this.frameMs = options.frameMs ?? 100;
     this.color = options.color ?? true;
-    this.log = createLogUpdate(this.stdout);
+    this.screen = createLogUpdate(this.stdout);
   }
 
   onStart(info: RunInfo): void {
@@ -90,7 +90,7 @@ export class TtyReporter implements TrainingReporter {
     this.lastFrame = t;
     this.run.tick();
     const size = { columns: this.stdout.columns || 80, rows: (this.stdout.rows || 24) - 1 };
-    this.log(renderDashboard(this.run.view, size, this.color));
+    this.screen(renderDashboard(this.run.view, size, this.color));
   }
 
   onBatch(stats: BatchStats): void {
@@ -109,6 +109,16 @@ export class TtyReporter implements TrainingReporter {
     this.stdout.write(summaryLines(summary).join('\n') + '\n');
   }
 
+  log(line: string): void {
+    if (this.closed || !this.run) {
+      this.stdout.write(line + '\n');
+      return;
+    }
+    this.screen.clear();
+    this.stdout.write(line + '\n');
+    this.draw(true);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -121,6 +131,6 @@ export class TtyReporter implements TrainingReporter {
       this.stdin.pause();
       this.rawModeSet = false;
     }
-    this.log.done();
+    this.screen.done();
   }
 }

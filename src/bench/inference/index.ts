@@ -1,0 +1,4 @@
+export { runInferenceBench, formatInferenceBench, type InferenceBenchOptions, type InferenceBenchResults } from './run.js';
+export { runLoad, quantile, type LoadOptions, type LoadResult } from './http-load.js';
+export { runLoadTest, mlpBodies, LOAD_TEST_NODE_FLAGS, type LoadTestResult } from './load-test.js';
+export { startServerProcess, type ServerProcess } from './server-process.js';

@@ -1,0 +1,239 @@
+/**
+ * The inference benchmark, in one run: onnxruntime-node `predict` latency vs PyTorch eager (mlp, cnn; batch 1 and
+ * 64; same thread count), server throughput with dynamic batching vs without at 64 concurrent clients, the HTTP
+ * overhead over a direct `predict` for mnist-mlp, and the 20,000-request load test with its memory check.
+ * PyTorch runs in bench/torch_infer.py, which also exports the two models with torch.onnx.export.
+ * Writes bench/inference-results.json and prints a table.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { findPython } from '../../bridge/find-python.js';
+import { loadModel } from '../../inference/index.js';
+import { packageRoot } from '../../util/paths.js';
+import { quantile, runLoad } from './http-load.js';
+import { LOAD_TEST_NODE_FLAGS, mlpBodies, runLoadTest, type LoadTestResult } from './load-test.js';
+import { startServerProcess } from './server-process.js';
+
+export interface InferenceBenchOptions {
+  /** Threads for PyTorch and for each onnxruntime session (default 1). */
+  threads?: number;
+  /** Requests per throughput measurement (default 6000). */
+  requests?: number;
+  /** Requests in the load test (default 20,000). */
+  loadRequests?: number;
+  /** Where the JSON goes (default <package>/bench/inference-results.json). */
+  out?: string;
+  log?: (line: string) => void;
+}
+
+export interface LatencyRow {
+  model: string;
+  batch: number;
+  torchMs: number;
+  /** Session run on the calling thread (workers: 0): onnxruntime's own cost. */
+  ortInThreadMs: number;
+  /** Through the worker pool (workers: 1): what `predict` costs a caller by default. */
+  ortPoolMs: number;
+  /** torchMs / ortPoolMs (> 1: onnxruntime-node is faster). */
+  speedupVsTorch: number;
+}
+
+export interface ThroughputRow {
+  model: string;
+  batchingOn: number;
+  batchingOff: number;
+  ratio: number;
+}
+
+export interface InferenceBenchResults {
+  createdAt: string;
+  machine: { cpus: number; model: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  threads: number;
+  torchVersion: string;
+  latency: LatencyRow[];
+  throughput: ThroughputRow[];
+  httpOverhead: { httpP50Ms: number; directP50Ms: number; overheadP50Ms: number; httpP99Ms: number };
+  loadTest: LoadTestResult;
+  targets: Array<{ description: string; value: number; target: string; met: boolean }>;
+}
+
+const MODELS: Record<string, number[]> = { 'mnist-mlp': [784], 'mnist-cnn': [1, 28, 28] };
+const TIMING = { warmup: 20, repeats: 3, minSeconds: 0.3 };
+
+async function medianCallMs(fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < TIMING.warmup; i++) await fn();
+  const perCall: number[] = [];
+  for (let r = 0; r < TIMING.repeats; r++) {
+    let n = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      await fn();
+      n++;
+      elapsed = performance.now() - start;
+    } while (elapsed < TIMING.minSeconds * 1000);
+    perCall.push(elapsed / n);
+  }
+  perCall.sort((a, b) => a - b);
+  return perCall[perCall.length >> 1]!;
+}
+
+function runTorch(outDir: string, threads: number): { torch_version: string; latency_ms: Record<string, Record<string, number>> } {
+  const python = findPython();
+  if (!python.chosen?.executable) throw new Error(python.advice ?? 'no Python with torch found');
+  const job = { out_dir: outDir, threads, batches: [1, 64], warmup: TIMING.warmup, repeats: TIMING.repeats, min_seconds: TIMING.minSeconds };
+  const r = spawnSync(python.chosen.executable, [join(packageRoot(), 'bench', 'torch_infer.py')], { input: JSON.stringify(job), encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench/torch_infer.py failed (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+function repositoryWith(exported: string, name: string): string {
+  const repo = mkdtempSync(join(tmpdir(), 'twinml-bench-repo-'));
+  cpSync(join(exported, name, '1'), join(repo, name, '1'), { recursive: true });
+  return repo;
+}
+
+/** The results as a readable table. */
+export function formatInferenceBench(r: InferenceBenchResults): string {
+  const lines = [
+    `predict latency (ms per call, ${r.threads} thread(s); torch ${r.torchVersion} eager vs onnxruntime-node)`,
+    'model       batch   torch   ort in-thread   ort pool   torch/ort-pool',
+    ...r.latency.map(
+      (l) =>
+        `${l.model.padEnd(10)} ${String(l.batch).padStart(6)} ${l.torchMs.toFixed(3).padStart(7)} ${l.ortInThreadMs.toFixed(3).padStart(15)} ${l.ortPoolMs.toFixed(3).padStart(10)} ${l.speedupVsTorch.toFixed(2).padStart(15)}x`,
+    ),
+    '',
+    'server throughput, 64 concurrent clients, 1 sample per request (requests/s)',
+    'model       batching on   batching off   ratio',
+    ...r.throughput.map((t) => `${t.model.padEnd(10)} ${t.batchingOn.toFixed(0).padStart(12)} ${t.batchingOff.toFixed(0).padStart(14)} ${t.ratio.toFixed(2).padStart(7)}x`),
+    '',
+    `HTTP overhead (mnist-mlp, 1 client): HTTP p50 ${r.httpOverhead.httpP50Ms.toFixed(3)} ms, direct predict p50 ${r.httpOverhead.directP50Ms.toFixed(3)} ms, overhead p50 ${r.httpOverhead.overheadP50Ms.toFixed(3)} ms`,
+    `load test: ${r.loadTest.requests} requests, 64 clients: ${r.loadTest.errors} errors, ${r.loadTest.requestsPerSec.toFixed(0)} req/s, p50 ${r.loadTest.p50Ms.toFixed(2)} ms, p99 ${r.loadTest.p99Ms.toFixed(2)} ms, ` +
+      `RSS ${(r.loadTest.rssAtCheckpoint / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.checkpoint} -> ${(r.loadTest.rssAtEnd / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.requests} (${(r.loadTest.rssGrowth * 100).toFixed(1)}%)`,
+    '',
+    ...r.targets.map((t) => `${t.met ? 'MET ' : 'MISS'} ${t.description}: ${t.value.toFixed(3)} (target ${t.target})`),
+    `machine: ${r.machine.cpus} cpus, load average ${r.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')} at start, ${r.machine.loadAverageAtEnd.map((v) => v.toFixed(1)).join(' ')} at end`,
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Runs the whole inference benchmark.
+ * @param options - Threads, request counts, output path, log.
+ */
+export async function runInferenceBench(options: InferenceBenchOptions = {}): Promise<InferenceBenchResults> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const threads = options.threads ?? 1;
+  const requests = options.requests ?? 6000;
+  const loadAverageAtStart = loadavg();
+  const exported = mkdtempSync(join(tmpdir(), 'twinml-bench-models-'));
+  const cleanup: string[] = [exported];
+  try {
+    log('bench inference: PyTorch eager latency + torch.onnx.export (bench/torch_infer.py) ...');
+    const torch = runTorch(exported, threads);
+
+    const latency: LatencyRow[] = [];
+    for (const [name, sampleShape] of Object.entries(MODELS)) {
+      const inThread = await loadModel(join(exported, name, '1'), { workers: 0, intraOpThreads: threads });
+      const pooled = await loadModel(join(exported, name, '1'), { workers: 1, intraOpThreads: threads });
+      for (const batch of [1, 64]) {
+        log(`bench inference: onnxruntime-node ${name} batch ${batch} ...`);
+        const input = { data: new Float32Array(batch * sampleShape.reduce((a, b) => a * b, 1)).map((_, i) => (i % 255) / 255), shape: [batch, ...sampleShape] };
+        const ortInThreadMs = await medianCallMs(() => inThread.predict(input));
+        const ortPoolMs = await medianCallMs(() => pooled.predict(input));
+        const torchMs = torch.latency_ms[name]![String(batch)]!;
+        latency.push({ model: name, batch, torchMs, ortInThreadMs, ortPoolMs, speedupVsTorch: torchMs / ortPoolMs });
+      }
+      await inThread.close();
+      await pooled.close();
+    }
+
+    const throughput: ThroughputRow[] = [];
+    for (const name of Object.keys(MODELS)) {
+      const repo = repositoryWith(exported, name);
+      cleanup.push(repo);
+      const shape = name === 'mnist-mlp' ? [1, 784] : [1, 1, 28, 28];
+      const bodies = Array.from({ length: 8 }, (_, k) =>
+        JSON.stringify({ inputs: [{ name: 'input', shape, datatype: 'FP32', data: Array.from({ length: 784 }, (_, i) => Math.round((((i + 1) * (k + 3)) % 97) / 97 * 1e4) / 1e4) }] }),
+      );
+      const rate: Record<string, number> = {};
+      for (const [mode, maxBatchSize] of [['on', 64], ['off', 1]] as const) {
+        log(`bench inference: server throughput ${name}, batching ${mode} ...`);
+        const server = await startServerProcess({ models: repo, maxBatchSize, maxQueueDelayMs: 2, intraOpThreads: threads });
+        try {
+          const path = `/v2/models/${name}/infer`;
+          await runLoad({ url: server.url, path, bodies, concurrency: 64, requests: 500 });
+          const result = await runLoad({ url: server.url, path, bodies, concurrency: 64, requests });
+          if (result.errors > 0) throw new Error(`${name} batching ${mode}: ${result.errors} errors, e.g. ${result.errorSamples[0]}`);
+          rate[mode] = result.requestsPerSec;
+        } finally {
+          await server.stop();
+        }
+      }
+      throughput.push({ model: name, batchingOn: rate.on!, batchingOff: rate.off!, ratio: rate.on! / rate.off! });
+    }
+
+    log('bench inference: HTTP overhead over a direct predict (mnist-mlp, 1 client) ...');
+    const mlpRepo = repositoryWith(exported, 'mnist-mlp');
+    cleanup.push(mlpRepo);
+    const direct = await loadModel(join(exported, 'mnist-mlp', '1'), { workers: 1, intraOpThreads: threads });
+    const sample = new Float32Array(784).map((_, i) => (i % 97) / 97);
+    const directTimes: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const start = performance.now();
+      await direct.predict(sample);
+      if (i >= 500) directTimes.push(performance.now() - start);
+    }
+    await direct.close();
+    directTimes.sort((a, b) => a - b);
+    const overheadServer = await startServerProcess({ models: mlpRepo, maxBatchSize: 1, maxQueueDelayMs: 0, intraOpThreads: threads });
+    let http;
+    try {
+      await runLoad({ url: overheadServer.url, path: '/v2/models/mnist-mlp/infer', bodies: mlpBodies(), concurrency: 1, requests: 500 });
+      http = await runLoad({ url: overheadServer.url, path: '/v2/models/mnist-mlp/infer', bodies: mlpBodies(), concurrency: 1, requests: 2500 });
+    } finally {
+      await overheadServer.stop();
+    }
+    const directP50Ms = quantile(directTimes, 0.5);
+    const httpOverhead = { httpP50Ms: http.p50Ms, directP50Ms, overheadP50Ms: http.p50Ms - directP50Ms, httpP99Ms: http.p99Ms };
+
+    log(`bench inference: load test (64 clients, ${options.loadRequests ?? 20_000} requests, mnist-mlp, batching on) ...`);
+    const loadServer = await startServerProcess({ models: mlpRepo, maxBatchSize: 64, maxQueueDelayMs: 2, intraOpThreads: threads, nodeFlags: LOAD_TEST_NODE_FLAGS });
+    let loadTest: LoadTestResult;
+    try {
+      loadTest = await runLoadTest(loadServer, { requests: options.loadRequests ?? 20_000 });
+    } finally {
+      await loadServer.stop();
+    }
+
+    const mlpThroughput = throughput.find((t) => t.model === 'mnist-mlp')!;
+    const cnnThroughput = throughput.find((t) => t.model === 'mnist-cnn')!;
+    const results: InferenceBenchResults = {
+      createdAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', loadAverageAtStart, loadAverageAtEnd: loadavg() },
+      threads,
+      torchVersion: torch.torch_version,
+      latency,
+      throughput,
+      httpOverhead,
+      loadTest,
+      targets: [
+        { description: 'server throughput, batching on / off, mnist-mlp', value: mlpThroughput.ratio, target: '>= 3', met: mlpThroughput.ratio >= 3 },
+        { description: 'server throughput, batching on / off, mnist-cnn', value: cnnThroughput.ratio, target: '>= 3', met: cnnThroughput.ratio >= 3 },
+        { description: 'HTTP overhead p50 over direct predict, mnist-mlp (ms)', value: httpOverhead.overheadP50Ms, target: '<= 1 ms', met: httpOverhead.overheadP50Ms <= 1 },
+        { description: 'load test errors', value: loadTest.errors, target: '= 0', met: loadTest.errors === 0 },
+        { description: 'load test RSS growth 2,000 -> 20,000 requests', value: loadTest.rssGrowth, target: '<= 0.10', met: loadTest.rssGrowth <= 0.1 },
+      ],
+    };
+    const out = options.out ?? join(packageRoot(), 'bench', 'inference-results.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+    log(formatInferenceBench(results));
+    log(`bench inference: wrote ${out}`);
+    return results;
+  } finally {
+    for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+  }
+}
