@@ -124,11 +124,22 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   }
   const available = (await probeBackends()).filter((s) => s.available).map((s) => s.name);
   const backends = options.backends ?? available;
+  for (const backend of backends) {
+    if (!available.includes(backend)) throw new Error(`backend ${backend} is not available here; available: ${available.join(', ')}`);
+  }
   const loadAverageAtStart = loadavg();
+  // PyTorch runs before and after the TypeScript measurements and the two are averaged, so a change in machine
+  // load during the run (other processes) affects both sides alike.
+  const torchRuns: TorchOutput[] = [];
+  const measureTorch = () => {
+    if (options.skipTorch) return;
+    log(`bench: PyTorch (bench/torch_bench.py, 1 thread and all threads), run ${torchRuns.length + 1} of 2 ...`);
+    torchRuns.push(runTorch(measure, sections));
+  };
+  measureTorch();
   const rows: BenchRow[] = [];
   const skipped: BenchResults['skipped'] = [];
   for (const backend of backends) {
-    if (!available.includes(backend)) throw new Error(`backend ${backend} is not available here; available: ${available.join(', ')}`);
     await useBackend(backend);
     // tfjs's cpu backend runs convolutions as plain JS loops (seconds per CNN step): fewer, single-step repeats.
     const backendMeasure = backend === 'cpu' ? { ...measure, warmup: 1, repeats: 3, minSeconds: 0 } : measure;
@@ -146,15 +157,19 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       for (const [mode, samplesPerSec] of Object.entries(throughput)) rows.push({ section: section.name, mode, backend, samplesPerSec });
     }
   }
+  measureTorch();
   let torch: BenchResults['torch'];
   if (options.skipTorch) torch = { skipped: 'skipTorch option' };
   else {
-    log('bench: PyTorch (bench/torch_bench.py, 1 thread and all threads) ...');
-    const out = runTorch(measure, sections);
-    torch = { version: out.torch_version, threads: { one: out.results['1'].threads, all: out.results.all.threads } };
+    const mean = (threads: '1' | 'all', section: string, mode: string): number | undefined => {
+      const values = torchRuns.map((r) => r.results[threads].models[section]?.[mode]).filter((v): v is number => v !== undefined);
+      return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
+    };
+    const first = torchRuns[0]!;
+    torch = { version: first.torch_version, threads: { one: first.results['1'].threads, all: first.results.all.threads } };
     for (const row of rows) {
-      row.torch1 = out.results['1'].models[row.section]?.[row.mode];
-      row.torchAll = out.results.all.models[row.section]?.[row.mode];
+      row.torch1 = mean('1', row.section, row.mode);
+      row.torchAll = mean('all', row.section, row.mode);
       if (row.torch1) row.ratio1 = row.samplesPerSec / row.torch1;
       if (row.torchAll) row.ratioAll = row.samplesPerSec / row.torchAll;
     }

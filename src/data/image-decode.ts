@@ -8,6 +8,9 @@ import { decode as decodeBmp } from 'bmp-ts';
 import { decodeNetpbm, isNetpbm } from './netpbm.js';
 import { convertChannels, type RawImage } from './raw-image.js';
 
+// Every sample is decoded once per epoch from different bytes: libvips' operation cache would only hold memory.
+sharp.cache(false);
+
 export interface DecodeOptions {
   /** Output channels: 1 (grayscale) or 3 (RGB). Default: 1 for gray sources, 3 for colour ones. */
   channels?: number;

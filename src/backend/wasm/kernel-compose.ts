@@ -37,8 +37,17 @@ export class KernelComposer {
     return this.run('Reshape', { x }, { shape });
   }
 
+  /**
+   * Transposes, first merging input axes that stay adjacent and in order under `perm` (the wasm Transpose is
+   * faster at lower rank: [N,H,W,C] -> [H,W,N,C] runs as [N,HW,C] -> [HW,N,C]).
+   */
   transpose(x: TensorInfo, perm: number[]): TensorInfo {
-    return this.run('Transpose', { x }, { perm });
+    const { shape: merged, perm: mergedPerm } = mergeTransposeAxes(x.shape, perm);
+    const outShape = perm.map((a) => x.shape[a]!);
+    if (merged.length === x.shape.length) return this.run('Transpose', { x }, { perm });
+    if (mergedPerm.every((a, i) => a === i)) return this.reshape(x, outShape);
+    const t = this.run('Transpose', { x: this.reshape(x, merged) }, { perm: mergedPerm });
+    return this.reshape(t, outShape);
   }
 
   /** Pads with zeros; negative amounts crop (a slice). */
@@ -62,4 +71,24 @@ export class KernelComposer {
     this.made.length = 0;
     return result;
   }
+}
+
+/**
+ * Merges runs of input axes that are consecutive in `perm` (axis a followed by a+1) into one axis.
+ * @param shape - the input shape
+ * @param perm - the permutation (output axis i takes input axis perm[i])
+ * @returns the merged input shape and the permutation over merged axes
+ */
+export function mergeTransposeAxes(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+  // groups of input axes, in output order
+  const groups: number[][] = [];
+  for (const a of perm) {
+    const last = groups[groups.length - 1];
+    if (last && last[last.length - 1]! + 1 === a) last.push(a);
+    else groups.push([a]);
+  }
+  const byInput = [...groups].sort((g, h) => g[0]! - h[0]!);
+  const mergedShape = byInput.map((g) => g.reduce((n, a) => n * shape[a]!, 1));
+  const mergedPerm = groups.map((g) => byInput.indexOf(g));
+  return { shape: mergedShape, perm: mergedPerm };
 }

@@ -6,17 +6,17 @@
  * (prefetch batches x batch size x decoded sample bytes).
  * No PyTorch ratio here: the venv has neither torchvision nor PIL, so there is no DataLoader to compare against.
  *
- * Standalone: npm run bench:data   (bundles this file with esbuild, then runs it; --quick for a short run)
+ * Standalone: npm run bench:data (node --expose-gc bench/data.mjs [--quick]); also the `data` section of `twinml bench`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { loadMnistRaw } from '../src/data/mnist.js';
-import { imageFolder } from '../src/data/image-folder.js';
-import { streamBatches } from '../src/data/stream.js';
-import { epochOrder } from '../src/data/loader.js';
-import type { TransformConfig } from '../src/data/transforms.js';
+import { loadMnistRaw } from '../../data/mnist.js';
+import { imageFolder } from '../../data/image-folder.js';
+import { streamBatches } from '../../data/stream.js';
+import { epochOrder } from '../../data/loader.js';
+import type { TransformConfig } from '../../data/transforms.js';
 
 export interface DataBenchResult {
   name: string;
@@ -26,6 +26,8 @@ export interface DataBenchResult {
   batchSize: number;
   prefetch: number;
   peakRssMiB?: number;
+  /** Largest ArrayBuffer memory still alive after forced GCs (every 4th batch; needs --expose-gc). */
+  liveBuffersMiB?: number;
   baselineRssMiB?: number;
   decodedDatasetMiB?: number;
   prefetchBudgetMiB?: number;
@@ -54,11 +56,20 @@ async function measure(name: string, root: string, transform: TransformConfig, b
   const timer = trackRss ? setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5) : null;
   let images = 0;
   let sampleBytes = 0;
+  let liveBuffers = 0;
+  let batches = 0;
   const started = performance.now();
   for await (const batch of streamBatches(source, { order, batchSize, transform, seed: 1, epoch: 1, prefetch })) {
     images += batch.y.length;
     sampleBytes = (batch.x.byteLength / batch.y.length);
     if (trackRss) peak = Math.max(peak, process.memoryUsage().rss);
+    if (trackRss && global.gc && ++batches % 4 === 0) {
+      // Native-backed buffers are released by finalizers after a collection: collect, let them run, collect again.
+      global.gc();
+      await new Promise((done) => setImmediate(done));
+      global.gc();
+      liveBuffers = Math.max(liveBuffers, process.memoryUsage().arrayBuffers);
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   if (timer) clearInterval(timer);
@@ -71,7 +82,7 @@ async function measure(name: string, root: string, transform: TransformConfig, b
     batchSize,
     prefetch,
     ...(trackRss
-      ? { baselineRssMiB: mib(baseline), peakRssMiB: mib(peak), decodedDatasetMiB: mib(images * sampleBytes), prefetchBudgetMiB: mib(prefetch * batchSize * sampleBytes) }
+      ? { baselineRssMiB: mib(baseline), peakRssMiB: mib(peak), ...(global.gc ? { liveBuffersMiB: mib(liveBuffers) } : {}), decodedDatasetMiB: mib(images * sampleBytes), prefetchBudgetMiB: mib(prefetch * batchSize * sampleBytes) }
       : {}),
   };
 }
@@ -92,21 +103,23 @@ export async function runDataBench(options: { quick?: boolean } = {}): Promise<D
     const augment: TransformConfig = { randomCrop: { size: [128, 128], padding: 8 }, horizontalFlip: 0.5, normalize: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] } };
     results.push(await measure('jpeg 128x128 rgb -> [3,128,128] crop+flip+normalize', join(work, 'jpeg128'), augment, 32, 4));
     results.push(await measure('jpeg 128x128 rgb -> resize 64x64', join(work, 'jpeg128'), { resize: [64, 64], normalize: { mean: [0.5], std: [0.25] } }, 32, 4));
-    // Memory: a folder 4x the prefetch budget (prefetch 2 x batch 32 x 192 KiB = 12 MiB; 4x = 256 images).
+    // Memory: folders of 4x and 16x the prefetch budget (prefetch 2 x batch 32 x 192 KiB decoded = 12 MiB);
+    // bounded streaming means the peak RSS growth does not grow with the folder.
     const budgetImages = 2 * 32;
-    await writeFolder(join(work, 'mem'), 4 * budgetImages * (options.quick ? 1 : 4), 'jpeg', 128);
-    results.push(await measure('memory: jpeg 128x128 folder, 4x (16x full) the prefetch budget', join(work, 'mem'), augment, 32, 2, true));
+    for (const times of options.quick ? [4] : [4, 16]) {
+      await writeFolder(join(work, `mem${times}`), times * budgetImages, 'jpeg', 128);
+      results.push(await measure(`memory: jpeg 128x128 folder = ${times}x the prefetch budget`, join(work, `mem${times}`), augment, 32, 2, true));
+    }
     return results;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const results = await runDataBench({ quick: process.argv.includes('--quick') });
-  for (const r of results) {
-    const mem = r.peakRssMiB !== undefined ? `  rss ${r.baselineRssMiB} -> peak ${r.peakRssMiB} MiB (dataset decoded ${r.decodedDatasetMiB} MiB, prefetch budget ${r.prefetchBudgetMiB} MiB)` : '';
-    console.log(`${r.name.padEnd(62)} ${String(r.imagesPerSec).padStart(6)} images/s  (${r.images} in ${r.seconds}s, batch ${r.batchSize}, prefetch ${r.prefetch})${mem}`);
-  }
-  console.log(JSON.stringify(results));
+/** One line per result. @param results - from runDataBench */
+export function formatDataBench(results: DataBenchResult[]): string[] {
+  return results.map((r) => {
+    const mem = r.peakRssMiB !== undefined ? `  rss ${r.baselineRssMiB} -> peak ${r.peakRssMiB} MiB, live buffers after GC ${r.liveBuffersMiB ?? '?'} MiB (dataset decoded ${r.decodedDatasetMiB} MiB, prefetch budget ${r.prefetchBudgetMiB} MiB)` : '';
+    return `${r.name.padEnd(62)} ${String(r.imagesPerSec).padStart(6)} images/s  (${r.images} in ${r.seconds}s, batch ${r.batchSize}, prefetch ${r.prefetch})${mem}`;
+  });
 }

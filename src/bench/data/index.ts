@@ -1,0 +1,1 @@
+export { runDataBench, formatDataBench, type DataBenchResult } from './run.js';

@@ -1,0 +1,58 @@
+/**
+ * The whole benchmark: the zoo sections (training/inference throughput on each TS backend vs PyTorch, from
+ * src/bench), the inference library and server (src/bench/inference), the data loaders (src/bench/data) and the
+ * Python bridge (src/bridge/bench). One bench/results.json holds every part.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendName } from '../../backend/index.js';
+import { packageRoot } from '../../util/paths.js';
+import type { BenchArgs } from '../commands/bench.js';
+
+const EXTRA_SECTIONS = ['inference', 'data', 'bridge'] as const;
+
+export async function runAllBenchmarks(args: BenchArgs): Promise<void> {
+  const requested = args.sections ?? [];
+  const zooSections = requested.filter((s) => !(EXTRA_SECTIONS as readonly string[]).includes(s));
+  const wants = (name: string) => requested.length === 0 || requested.includes(name);
+  const out = args.out ?? join(packageRoot(), 'bench', 'results.json');
+  const combined: Record<string, unknown> = {};
+
+  if (requested.length === 0 || zooSections.length > 0) {
+    const { runBench } = await import('../../bench/index.js');
+    combined.zoo = await runBench({
+      ...(zooSections.length ? { sections: zooSections } : {}),
+      ...(args.backend ? { backends: args.backend as BackendName[] } : {}),
+      skipTorch: args.skipTorch,
+      out,
+    });
+  }
+  if (wants('inference')) {
+    const { runInferenceBench } = await import('../../bench/inference/index.js');
+    combined.inference = await runInferenceBench();
+  }
+  if (wants('data')) {
+    const { runDataBench, formatDataBench } = await import('../../bench/data/index.js');
+    const data = await runDataBench();
+    console.log('data loader (images/s read, decoded, transformed and batched):');
+    for (const line of formatDataBench(data)) console.log(`  ${line}`);
+    combined.data = data;
+  }
+  if (wants('bridge')) {
+    const { benchBridge, formatBridgeBench } = await import('../../bridge/bench.js');
+    const bridge = await benchBridge();
+    console.log(formatBridgeBench(bridge));
+    combined.bridge = bridge;
+  }
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+  } catch {
+    previous = {};
+  }
+  // runBench wrote the zoo part to `out`; keep it and add the other parts (a partial run keeps earlier parts).
+  const { zoo: _zoo, ...rest } = combined;
+  void _zoo;
+  writeFileSync(out, JSON.stringify({ ...previous, ...rest }, null, 2) + '\n');
+  console.log(`twinml bench: results in ${out}`);
+}
