@@ -83,9 +83,9 @@ function resizeBilinear(src: Float32Array, h: number, w: number, c: number, outH
 }
 
 /**
- * Applies scale then per-channel normalize in place to NCHW (or flat [batch, features]) float data.
+ * Applies scale then normalize in place, per entry of axis 1: channels of NCHW images, features of [N, D] tables.
  * @param data - Values, modified in place.
- * @param shape - Their shape; the channel axis is 1 for rank-4 data.
+ * @param shape - Their shape; axis 1 is the channel (or feature) axis.
  * @param pre - The card's preprocessing.
  */
 export function scaleAndNormalize(data: Float32Array | Float64Array, shape: number[], pre: Preprocessing): void {
@@ -93,10 +93,10 @@ export function scaleAndNormalize(data: Float32Array | Float64Array, shape: numb
   const mean = pre.normalize?.mean ?? [0];
   const std = pre.normalize?.std ?? [1];
   const channels = mean.length;
-  if (channels > 1 && (shape.length !== 4 || shape[1] !== channels)) {
-    throw new Error(`normalize has ${channels} channels but the input shape [${shape.join(', ')}] is not [N, ${channels}, H, W]`);
+  if (channels > 1 && (shape.length < 2 || shape[1] !== channels)) {
+    throw new Error(`normalize has ${channels} entries but the input shape [${shape.join(', ')}] does not have ${channels} on axis 1 ([N, ${channels}, ...])`);
   }
-  const plane = channels > 1 ? shape[2]! * shape[3]! : data.length;
+  const plane = channels > 1 ? shape.slice(2).reduce((a, b) => a * b, 1) : data.length;
   for (let i = 0; i < data.length; i++) {
     const c = channels > 1 ? Math.floor(i / plane) % channels : 0;
     data[i] = (data[i]! * scale - mean[c]!) / std[c]!;
