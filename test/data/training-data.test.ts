@@ -14,7 +14,7 @@ describe('loadTrainingData', () => {
     const root = tempDir('training-data');
     for (const [name, colour] of [['red', [255, 0, 51]], ['green', [0, 255, 51]]] as const) {
       mkdirSync(join(root, name));
-      for (let i = 0; i < 10; i++) await solid(join(root, name, `${i}.png`), ...colour);
+      for (let i = 0; i < 10; i++) await solid(join(root, name, `${i}.png`), colour[0], colour[1], colour[2]);
     }
     const data = await loadTrainingData({ data: root, valFraction: 0.2, splitSeed: 4, augment: { horizontalFlip: 0.5 } });
     expect(data.kind).toBe('image-folder');
