@@ -3,21 +3,10 @@
  * separate files (onnxruntime's JS API style).
  */
 import type { ModelCard } from '../util/model-card.js';
+import type { NpyDtype } from '../util/npy.js';
 
-/** Every tensor element type onnxruntime-node can feed and fetch (string tensors excepted). */
-export type TensorDtype =
-  | 'float32'
-  | 'float64'
-  | 'float16'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'uint64'
-  | 'bool';
+/** Every tensor element type onnxruntime-node can feed and fetch (string tensors excepted): the .npy dtypes. */
+export type TensorDtype = NpyDtype;
 
 /** The typed array that holds each dtype (float16 as raw IEEE half bits, bool as 0/1 bytes). */
 export interface TypedArrayOf {
