@@ -14,9 +14,8 @@ import { CNN } from '../../src/models/cnn/model.js';
 import { cnn } from '../../src/models/cnn/index.js';
 import { Adam } from '../../src/train/optim/adam.js';
 import { Trainer } from '../../src/train/trainer.js';
-import { loadMnist, MNIST_NORMALIZATION } from '../../src/data/mnist.js';
-import { stratifiedSplit } from '../../src/data/split.js';
-import { subset } from '../../src/data/dataset.js';
+import { MNIST_NORMALIZATION } from '../../src/data/mnist.js';
+import { smallMnistSplit } from '../helpers/mnist-subset.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
 import { findPython } from '../../src/bridge/find-python.js';
 import { withBackend } from '../helpers/backend.js';
@@ -98,9 +97,7 @@ print(json.dumps(ref))
   }
 
   it('leaks no tensors over training epochs (with BatchNorm and Dropout)', async () => {
-    const all = loadMnist({ kind: 'mnist', digits: [] });
-    const small = subset(all, Array.from({ length: 456 }, (_, i) => (i * 7919) % all.y.length));
-    const { train, test: val } = stratifiedSplit(small, 100, 0);
+    const { train, val } = smallMnistSplit(456, 100);
     for (const config of [VARIANTS[0]!.config, { ...VARIANTS[0]!.config, batchNorm: true, dropout: 0.2 }]) {
       manualSeed(1);
       const model = new CNN(config);

@@ -5,15 +5,11 @@ import { manualSeed } from '../../src/nn/generator.js';
 import { MLP } from '../../src/models/mlp/model.js';
 import { Adam } from '../../src/train/optim/adam.js';
 import { Trainer, type EpochMetrics } from '../../src/train/trainer.js';
-import { loadMnist } from '../../src/data/mnist.js';
-import { stratifiedSplit } from '../../src/data/split.js';
-import { subset } from '../../src/data/dataset.js';
+import { smallMnistSplit } from '../helpers/mnist-subset.js';
 import { MNIST_NORMALIZATION } from '../../src/data/mnist.js';
 import { withBackend } from '../helpers/backend.js';
 
-const all = loadMnist({ kind: 'mnist', digits: [] });
-const small = subset(all, Array.from({ length: 1200 }, (_, i) => (i * 7919) % all.y.length));
-const { train, test: val } = stratifiedSplit(small, 200, 0);
+const { train, val } = smallMnistSplit(1200, 200);
 
 function run(seed: number, epochs: number, extra: Partial<ConstructorParameters<typeof Trainer>[0]> = {}) {
   manualSeed(seed);
