@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../src/util/rng.js';
 import { onBackend, randomHost, relativeError } from './helpers.js';
+import { useBackend } from '../../src/backend/index.js';
+import { simdKernelsFor } from '../../src/backend/wasm/simd/simd-kernels.js';
 
 describe('MaxPoolGrad on wasm', () => {
   it('matches the cpu backend on 40 random windows, strides and paddings (overlapping windows included)', async () => {
@@ -27,6 +29,33 @@ describe('MaxPoolGrad on wasm', () => {
       const got = await onBackend('wasm', run);
       expect(relativeError(got[0]!, want[0]!), `case ${t} forward`).toBe(0);
       expect(relativeError(got[1]!, want[1]!), `case ${t} ${JSON.stringify({ shape, k, s, pad })} grad`).toBeLessThan(1e-6);
+    }
+  });
+});
+
+describe('MaxPoolGrad 2x2 stride 2 on wasm (the SIMD path)', () => {
+  it('runs as SIMD code and matches the cpu backend with ReLU-like zero plateaus, ties, NaN and -inf windows', async () => {
+    await useBackend('wasm');
+    expect(simdKernelsFor(tf.backend()), 'SIMD kernels instantiate on the wasm backend').not.toBeNull();
+    const rng = new Rng(23);
+    const int = (lo: number, hi: number) => lo + Math.floor(rng.random() * (hi - lo + 1));
+    for (let t = 0; t < 20; t++) {
+      const shape: [number, number, number, number] = [int(1, 3), 2 * int(1, 6), 2 * int(1, 6), 4 * int(1, 4)];
+      const xv = randomHost(rng, shape);
+      // after a ReLU most windows hold exact zeros: the first zero of an all-zero window gets the gradient
+      for (let i = 0; i < xv.length; i++) if (xv[i]! < 0.2) xv[i] = 0;
+      for (let i = 0; i + shape[3] < xv.length; i += 11) xv[i + shape[3]] = xv[i]!; // ties across a row
+      if (t % 5 === 0) xv.fill(-Infinity, 0, shape[2] * shape[3] * 2); // windows of -inf pass nothing on
+      if (t % 5 === 1) for (let i = 3; i < xv.length; i += 13) xv[i] = NaN; // NaN never wins
+      const run = () => {
+        const x = tf.tensor4d(xv, shape);
+        const pool = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid');
+        const dy = tf.tensor(randomHost(new Rng(500 + t), [shape[0], shape[1] / 2, shape[2] / 2, shape[3]]), [shape[0], shape[1] / 2, shape[2] / 2, shape[3]]);
+        return [tf.grad(pool)(x, dy)];
+      };
+      const want = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      expect(relativeError(got[0]!, want[0]!), `case ${t} ${JSON.stringify(shape)} grad`).toBe(0);
     }
   });
 });

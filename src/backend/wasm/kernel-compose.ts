@@ -33,6 +33,16 @@ export class KernelComposer {
     return info;
   }
 
+  /**
+   * Hands a result made outside `run()` (for example a heap output filled in JS) to the composer, so that
+   * `finish()` frees it unless it is returned.
+   * @param info - the tensor to free with the other intermediates
+   */
+  track(info: TensorInfo): TensorInfo {
+    this.made.push(info);
+    return info;
+  }
+
   reshape(x: TensorInfo, shape: number[]): TensorInfo {
     return this.run('Reshape', { x }, { shape });
   }

@@ -3,10 +3,12 @@
  * maximum of its window (strict >, like the cpu backend and PyTorch) and add dy there; windows that tile the
  * input (kernel == stride, no padding: the usual 2x2 pooling) address their taps directly. The backend's own
  * kernel revisits every window for every input position; composing ArgMax/OneHot with transposes measured 2x
- * slower than this pass.
+ * slower than this pass. The usual 2x2 stride-2 pooling over an even-sized input with a multiple of 4
+ * channels runs as SIMD code on the heap (simd/kernels.wat), several times faster than the JS pass.
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
+import { heapOffset, simdKernelsFor } from './simd/simd-kernels.js';
 
 /** The parts of the wasm backend this kernel uses. */
 export interface HeapBackend {
@@ -118,6 +120,18 @@ function isTiling(info: backend_util.Conv2DInfo): boolean {
   );
 }
 
+/** 2x2 windows, stride 2, covering an even-sized input exactly, channels a multiple of 4 (the SIMD path). */
+function isExact2x2(info: backend_util.Conv2DInfo): boolean {
+  return (
+    isTiling(info) &&
+    info.filterHeight === 2 &&
+    info.filterWidth === 2 &&
+    info.inHeight === 2 * info.outHeight &&
+    info.inWidth === 2 * info.outWidth &&
+    info.inChannels % 4 === 0
+  );
+}
+
 export const wasmMaxPoolGradConfig: KernelConfig = {
   kernelName: 'MaxPoolGrad',
   backendName: 'wasm',
@@ -127,6 +141,12 @@ export const wasmMaxPoolGradConfig: KernelConfig = {
     const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
     const heap = backend as unknown as HeapBackend;
     const dx = heap.makeOutput(input.shape, 'float32');
+    const simd = isExact2x2(info) ? simdKernelsFor(backend) : null;
+    if (simd) {
+      const rows = info.batchSize * info.outHeight;
+      simd.maxPool2x2Grad(heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, dx), rows, info.outWidth, info.inChannels);
+      return dx;
+    }
     // Views are taken after the allocation (it may grow and detach the heap).
     const dxValues = heap.typedArrayFromHeap(dx) as Float32Array;
     dxValues.fill(0);

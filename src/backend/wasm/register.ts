@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { registerFastBatchMatMul } from './fast-batch-matmul.js';
-import { makeConv2DBackpropFilter, makeConv2DBackpropInput, registerDilatedConvGradKernels } from './conv2d-backprop.js';
+import { makeConv2DBackpropInput, registerDilatedConvGradKernels, TWINML_CONV2D_BACKPROP_FILTER } from './conv2d-backprop.js';
+import { makeWasmConv2DBackpropFilter } from './conv2d-filter-grad-gemm.js';
 import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depthwise-backprop.js';
 export { registerDilatedConvGradKernels };
 import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
@@ -14,7 +15,8 @@ import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
 export function twinmlWasmKernels(): KernelConfig[] {
   return [
     makeConv2DBackpropInput('Conv2DBackpropInput', 'wasm'),
-    makeConv2DBackpropFilter('Conv2DBackpropFilter', 'wasm'),
+    makeWasmConv2DBackpropFilter('Conv2DBackpropFilter'),
+    makeWasmConv2DBackpropFilter(TWINML_CONV2D_BACKPROP_FILTER),
     makeDepthwiseBackpropInput('wasm'),
     makeDepthwiseBackpropFilter('wasm'),
     makeUnsortedSegmentSum('wasm'),

@@ -1,0 +1,95 @@
+;; twinml's SIMD helper kernels for the tfjs wasm backend. They run on the backend's own heap (the memory is
+;; imported), on float32 NHWC tensors whose channel count is a multiple of 4. Compiled to kernels-wasm.ts by
+;; scripts/build-simd-kernels.mjs; see simd-kernels.ts for the callers and their contracts.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; dx of a 2x2, stride-2 max pooling that tiles its input exactly (H = 2*Ho, W = 2*Wo), every element of dx
+  ;; written: dy goes to the first maximum of each window in row-major tap order (strict >, starting from
+  ;; -inf, so NaN never wins and an all -inf/NaN window passes nothing), zeros elsewhere.
+  ;; x, dy, dx: byte offsets; rows = N*Ho; wo = Wo; c = channels (multiple of 4).
+  (func (export "maxPool2x2Grad") (param $x i32) (param $dy i32) (param $dx i32) (param $rows i32) (param $wo i32) (param $c i32)
+    (local $cBytes i32) (local $rowBytes i32) (local $r i32) (local $ow i32) (local $k i32)
+    (local $off i32) (local $colOff i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $best v128) (local $idx v128) (local $m v128) (local $d v128)
+    (local.set $cBytes (i32.shl (local.get $c) (i32.const 2)))
+    ;; one input row: W * C floats = 2 * Wo * C
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $wo) (local.get $cBytes)) (i32.const 1)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        ;; window row pair starts at input row 2r
+        (local.set $colOff (i32.shl (i32.mul (local.get $r) (local.get $rowBytes)) (i32.const 1)))
+        (local.set $ow (i32.const 0))
+        (block $colsDone
+          (loop $colLoop
+            (br_if $colsDone (i32.ge_u (local.get $ow) (local.get $wo)))
+            (local.set $k (i32.const 0))
+            (block $chDone
+              (loop $chLoop
+                (br_if $chDone (i32.ge_u (local.get $k) (local.get $cBytes)))
+                (local.set $off (i32.add (local.get $colOff) (local.get $k)))
+                (local.set $v0 (v128.load (i32.add (local.get $x) (local.get $off))))
+                (local.set $v1 (v128.load (i32.add (i32.add (local.get $x) (local.get $off)) (local.get $cBytes))))
+                (local.set $v2 (v128.load (i32.add (i32.add (local.get $x) (local.get $off)) (local.get $rowBytes))))
+                (local.set $v3 (v128.load (i32.add (i32.add (i32.add (local.get $x) (local.get $off)) (local.get $rowBytes)) (local.get $cBytes))))
+                (local.set $best (f32x4.splat (f32.const -inf)))
+                (local.set $idx (i32x4.splat (i32.const -1)))
+                (local.set $m (f32x4.gt (local.get $v0) (local.get $best)))
+                (local.set $best (v128.bitselect (local.get $v0) (local.get $best) (local.get $m)))
+                (local.set $idx (v128.bitselect (i32x4.splat (i32.const 0)) (local.get $idx) (local.get $m)))
+                (local.set $m (f32x4.gt (local.get $v1) (local.get $best)))
+                (local.set $best (v128.bitselect (local.get $v1) (local.get $best) (local.get $m)))
+                (local.set $idx (v128.bitselect (i32x4.splat (i32.const 1)) (local.get $idx) (local.get $m)))
+                (local.set $m (f32x4.gt (local.get $v2) (local.get $best)))
+                (local.set $best (v128.bitselect (local.get $v2) (local.get $best) (local.get $m)))
+                (local.set $idx (v128.bitselect (i32x4.splat (i32.const 2)) (local.get $idx) (local.get $m)))
+                (local.set $m (f32x4.gt (local.get $v3) (local.get $best)))
+                (local.set $idx (v128.bitselect (i32x4.splat (i32.const 3)) (local.get $idx) (local.get $m)))
+                (local.set $d (v128.load (local.get $dy)))
+                (v128.store (i32.add (local.get $dx) (local.get $off))
+                  (v128.and (local.get $d) (i32x4.eq (local.get $idx) (i32x4.splat (i32.const 0)))))
+                (v128.store (i32.add (i32.add (local.get $dx) (local.get $off)) (local.get $cBytes))
+                  (v128.and (local.get $d) (i32x4.eq (local.get $idx) (i32x4.splat (i32.const 1)))))
+                (v128.store (i32.add (i32.add (local.get $dx) (local.get $off)) (local.get $rowBytes))
+                  (v128.and (local.get $d) (i32x4.eq (local.get $idx) (i32x4.splat (i32.const 2)))))
+                (v128.store (i32.add (i32.add (i32.add (local.get $dx) (local.get $off)) (local.get $rowBytes)) (local.get $cBytes))
+                  (v128.and (local.get $d) (i32x4.eq (local.get $idx) (i32x4.splat (i32.const 3)))))
+                (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+                (local.set $k (i32.add (local.get $k) (i32.const 16)))
+                (br $chLoop)))
+            (local.set $colOff (i32.add (local.get $colOff) (i32.shl (local.get $cBytes) (i32.const 1))))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+            (br $colLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; out[j] = sum over r of src[r * c + j] for j < c, accumulated in row order in float32.
+  ;; src, out: byte offsets; rows; c = columns (multiple of 4).
+  (func (export "columnSum") (param $src i32) (param $out i32) (param $rows i32) (param $c i32)
+    (local $cBytes i32) (local $end i32) (local $k i32)
+    (local.set $cBytes (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $k (i32.const 0))
+    (block $zeroDone
+      (loop $zero
+        (br_if $zeroDone (i32.ge_u (local.get $k) (local.get $cBytes)))
+        (v128.store (i32.add (local.get $out) (local.get $k)) (f32x4.splat (f32.const 0)))
+        (local.set $k (i32.add (local.get $k) (i32.const 16)))
+        (br $zero)))
+    (local.set $end (i32.add (local.get $src) (i32.mul (local.get $rows) (local.get $cBytes))))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $src) (local.get $end)))
+        (local.set $k (i32.const 0))
+        (block $chDone
+          (loop $chLoop
+            (br_if $chDone (i32.ge_u (local.get $k) (local.get $cBytes)))
+            (v128.store (i32.add (local.get $out) (local.get $k))
+              (f32x4.add (v128.load (i32.add (local.get $out) (local.get $k))) (v128.load (i32.add (local.get $src) (local.get $k)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br $chLoop)))
+        (local.set $src (i32.add (local.get $src) (local.get $cBytes)))
+        (br $rowLoop))))
+)

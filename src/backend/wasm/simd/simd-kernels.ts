@@ -1,0 +1,78 @@
+/**
+ * twinml's SIMD helper kernels (kernels.wat, compiled into kernels-wasm.ts) instantiated on the tfjs wasm
+ * backend's own memory, so they read and write tensors in place. Available when the backend runs the
+ * non-threaded build (its memory is an ordinary, importable WebAssembly.Memory) and the engine has SIMD;
+ * otherwise `simdKernelsFor` returns null and callers keep their JS paths.
+ */
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { SIMD_KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+
+export interface SimdKernels {
+  /**
+   * dx of a 2x2 stride-2 max pooling over x [N, 2*Ho, 2*Wo, C] (C a multiple of 4); byte offsets.
+   * @param x - offset of the forward input
+   * @param dy - offset of the output gradient [N, Ho, Wo, C]
+   * @param dx - offset of the result (every element written)
+   * @param rows - N * Ho
+   * @param wo - Wo
+   * @param c - C
+   */
+  maxPool2x2Grad(x: number, dy: number, dx: number, rows: number, wo: number, c: number): void;
+  /**
+   * out[j] = sum over rows of src[r, j], float32 in row order; src [rows, c], c a multiple of 4; byte offsets.
+   * @param src - offset of the matrix
+   * @param out - offset of the c sums
+   * @param rows - the number of rows
+   * @param c - the number of columns
+   */
+  columnSum(src: number, out: number, rows: number, c: number): void;
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
+interface WasmBackendInternals {
+  wasm?: { asm?: { memory?: unknown } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
+}
+
+/** The WebAssembly global (not in this project's TypeScript lib set). */
+interface WebAssemblyApi {
+  Memory: abstract new (...args: never[]) => { buffer: ArrayBufferLike };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+const instances = new WeakMap<object, SimdKernels | null>();
+
+function instantiate(backend: WasmBackendInternals): SimdKernels | null {
+  const memory = backend.wasm?.asm?.memory;
+  if (!(memory instanceof wasmApi.Memory)) return null;
+  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
+  try {
+    const module = new wasmApi.Module(Buffer.from(SIMD_KERNELS_WASM_BASE64, 'base64'));
+    const instance = new wasmApi.Instance(module, { env: { memory } });
+    return instance.exports as unknown as SimdKernels;
+  } catch {
+    return null; // no SIMD in this engine
+  }
+}
+
+/**
+ * The SIMD kernels bound to a wasm backend instance, or null where they cannot run.
+ * @param backend - the wasm backend a kernel received
+ */
+export function simdKernelsFor(backend: object): SimdKernels | null {
+  if (!instances.has(backend)) instances.set(backend, instantiate(backend as WasmBackendInternals));
+  return instances.get(backend) ?? null;
+}
+
+/**
+ * The byte offset of a tensor's data on the wasm heap.
+ * @param backend - the wasm backend holding the tensor
+ * @param info - the tensor
+ */
+export function heapOffset(backend: object, info: TensorInfo): number {
+  const offset = (backend as WasmBackendInternals).dataIdMap.get(info.dataId)?.memoryOffset;
+  if (typeof offset !== 'number') throw new Error(`twinml wasm kernels: tensor of shape [${info.shape.join(', ')}] has no data on the wasm heap`);
+  return offset;
+}
