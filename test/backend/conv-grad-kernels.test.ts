@@ -23,13 +23,13 @@ function outSize(size: number, k: number, s: number, d: number, p0: number, p1: 
   return Math.floor((size + p0 + p1 - (k - 1) * d - 1) / s) + 1;
 }
 
-function randomCase(rng: Rng, dilated: boolean, depthwise: boolean): Case {
+function randomCase(rng: Rng, dilated: boolean, depthwise: boolean, inChannels: [number, number] = [1, 4]): Case {
   for (;;) {
     const int = (lo: number, hi: number) => lo + Math.floor(rng.random() * (hi - lo + 1));
     const n = int(1, 3);
     const h = int(4, 11);
     const w = int(4, 11);
-    const ci = int(1, 4);
+    const ci = int(inChannels[0], inChannels[1]);
     const co = depthwise ? int(1, 3) : int(1, 5);
     const kh = int(1, 4);
     const kw = int(1, 4);
@@ -60,6 +60,28 @@ describe('Conv2DBackpropInput / Conv2DBackpropFilter on wasm', () => {
     const rng = new Rng(11);
     for (let t = 0; t < 40; t++) {
       const c = randomCase(rng, false, false);
+      const xv = randomHost(rng, c.x);
+      const fv = randomHost(rng, c.f);
+      const run = () => {
+        const x = tf.tensor4d(xv, c.x as [number, number, number, number]);
+        const f = tf.tensor4d(fv, c.f as [number, number, number, number]);
+        const y = tf.conv2d(x, f, c.strides, c.pad, 'NHWC');
+        const dy = tf.tensor(randomHost(new Rng(t), y.shape), y.shape);
+        const [gx, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad, 'NHWC'))([x, f], dy);
+        return [y, gx!, gf!];
+      };
+      const want = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      for (let i = 0; i < 3; i++) {
+        expect(relativeError(got[i]!, want[i]!), `case ${t} ${JSON.stringify(c)} output ${i}`).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('match the cpu backend with 6 to 12 input channels (im2col + GEMM below 8, the convolution formulation from 8)', async () => {
+    const rng = new Rng(14);
+    for (let t = 0; t < 20; t++) {
+      const c = randomCase(rng, false, false, [6, 12]);
       const xv = randomHost(rng, c.x);
       const fv = randomHost(rng, c.f);
       const run = () => {

@@ -10,6 +10,8 @@ import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depth
 export { registerDilatedConvGradKernels };
 import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
+import { makeWasmColumnSum } from './column-sum.js';
+import { makeWasmSharedIdentity } from './shared-identity.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -21,10 +23,18 @@ export function twinmlWasmKernels(): KernelConfig[] {
     makeDepthwiseBackpropFilter('wasm'),
     makeUnsortedSegmentSum('wasm'),
     wasmMaxPoolGradConfig,
+    ...wrapOriginal('Sum', makeWasmColumnSum),
+    ...wrapOriginal('Identity', makeWasmSharedIdentity),
   ];
 }
 
 const originals = new Map<string, KernelConfig>();
+
+/** `wrap` applied to the backend's own kernel `name` (the first registration seen), if it has one. */
+function wrapOriginal(name: string, wrap: (original: KernelConfig) => KernelConfig): KernelConfig[] {
+  const original = originals.get(name) ?? tf.getKernel(name, 'wasm');
+  return original ? [wrap(original)] : [];
+}
 
 /** The backend's own kernel that twinml replaced (for benchmarks and tests), if there was one. */
 export function originalWasmKernel(name: string): KernelConfig | undefined {
