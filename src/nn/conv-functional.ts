@@ -10,6 +10,7 @@ import {
   TWINML_CONV2D_BACKPROP_INPUT,
   registerDilatedConvGradKernels,
 } from '../backend/wasm/conv2d-backprop.js';
+import { registerFusedConv2DGradient } from '../backend/fused-conv2d-grad.js';
 
 export interface Conv2dGeometry {
   strides: [number, number];
@@ -60,4 +61,29 @@ export function groupedConv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, groups: n
   const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
   const fs = tf.split(filter, groups, 3) as tf.Tensor4D[];
   return tf.concat(xs.map((xi, i) => conv2dNHWC(xi, fs[i]!, g)), 3) as tf.Tensor4D;
+}
+
+/** Activations the fused convolution applies after the bias. */
+export type FusedActivation = 'linear' | 'relu';
+
+/**
+ * activation(conv(x, filter) + bias) as one FusedConv2D kernel (XNNPACK on wasm: bias and ReLU ride in the
+ * convolution's output pass), differentiable through twinml's FusedConv2D gradient. Single group and
+ * dilation 1 only (see `canFuseConv2d`).
+ * @param x - [N, H, W, Ci]
+ * @param filter - [kh, kw, Ci, Co]
+ * @param bias - [Co]
+ * @param activation - 'linear' or 'relu'
+ * @param g - strides and explicit pads (dilations must be 1)
+ */
+export function fusedConv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, activation: FusedActivation, g: Conv2dGeometry): tf.Tensor4D {
+  if (g.dilations[0] !== 1 || g.dilations[1] !== 1) throw new Error(`fusedConv2dNHWC: dilations must be 1, got ${g.dilations.join(', ')}`);
+  registerFusedConv2DGradient();
+  const attrs = { strides: g.strides, pad: explicitPad(g), dataFormat: 'NHWC', dilations: [1, 1], activation };
+  return tf.engine().runKernel('FusedConv2D', { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/** Whether a convolution can run as `fusedConv2dNHWC`: one group, dilation 1, a bias. */
+export function canFuseConv2d(groups: number, g: Conv2dGeometry, hasBias: boolean): boolean {
+  return groups === 1 && hasBias && g.dilations[0] === 1 && g.dilations[1] === 1;
 }

@@ -8,7 +8,7 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { biasBound, kaimingUniformBound, uniform } from './init.js';
 import { assertNCHW, pair, toNCHW, toNHWC } from './layout.js';
-import { groupedConv2dNHWC, type Conv2dGeometry } from './conv-functional.js';
+import { canFuseConv2d, fusedConv2dNHWC, groupedConv2dNHWC, type Conv2dGeometry, type FusedActivation } from './conv-functional.js';
 
 export type Conv2dPadding = number | [number, number] | 'same' | 'valid';
 
@@ -94,11 +94,21 @@ export class Conv2d extends Module {
     return { strides: this.stride, dilations: this.dilation, pads: this.pads };
   }
 
-  /** The convolution on an NHWC tensor (for models that stay in NHWC between layers). */
-  forwardNHWC(x: tf.Tensor4D): tf.Tensor4D {
+  /**
+   * The convolution on an NHWC tensor (for models that stay in NHWC between layers), optionally followed by
+   * a ReLU; with a bias, one group and dilation 1 it runs as one fused kernel.
+   * @param x - [N, H, W, in_channels]
+   * @param activation - 'relu' applies ReLU to the result (what a following ReLU module would do)
+   */
+  forwardNHWC(x: tf.Tensor4D, activation: FusedActivation = 'linear'): tf.Tensor4D {
     return tf.tidy(() => {
-      const y = groupedConv2dNHWC(x, this.weight.variable as tf.Tensor4D, this.groups, this.geometry);
-      return this.bias ? (tf.add(y, this.bias.variable) as tf.Tensor4D) : y;
+      const g = this.geometry;
+      if (this.bias && canFuseConv2d(this.groups, g, true)) {
+        return fusedConv2dNHWC(x, this.weight.variable as tf.Tensor4D, this.bias.variable as tf.Tensor1D, activation, g);
+      }
+      const y = groupedConv2dNHWC(x, this.weight.variable as tf.Tensor4D, this.groups, g);
+      const biased = this.bias ? (tf.add(y, this.bias.variable) as tf.Tensor4D) : y;
+      return activation === 'relu' ? tf.relu(biased) : biased;
     });
   }
 

@@ -12,6 +12,7 @@ import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
 import { makeWasmColumnSum } from './column-sum.js';
 import { makeWasmSharedIdentity } from './shared-identity.js';
+import { wasmReluBackwardConfig } from './relu-backward.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -25,6 +26,7 @@ export function twinmlWasmKernels(): KernelConfig[] {
     wasmMaxPoolGradConfig,
     ...wrapOriginal('Sum', makeWasmColumnSum),
     ...wrapOriginal('Identity', makeWasmSharedIdentity),
+    wasmReluBackwardConfig,
   ];
 }
 

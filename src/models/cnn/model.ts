@@ -55,11 +55,22 @@ export class CNN extends Module {
     this.classifier = new Sequential(...head);
   }
 
-  /** The feature blocks on NHWC (elementwise modules like ReLU are layout-free). */
+  /**
+   * The feature blocks on NHWC (elementwise modules like ReLU are layout-free); a Conv2d directly followed by
+   * a ReLU runs as one fused convolution + bias + ReLU.
+   */
   private featuresNHWC(x: tf.Tensor4D): tf.Tensor4D {
     let out = x;
-    for (const m of this.features.children()) {
-      const next = runsChannelsLast(m) ? m.forwardNHWC(out) : (m.forward(out) as tf.Tensor4D);
+    const layers = [...this.features.children()];
+    for (let i = 0; i < layers.length; i++) {
+      const m = layers[i]!;
+      let next: tf.Tensor4D;
+      if (m instanceof Conv2d && layers[i + 1] instanceof ReLU) {
+        next = m.forwardNHWC(out, 'relu');
+        i++;
+      } else {
+        next = runsChannelsLast(m) ? m.forwardNHWC(out) : (m.forward(out) as tf.Tensor4D);
+      }
       if (out !== x) out.dispose();
       out = next;
     }

@@ -26,6 +26,14 @@ export interface SimdKernels {
    * @param c - the number of columns
    */
   columnSum(src: number, out: number, rows: number, c: number): void;
+  /**
+   * out[i] = y[i] > 0 ? dy[i] : 0 (ReLU's gradient from its output); byte offsets.
+   * @param dy - offset of the output gradient
+   * @param y - offset of the ReLU output
+   * @param out - offset of the result
+   * @param n - the element count
+   */
+  reluBackward(dy: number, y: number, out: number, n: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
