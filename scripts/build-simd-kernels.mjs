@@ -8,7 +8,7 @@ import wabtInit from 'wabt';
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'backend', 'wasm', 'simd');
 const wabt = await wabtInit();
 const source = readFileSync(join(dir, 'kernels.wat'), 'utf8');
-const parsed = wabt.parseWat('kernels.wat', source, { simd: true });
+const parsed = wabt.parseWat('kernels.wat', source, { simd: true, bulk_memory: true });
 parsed.validate();
 const { buffer } = parsed.toBinary({});
 const base64 = Buffer.from(buffer).toString('base64');

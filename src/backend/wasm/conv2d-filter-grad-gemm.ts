@@ -1,18 +1,19 @@
 /**
- * Conv2DBackpropFilter for the wasm backend as im2col + one GEMM: the transposed im2col of x, built in JS on the
- * wasm heap ([kh*kw*Ci, N*Ho*Wo], see im2col.ts), times dy viewed as [N*Ho*Wo, Co] with the backend's
+ * Conv2DBackpropFilter for the wasm backend as im2col + one GEMM: the transposed im2col of x, built on the
+ * wasm heap ([kh*kw*Ci, N*Ho*Wo]; at stride 1 by the SIMD tap kernel from x as [Ci, N, H, W] planes, otherwise
+ * in JS, see im2col.ts), times dy viewed as [N*Ho*Wo, Co] with the backend's
  * BatchMatMul (XNNPACK) gives dW [kh, kw, Ci, Co] directly, without transposing dy. The convolution
  * formulation (conv2d-backprop.ts) convolves with dy as a huge filter that XNNPACK repacks on every call and
  * needs x and dy transposed. Measured (batch 64, 3x3, pad 1): with 1 input channel (28x28, 16 out) 2.5 ms
- * against 10 ms, with 3-4 channels about 2x faster; from 8 channels on, building the columns in JS costs
- * as much as the convolution saves (16 channels at 14x14: 13 ms against 10 ms), so wider inputs keep the
- * convolution formulation.
+ * against 10 ms, with 3-4 channels about 2x faster; from 8 channels on the two are about even (see
+ * GEMM_MAX_INPUT_CHANNELS), so wider inputs keep the convolution formulation.
  */
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelComposer } from './kernel-compose.js';
 import { conv2dFilterGrad, resolveGeometry, type ConvGeometry } from './conv2d-backprop.js';
 import { im2colTransposed } from './im2col.js';
 import type { HeapBackend } from './max-pool-grad.js';
+import { heapOffset, simdKernelsFor, type SimdKernels } from './simd/simd-kernels.js';
 
 /**
  * dW of a convolution on the wasm heap: x [N, H, W, Ci], dy [N, Ho, Wo, Co] -> [kh, kw, Ci, Co].
@@ -28,13 +29,50 @@ export function conv2dFilterGradGemm(c: KernelComposer, x: TensorInfo, dy: Tenso
   const rows = kh * kw * ci;
   const positions = n * ho * wo;
   const heap = c.backend as unknown as HeapBackend;
+  const simd = isStrideOne(g) ? simdKernelsFor(c.backend) : null;
+  // [Ci, N, H, W]: every row of the columns is then a run of shifted input rows
+  const planes = simd && ci > 1 ? c.transpose(x, [3, 0, 1, 2]) : x;
   const colT = c.track(heap.makeOutput([1, rows, positions], 'float32'));
-  // Views are taken after the allocation (it may grow and detach the heap).
-  const colValues = heap.typedArrayFromHeap(colT) as Float32Array;
-  im2colTransposed(heap.typedArrayFromHeap(x) as Float32Array, x.shape, [kh, kw], [ho, wo], g, colValues);
+  if (simd) {
+    fillColumnsStrideOne(simd, heapOffset(c.backend, planes), heapOffset(c.backend, colT), x.shape, [kh, kw], [ho, wo], g);
+  } else {
+    // Views are taken after the allocation (it may grow and detach the heap).
+    const colValues = heap.typedArrayFromHeap(colT) as Float32Array;
+    im2colTransposed(heap.typedArrayFromHeap(x) as Float32Array, x.shape, [kh, kw], [ho, wo], g, colValues);
+  }
   const dyMatrix = c.reshape(dy, [1, positions, co]);
   const grad = c.run('BatchMatMul', { a: colT, b: dyMatrix }, { transposeA: false, transposeB: false });
   return c.reshape(grad, [kh, kw, ci, co]);
+}
+
+function isStrideOne(g: ConvGeometry): boolean {
+  return g.strides[0] === 1 && g.strides[1] === 1;
+}
+
+/**
+ * The transposed im2col at stride 1 with the SIMD tap kernel, from the input as planes [Ci, N, H, W].
+ * @param simd - the SIMD kernels of the backend
+ * @param planes - heap offset of the planes
+ * @param out - heap offset of the columns [kh*kw*Ci, N*Ho*Wo]
+ * @param xShape - [N, H, W, Ci]
+ * @param kernelHW - [kh, kw]
+ * @param outHW - [Ho, Wo]
+ * @param g - dilations and pads (strides 1)
+ */
+function fillColumnsStrideOne(simd: SimdKernels, planes: number, out: number, xShape: readonly number[], kernelHW: [number, number], outHW: [number, number], g: ConvGeometry): void {
+  const [n, h, w, ci] = xShape as [number, number, number, number];
+  const [kh, kw] = kernelHW;
+  const [ho, wo] = outHW;
+  const rowBytes = n * ho * wo * 4;
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const top = g.pads[0][0] - i * g.dilations[0];
+      const left = g.pads[1][0] - j * g.dilations[1];
+      const lo = Math.min(wo, Math.max(0, left));
+      const hi = Math.max(lo, Math.min(wo, w + left));
+      simd.im2colTap(planes, out + (i * kw + j) * ci * rowBytes, ci * n, h, w, ho, wo, top, lo, hi, left);
+    }
+  }
 }
 
 interface BackpropFilterAttrs {
@@ -46,7 +84,12 @@ interface BackpropFilterAttrs {
   dilations?: number | [number, number];
 }
 
-/** Input channels (per group) from which the convolution formulation is faster than im2col + GEMM. */
+/**
+ * Input channels (per group) from which the convolution formulation is as fast as im2col + GEMM. Measured
+ * with SIMD-built columns (stride 1), batch 64: 16 channels at 14x14 about 10% faster as a GEMM, 32 channels
+ * at 7x7 about 15% slower, both within the noise of a shared machine; the GEMM repacks dy as its weight
+ * operand on every call.
+ */
 export const GEMM_MAX_INPUT_CHANNELS = 8;
 
 /**

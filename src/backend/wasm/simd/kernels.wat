@@ -115,4 +115,42 @@
             (f32.gt (f32.load (i32.add (local.get $y) (local.get $i))) (f32.const 0))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail))))
+;; One filter tap's rows of a transposed im2col, stride 1: for every plane p < planes of src [planes, h, w]
+  ;; and output row oh < ho, dst gets wo floats: src[p, oh - top, ow - left] for ow in [lo, hi) (the caller
+  ;; clamps that range to the input's columns), zeros elsewhere and for rows outside the input.
+  ;; src, dst: byte offsets.
+  (func (export "im2colTap") (param $src i32) (param $dst i32) (param $planes i32) (param $h i32) (param $w i32)
+    (param $ho i32) (param $wo i32) (param $top i32) (param $lo i32) (param $hi i32) (param $left i32)
+    (local $p i32) (local $oh i32) (local $hIn i32) (local $plane i32) (local $rowBytes i32)
+    (local $loBytes i32) (local $midBytes i32) (local $tailBytes i32) (local $planeBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $wo) (i32.const 2)))
+    (local.set $loBytes (i32.shl (local.get $lo) (i32.const 2)))
+    (local.set $midBytes (i32.shl (i32.sub (local.get $hi) (local.get $lo)) (i32.const 2)))
+    (local.set $tailBytes (i32.shl (i32.sub (local.get $wo) (local.get $hi)) (i32.const 2)))
+    (local.set $planeBytes (i32.shl (i32.mul (local.get $h) (local.get $w)) (i32.const 2)))
+    (local.set $plane (local.get $src))
+    (local.set $p (i32.const 0))
+    (block $planesDone
+      (loop $planeLoop
+        (br_if $planesDone (i32.ge_u (local.get $p) (local.get $planes)))
+        (local.set $oh (i32.const 0))
+        (block $rowsDone
+          (loop $rowLoop
+            (br_if $rowsDone (i32.ge_u (local.get $oh) (local.get $ho)))
+            (local.set $hIn (i32.sub (local.get $oh) (local.get $top)))
+            (if (i32.or (i32.lt_s (local.get $hIn) (i32.const 0)) (i32.ge_s (local.get $hIn) (local.get $h)))
+              (then (memory.fill (local.get $dst) (i32.const 0) (local.get $rowBytes)))
+              (else
+                (memory.fill (local.get $dst) (i32.const 0) (local.get $loBytes))
+                (memory.copy (i32.add (local.get $dst) (local.get $loBytes))
+                  (i32.add (local.get $plane)
+                    (i32.shl (i32.add (i32.mul (local.get $hIn) (local.get $w)) (i32.sub (local.get $lo) (local.get $left))) (i32.const 2)))
+                  (local.get $midBytes))
+                (memory.fill (i32.add (i32.add (local.get $dst) (local.get $loBytes)) (local.get $midBytes)) (i32.const 0) (local.get $tailBytes))))
+            (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $rowLoop)))
+        (local.set $plane (i32.add (local.get $plane) (local.get $planeBytes)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $planeLoop))))
 )

@@ -34,6 +34,22 @@ export interface SimdKernels {
    * @param n - the element count
    */
   reluBackward(dy: number, y: number, out: number, n: number): void;
+  /**
+   * One filter tap's rows of a transposed im2col at stride 1: for each plane of src [planes, h, w] and output
+   * row oh < ho, wo floats src[p, oh - top, ow - left] for ow in [lo, hi), zeros elsewhere; byte offsets.
+   * @param src - offset of the input planes
+   * @param dst - offset of the first destination row
+   * @param planes - number of planes
+   * @param h - plane height
+   * @param w - plane width
+   * @param ho - output rows per plane
+   * @param wo - output columns
+   * @param top - input row = oh - top
+   * @param lo - first output column inside the input
+   * @param hi - end of the output columns inside the input
+   * @param left - input column = ow - left
+   */
+  im2colTap(src: number, dst: number, planes: number, h: number, w: number, ho: number, wo: number, top: number, lo: number, hi: number, left: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
