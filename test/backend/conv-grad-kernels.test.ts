@@ -100,6 +100,35 @@ describe('Conv2DBackpropInput / Conv2DBackpropFilter on wasm', () => {
     }
   });
 
+  it('match the cpu backend for few input channels and 16/32 output channels (SIMD columns and small-output GEMM)', async () => {
+    const rng = new Rng(15);
+    for (let t = 0; t < 12; t++) {
+      const ci = 1 + (t % 3);
+      const co = t % 2 === 0 ? 16 : 32;
+      const stride: [number, number] = t % 4 < 2 ? [1, 1] : [2, 1];
+      const kernel: [number, number] = t % 3 === 0 ? [1, 3] : [3, 3];
+      const xShape: [number, number, number, number] = [1 + (t % 2), 9 + (t % 4), 8 + (t % 3), ci];
+      const fShape: [number, number, number, number] = [kernel[0], kernel[1], ci, co];
+      const pad: Explicit = [[0, 0], [t % 2, 1], [1, t % 3 === 2 ? 2 : 1], [0, 0]];
+      const xv = randomHost(rng, xShape);
+      const fv = randomHost(rng, fShape);
+      const run = () => {
+        const x = tf.tensor4d(xv, xShape);
+        const f = tf.tensor4d(fv, fShape);
+        const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad, 'NHWC');
+        const y = conv(x, f);
+        const dy = tf.tensor(randomHost(new Rng(700 + t), y.shape), y.shape);
+        const [gx, gf] = tf.grads(conv)([x, f], dy);
+        return [gx!, gf!];
+      };
+      const want = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      for (let i = 0; i < 2; i++) {
+        expect(relativeError(got[i]!, want[i]!), `case ${t} ${JSON.stringify({ xShape, fShape, stride, pad })} grad ${i}`).toBeLessThan(1e-5);
+      }
+    }
+  });
+
   it('dilation-aware kernels match a dilated-filter reference on wasm and cpu (30 random geometries)', async () => {
     const rng = new Rng(12);
     for (let t = 0; t < 30; t++) {

@@ -29,16 +29,24 @@ export function conv2dFilterGradGemm(c: KernelComposer, x: TensorInfo, dy: Tenso
   const rows = kh * kw * ci;
   const positions = n * ho * wo;
   const heap = c.backend as unknown as HeapBackend;
-  const simd = isStrideOne(g) ? simdKernelsFor(c.backend) : null;
+  const simd = simdKernelsFor(c.backend);
+  const simdColumns = simd !== null && isStrideOne(g);
   // [Ci, N, H, W]: every row of the columns is then a run of shifted input rows
-  const planes = simd && ci > 1 ? c.transpose(x, [3, 0, 1, 2]) : x;
+  const planes = simdColumns && ci > 1 ? c.transpose(x, [3, 0, 1, 2]) : x;
   const colT = c.track(heap.makeOutput([1, rows, positions], 'float32'));
-  if (simd) {
+  if (simd && simdColumns) {
     fillColumnsStrideOne(simd, heapOffset(c.backend, planes), heapOffset(c.backend, colT), x.shape, [kh, kw], [ho, wo], g);
   } else {
     // Views are taken after the allocation (it may grow and detach the heap).
     const colValues = heap.typedArrayFromHeap(colT) as Float32Array;
     im2colTransposed(heap.typedArrayFromHeap(x) as Float32Array, x.shape, [kh, kw], [ho, wo], g, colValues);
+  }
+  if (simd && rows % 3 === 0 && co % 16 === 0) {
+    // The output is tiny and k = N*Ho*Wo huge: register-blocked sums beat XNNPACK's GEMM, which would
+    // repack all of dy as its weights first.
+    const grad = heap.makeOutput([kh, kw, ci, co], 'float32');
+    simd.gemmSmallOut(heapOffset(c.backend, colT), heapOffset(c.backend, dy), heapOffset(c.backend, grad), rows, positions, co);
+    return grad;
   }
   const dyMatrix = c.reshape(dy, [1, positions, co]);
   const grad = c.run('BatchMatMul', { a: colT, b: dyMatrix }, { transposeA: false, transposeB: false });

@@ -49,6 +49,17 @@ export interface SimdKernels {
    * @param hi - end of the output columns inside the input
    * @param left - input column = ow - left
    */
+  /**
+   * out = a · b for a [rows, k], b [k, cols] (rows a multiple of 3, cols of 16), float32 sums in k order;
+   * for tiny outputs over a huge k. Byte offsets.
+   * @param a - offset of a
+   * @param b - offset of b
+   * @param out - offset of the result [rows, cols]
+   * @param rows - rows of a
+   * @param k - columns of a = rows of b
+   * @param cols - columns of b
+   */
+  gemmSmallOut(a: number, b: number, out: number, rows: number, k: number, cols: number): void;
   im2colTap(src: number, dst: number, planes: number, h: number, w: number, ho: number, wo: number, top: number, lo: number, hi: number, left: number): void;
 }
 
