@@ -102,14 +102,16 @@ describe('Conv2DBackpropInput / Conv2DBackpropFilter on wasm', () => {
 
   it('match the cpu backend for few input channels and 16/32 output channels (SIMD columns and small-output GEMM)', async () => {
     const rng = new Rng(15);
-    for (let t = 0; t < 12; t++) {
+    for (let t = 0; t < 16; t++) {
+      // t >= 12: 3x3 with padding 1 at stride 1 (output size = input size, the CNN's case)
+      const same = t >= 12;
       const ci = 1 + (t % 3);
       const co = t % 2 === 0 ? 16 : 32;
-      const stride: [number, number] = t % 4 < 2 ? [1, 1] : [2, 1];
-      const kernel: [number, number] = t % 3 === 0 ? [1, 3] : [3, 3];
+      const stride: [number, number] = same || t % 4 < 2 ? [1, 1] : [2, 1];
+      const kernel: [number, number] = !same && t % 3 === 0 ? [1, 3] : [3, 3];
       const xShape: [number, number, number, number] = [1 + (t % 2), 9 + (t % 4), 8 + (t % 3), ci];
       const fShape: [number, number, number, number] = [kernel[0], kernel[1], ci, co];
-      const pad: Explicit = [[0, 0], [t % 2, 1], [1, t % 3 === 2 ? 2 : 1], [0, 0]];
+      const pad: Explicit = same ? [[0, 0], [1, 1], [1, 1], [0, 0]] : [[0, 0], [t % 2, 1], [1, t % 3 === 2 ? 2 : 1], [0, 0]];
       const xv = randomHost(rng, xShape);
       const fv = randomHost(rng, fShape);
       const run = () => {

@@ -78,7 +78,15 @@ function fillColumnsStrideOne(simd: SimdKernels, planes: number, out: number, xS
       const left = g.pads[1][0] - j * g.dilations[1];
       const lo = Math.min(wo, Math.max(0, left));
       const hi = Math.max(lo, Math.min(wo, w + left));
-      simd.im2colTap(planes, out + (i * kw + j) * ci * rowBytes, ci * n, h, w, ho, wo, top, lo, hi, left);
+      const dst = out + (i * kw + j) * ci * rowBytes;
+      const rowLo = Math.min(ho, Math.max(0, top));
+      const rowHi = Math.max(rowLo, Math.min(ho, h + top));
+      if (ho === h && wo === w && Math.abs(top) < h && Math.abs(left) < w) {
+        // one shifted bulk copy of all planes, then the out-of-input rows and columns zeroed
+        simd.im2colTapSame(planes, dst, ci * n, h, w, top * w + left, rowLo, rowHi, lo, hi);
+      } else {
+        simd.im2colTap(planes, dst, ci * n, h, w, ho, wo, top, lo, hi, left);
+      }
     }
   }
 }

@@ -227,4 +227,66 @@
             (br $colLoop)))
         (local.set $t (i32.add (local.get $t) (i32.const 3)))
         (br $rowLoop))))
+;; im2colTap for the common case where the output has the input's size (stride 1, 'same'-style padding):
+  ;; dst [planes, h, w] = src shifted by `shift` = top*w + left elements as one bulk copy, then the positions
+  ;; whose tap falls outside the input zeroed: rows outside [rowLo, rowHi) of every plane and columns outside
+  ;; [lo, hi) of every row (everything the shifted copy brought in from a neighbouring row or plane, or did
+  ;; not write). src, dst: byte offsets.
+  (func (export "im2colTapSame") (param $src i32) (param $dst i32) (param $planes i32) (param $h i32) (param $w i32)
+    (param $shift i32) (param $rowLo i32) (param $rowHi i32) (param $lo i32) (param $hi i32)
+    (local $total i32) (local $rows i32) (local $r i32) (local $p i32) (local $at i32) (local $end i32) (local $rowBytes i32)
+    (local.set $total (i32.mul (local.get $planes) (i32.mul (local.get $h) (local.get $w))))
+    (if (i32.ge_s (local.get $shift) (i32.const 0))
+      (then (memory.copy (i32.add (local.get $dst) (i32.shl (local.get $shift) (i32.const 2))) (local.get $src)
+        (i32.shl (i32.sub (local.get $total) (local.get $shift)) (i32.const 2))))
+      (else (memory.copy (local.get $dst) (i32.sub (local.get $src) (i32.shl (local.get $shift) (i32.const 2)))
+        (i32.shl (i32.add (local.get $total) (local.get $shift)) (i32.const 2)))))
+    (local.set $rowBytes (i32.shl (local.get $w) (i32.const 2)))
+    ;; columns outside [lo, hi) in every row
+    (local.set $rows (i32.mul (local.get $planes) (local.get $h)))
+    (local.set $r (i32.const 0))
+    (local.set $at (local.get $dst))
+    (block $colsDone
+      (loop $colLoop
+        (br_if $colsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p (i32.const 0))
+        (block $leftDone
+          (loop $left
+            (br_if $leftDone (i32.ge_s (local.get $p) (local.get $lo)))
+            (f32.store (i32.add (local.get $at) (i32.shl (local.get $p) (i32.const 2))) (f32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $left)))
+        (local.set $p (local.get $hi))
+        (block $rightDone
+          (loop $right
+            (br_if $rightDone (i32.ge_s (local.get $p) (local.get $w)))
+            (f32.store (i32.add (local.get $at) (i32.shl (local.get $p) (i32.const 2))) (f32.const 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $right)))
+        (local.set $at (i32.add (local.get $at) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $colLoop)))
+    ;; rows outside [rowLo, rowHi) in every plane
+    (local.set $p (i32.const 0))
+    (block $planesDone
+      (loop $planeLoop
+        (br_if $planesDone (i32.ge_u (local.get $p) (local.get $planes)))
+        (local.set $r (i32.const 0))
+        (block $rowsDone
+          (loop $rowLoop
+            (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $h)))
+            (if (i32.or (i32.lt_s (local.get $r) (local.get $rowLo)) (i32.ge_s (local.get $r) (local.get $rowHi)))
+              (then
+                (local.set $at (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $h)) (local.get $r)) (local.get $rowBytes))))
+                (local.set $end (i32.add (local.get $at) (local.get $rowBytes)))
+                (block $zeroDone
+                  (loop $zero
+                    (br_if $zeroDone (i32.ge_u (local.get $at) (local.get $end)))
+                    (f32.store (local.get $at) (f32.const 0))
+                    (local.set $at (i32.add (local.get $at) (i32.const 4)))
+                    (br $zero)))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rowLoop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $planeLoop))))
 )

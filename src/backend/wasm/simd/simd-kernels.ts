@@ -60,6 +60,21 @@ export interface SimdKernels {
    * @param cols - columns of b
    */
   gemmSmallOut(a: number, b: number, out: number, rows: number, k: number, cols: number): void;
+  /**
+   * im2colTap when the output has the input's size (stride 1): dst [planes, h, w] = src shifted by `shift`
+   * elements (top*w + left), zero outside rows [rowLo, rowHi) and columns [lo, hi); byte offsets.
+   * @param src - offset of the input planes
+   * @param dst - offset of the destination planes
+   * @param planes - number of planes
+   * @param h - plane height (= output height)
+   * @param w - plane width (= output width)
+   * @param shift - top * w + left
+   * @param rowLo - first output row inside the input
+   * @param rowHi - end of the output rows inside the input
+   * @param lo - first output column inside the input
+   * @param hi - end of the output columns inside the input
+   */
+  im2colTapSame(src: number, dst: number, planes: number, h: number, w: number, shift: number, rowLo: number, rowHi: number, lo: number, hi: number): void;
   im2colTap(src: number, dst: number, planes: number, h: number, w: number, ho: number, wo: number, top: number, lo: number, hi: number, left: number): void;
 }
 
