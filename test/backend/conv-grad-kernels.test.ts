@@ -78,7 +78,7 @@ describe('Conv2DBackpropInput / Conv2DBackpropFilter on wasm', () => {
     }
   });
 
-  it('match the cpu backend with 6 to 12 input channels (im2col + GEMM below 8, the convolution formulation from 8)', async () => {
+  it('match the cpu backend with 6 to 12 input channels (im2col + GEMM at stride 1 or below 8 channels, else the convolution formulation)', async () => {
     const rng = new Rng(14);
     for (let t = 0; t < 20; t++) {
       const c = randomCase(rng, false, false, [6, 12]);

@@ -4,9 +4,8 @@
  * in JS, see im2col.ts), times dy viewed as [N*Ho*Wo, Co] with the backend's
  * BatchMatMul (XNNPACK) gives dW [kh, kw, Ci, Co] directly, without transposing dy. The convolution
  * formulation (conv2d-backprop.ts) convolves with dy as a huge filter that XNNPACK repacks on every call and
- * needs x and dy transposed. Measured (batch 64, 3x3, pad 1): with 1 input channel (28x28, 16 out) 2.5 ms
- * against 10 ms, with 3-4 channels about 2x faster; from 8 channels on the two are about even (see
- * GEMM_MAX_INPUT_CHANNELS), so wider inputs keep the convolution formulation.
+ * needs x and dy transposed; see `usesGemm` for the measured choice between the two. Few input channels and a
+ * tiny output (rows a multiple of 3, Co of 16) skip XNNPACK for a register-blocked SIMD GEMM.
  */
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { KernelComposer } from './kernel-compose.js';
@@ -101,12 +100,32 @@ interface BackpropFilterAttrs {
 }
 
 /**
- * Input channels (per group) from which the convolution formulation is as fast as im2col + GEMM. Measured
- * with SIMD-built columns (stride 1), batch 64: 16 channels at 14x14 about 10% faster as a GEMM, 32 channels
- * at 7x7 about 15% slower, both within the noise of a shared machine; the GEMM repacks dy as its weight
- * operand on every call.
+ * Input channels from which the convolution formulation is as fast as im2col + GEMM when the columns are
+ * built in JS (strided convolutions or no SIMD).
  */
 export const GEMM_MAX_INPUT_CHANNELS = 8;
+
+/** Largest column matrix (floats) the GEMM formulation may allocate; beyond it the convolution formulation runs. */
+export const GEMM_MAX_COLUMN_FLOATS = 8 * 1024 * 1024;
+
+/**
+ * Whether the filter gradient runs as im2col + GEMM: always when the SIMD kernels build the columns (stride 1;
+ * measured in CPU time, batch 64, 3x3 pad 1: 16->32 channels at 14x14 7.7 ms against 10.7 ms for the
+ * convolution formulation, 32->64 at 7x7 7.2-7.9 ms against 8.2-9.0 ms, 1->16 at 28x28 1.3 ms against 10.7 ms),
+ * with JS-built columns below GEMM_MAX_INPUT_CHANNELS; never when the columns would exceed GEMM_MAX_COLUMN_FLOATS.
+ * @param backend - the wasm backend
+ * @param xShape - [N, H, W, Ci]
+ * @param filterShape - [kh, kw, Ci, Co]
+ * @param g - the convolution's geometry
+ */
+export function usesGemm(backend: object, xShape: readonly number[], filterShape: readonly number[], g: ConvGeometry): boolean {
+  const [n, h, w, ci] = xShape as [number, number, number, number];
+  const [kh, kw] = filterShape as [number, number];
+  const ho = Math.floor((h + g.pads[0][0] + g.pads[0][1] - (kh - 1) * g.dilations[0] - 1) / g.strides[0]) + 1;
+  const wo = Math.floor((w + g.pads[1][0] + g.pads[1][1] - (kw - 1) * g.dilations[1] - 1) / g.strides[1]) + 1;
+  if (kh * kw * ci * n * ho * wo > GEMM_MAX_COLUMN_FLOATS) return false;
+  return (isStrideOne(g) && simdKernelsFor(backend) !== null) || ci < GEMM_MAX_INPUT_CHANNELS;
+}
 
 /**
  * The wasm filter-gradient kernel config under `kernelName` (tfjs's 'Conv2DBackpropFilter' or twinml's
@@ -123,7 +142,7 @@ export function makeWasmConv2DBackpropFilter(kernelName: string): KernelConfig {
     }
     const g = resolveGeometry(x.shape, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode);
     const c = new KernelComposer(backend as KernelBackend, 'wasm');
-    const gemm = a.filterShape[2]! < GEMM_MAX_INPUT_CHANNELS;
+    const gemm = usesGemm(backend, x.shape, a.filterShape, g);
     return c.finish(gemm ? conv2dFilterGradGemm(c, x, dy, a.filterShape, g) : conv2dFilterGrad(c, x, dy, a.filterShape, g));
   };
   return { kernelName, backendName: 'wasm', kernelFunc };
