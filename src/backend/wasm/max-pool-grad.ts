@@ -120,16 +120,9 @@ function isTiling(info: backend_util.Conv2DInfo): boolean {
   );
 }
 
-/** 2x2 windows, stride 2, covering an even-sized input exactly, channels a multiple of 4 (the SIMD path). */
-function isExact2x2(info: backend_util.Conv2DInfo): boolean {
-  return (
-    isTiling(info) &&
-    info.filterHeight === 2 &&
-    info.filterWidth === 2 &&
-    info.inHeight === 2 * info.outHeight &&
-    info.inWidth === 2 * info.outWidth &&
-    info.inChannels % 4 === 0
-  );
+/** 2x2 windows, stride 2, no padding, channels a multiple of 4 (the SIMD path). */
+function isSimd2x2(info: backend_util.Conv2DInfo): boolean {
+  return isTiling(info) && info.filterHeight === 2 && info.filterWidth === 2 && info.inChannels % 4 === 0;
 }
 
 export const wasmMaxPoolGradConfig: KernelConfig = {
@@ -141,10 +134,12 @@ export const wasmMaxPoolGradConfig: KernelConfig = {
     const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
     const heap = backend as unknown as HeapBackend;
     const dx = heap.makeOutput(input.shape, 'float32');
-    const simd = isExact2x2(info) ? simdKernelsFor(backend) : null;
+    const simd = isSimd2x2(info) ? simdKernelsFor(backend) : null;
     if (simd) {
+      // an odd last row or column lies in no window and stays zero
+      if (info.inHeight !== 2 * info.outHeight || info.inWidth !== 2 * info.outWidth) (heap.typedArrayFromHeap(dx) as Float32Array).fill(0);
       const rows = info.batchSize * info.outHeight;
-      simd.maxPool2x2Grad(heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, dx), rows, info.outWidth, info.inChannels);
+      simd.maxPool2x2Grad(heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, dx), rows, info.outWidth, info.inChannels, info.outHeight, info.inHeight, info.inWidth);
       return dx;
     }
     // Views are taken after the allocation (it may grow and detach the heap).

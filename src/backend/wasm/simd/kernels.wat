@@ -4,24 +4,28 @@
 (module
   (import "env" "memory" (memory 1))
 
-  ;; dx of a 2x2, stride-2 max pooling that tiles its input exactly (H = 2*Ho, W = 2*Wo), every element of dx
-  ;; written: dy goes to the first maximum of each window in row-major tap order (strict >, starting from
-  ;; -inf, so NaN never wins and an all -inf/NaN window passes nothing), zeros elsewhere.
-  ;; x, dy, dx: byte offsets; rows = N*Ho; wo = Wo; c = channels (multiple of 4).
+  ;; dx of a 2x2, stride-2 max pooling without padding over x [N, inH, inW, C] (inH >= 2*Ho, inW >= 2*Wo): every
+  ;; element of dx inside a window written: dy goes to the first maximum of each window in row-major tap order
+  ;; (strict >, starting from -inf, so NaN never wins and an all -inf/NaN window passes nothing), zeros elsewhere
+  ;; (a last odd row or column, in no window, is left to the caller).
+  ;; x, dy, dx: byte offsets; rows = N*Ho; wo = Wo; c = channels (multiple of 4); ho = Ho.
   (func (export "maxPool2x2Grad") (param $x i32) (param $dy i32) (param $dx i32) (param $rows i32) (param $wo i32) (param $c i32)
+    (param $ho i32) (param $inH i32) (param $inW i32)
     (local $cBytes i32) (local $rowBytes i32) (local $r i32) (local $ow i32) (local $k i32)
     (local $off i32) (local $colOff i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $best v128) (local $idx v128) (local $m v128) (local $d v128)
     (local.set $cBytes (i32.shl (local.get $c) (i32.const 2)))
-    ;; one input row: W * C floats = 2 * Wo * C
-    (local.set $rowBytes (i32.shl (i32.mul (local.get $wo) (local.get $cBytes)) (i32.const 1)))
+    ;; one input row: inW * C floats
+    (local.set $rowBytes (i32.mul (local.get $inW) (local.get $cBytes)))
     (local.set $r (i32.const 0))
     (block $rowsDone
       (loop $rowLoop
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-        ;; window row pair starts at input row 2r
-        (local.set $colOff (i32.shl (i32.mul (local.get $r) (local.get $rowBytes)) (i32.const 1)))
+        ;; window row pair of output row r = (b, oh) starts at input row b*inH + 2*oh
+        (local.set $colOff (i32.mul (local.get $rowBytes)
+          (i32.add (i32.mul (i32.div_u (local.get $r) (local.get $ho)) (local.get $inH))
+            (i32.shl (i32.rem_u (local.get $r) (local.get $ho)) (i32.const 1)))))
         (local.set $ow (i32.const 0))
         (block $colsDone
           (loop $colLoop

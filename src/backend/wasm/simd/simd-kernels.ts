@@ -9,15 +9,18 @@ import { SIMD_KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 export interface SimdKernels {
   /**
-   * dx of a 2x2 stride-2 max pooling over x [N, 2*Ho, 2*Wo, C] (C a multiple of 4); byte offsets.
+   * dx of a 2x2 stride-2 unpadded max pooling over x [N, inH, inW, C] (C a multiple of 4); byte offsets.
    * @param x - offset of the forward input
    * @param dy - offset of the output gradient [N, Ho, Wo, C]
-   * @param dx - offset of the result (every element written)
+   * @param dx - offset of the result (every element inside a window written; a last odd row/column is not)
    * @param rows - N * Ho
    * @param wo - Wo
    * @param c - C
+   * @param ho - Ho
+   * @param inH - input height (2*Ho or 2*Ho + 1)
+   * @param inW - input width (2*Wo or 2*Wo + 1)
    */
-  maxPool2x2Grad(x: number, dy: number, dx: number, rows: number, wo: number, c: number): void;
+  maxPool2x2Grad(x: number, dy: number, dx: number, rows: number, wo: number, c: number, ho: number, inH: number, inW: number): void;
   /**
    * out[j] = sum over rows of src[r, j], float32 in row order; src [rows, c], c a multiple of 4; byte offsets.
    * @param src - offset of the matrix
