@@ -83,7 +83,14 @@ export function fusedConv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Te
   return tf.engine().runKernel('FusedConv2D', { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
-/** Whether a convolution can run as `fusedConv2dNHWC`: one group, dilation 1, a bias. */
+/**
+ * Whether a convolution runs as `fusedConv2dNHWC`: on the wasm backend (where it saves the separate bias and
+ * ReLU passes; the other backends keep tfjs's own conv2d and its gradients, which also makes the cpu backend an
+ * independent reference for the fused gradient in the kernel coverage test), one group, dilation 1, a bias.
+ * @param groups - the convolution's groups
+ * @param g - its geometry
+ * @param hasBias - whether it has a bias
+ */
 export function canFuseConv2d(groups: number, g: Conv2dGeometry, hasBias: boolean): boolean {
-  return groups === 1 && hasBias && g.dilations[0] === 1 && g.dilations[1] === 1;
+  return tf.getBackend() === 'wasm' && groups === 1 && hasBias && g.dilations[0] === 1 && g.dilations[1] === 1;
 }
