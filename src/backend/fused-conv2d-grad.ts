@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 
-/** Kernel computing dy * (y > 0) from ReLU's output y (inputs {dy, y}); registered for wasm. */
+/** Kernel computing ReLU's gradient from its output y: 0 where y <= 0, dy elsewhere (inputs {dy, y}); registered for wasm. */
 export const RELU_BACKWARD = 'TwinmlReluBackward';
 
 interface FusedConv2DAttrs {
@@ -20,7 +20,7 @@ interface FusedConv2DAttrs {
   activation?: string;
 }
 
-/** dy * (y > 0), as one kernel where the backend has it. */
+/** 0 where y <= 0, dy elsewhere: one kernel where the backend has it, else dy * step(y). */
 function reluBackward(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   if (tf.getKernel(RELU_BACKWARD, tf.getBackend())) return tf.engine().runKernel(RELU_BACKWARD, { dy, y }) as tf.Tensor;
   return tf.mul(dy, tf.step(y));

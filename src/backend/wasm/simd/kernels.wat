@@ -96,7 +96,8 @@
             (br $chLoop)))
         (local.set $src (i32.add (local.get $src) (local.get $cBytes)))
         (br $rowLoop))))
-;; out[i] = y[i] > 0 ? dy[i] : 0 for i < n (ReLU's gradient from its output; NaN in y passes nothing).
+;; out[i] = y[i] <= 0 ? 0 : dy[i] for i < n (ReLU's gradient from its output, PyTorch's threshold_backward:
+  ;; a NaN output passes the gradient on).
   ;; dy, y, out: byte offsets; n: element count.
   (func (export "reluBackward") (param $dy i32) (param $y i32) (param $out i32) (param $n i32)
     (local $i i32) (local $end4 i32) (local $end i32)
@@ -107,16 +108,16 @@
       (loop $vec
         (br_if $vecDone (i32.ge_u (local.get $i) (local.get $end4)))
         (v128.store (i32.add (local.get $out) (local.get $i))
-          (v128.and (v128.load (i32.add (local.get $dy) (local.get $i)))
-            (f32x4.gt (v128.load (i32.add (local.get $y) (local.get $i))) (f32x4.splat (f32.const 0)))))
+          (v128.andnot (v128.load (i32.add (local.get $dy) (local.get $i)))
+            (f32x4.le (v128.load (i32.add (local.get $y) (local.get $i))) (f32x4.splat (f32.const 0)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $vec)))
     (block $tailDone
       (loop $tail
         (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
         (f32.store (i32.add (local.get $out) (local.get $i))
-          (select (f32.load (i32.add (local.get $dy) (local.get $i))) (f32.const 0)
-            (f32.gt (f32.load (i32.add (local.get $y) (local.get $i))) (f32.const 0))))
+          (select (f32.const 0) (f32.load (i32.add (local.get $dy) (local.get $i)))
+            (f32.le (f32.load (i32.add (local.get $y) (local.get $i))) (f32.const 0))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail))))
 ;; One filter tap's rows of a transposed im2col, stride 1: for every plane p < planes of src [planes, h, w]

@@ -30,7 +30,7 @@ export interface SimdKernels {
    */
   columnSum(src: number, out: number, rows: number, c: number): void;
   /**
-   * out[i] = y[i] > 0 ? dy[i] : 0 (ReLU's gradient from its output); byte offsets.
+   * out[i] = y[i] <= 0 ? 0 : dy[i] (ReLU's gradient from its output, as PyTorch's threshold_backward); byte offsets.
    * @param dy - offset of the output gradient
    * @param y - offset of the ReLU output
    * @param out - offset of the result
