@@ -11,7 +11,7 @@ export { registerDilatedConvGradKernels };
 import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
 import { makeWasmColumnSum } from './column-sum.js';
-import { makeWasmSharedIdentity } from './shared-identity.js';
+import { makeSharingIdentity } from './identity-share.js';
 import { wasmReluBackwardConfig } from './relu-backward.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
@@ -25,7 +25,7 @@ export function twinmlWasmKernels(): KernelConfig[] {
     makeUnsortedSegmentSum('wasm'),
     wasmMaxPoolGradConfig,
     ...wrapOriginal('Sum', makeWasmColumnSum),
-    ...wrapOriginal('Identity', makeWasmSharedIdentity),
+    ...wrapOriginal('Identity', makeSharingIdentity),
     wasmReluBackwardConfig,
   ];
 }
