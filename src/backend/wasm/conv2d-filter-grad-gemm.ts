@@ -53,11 +53,14 @@ export function conv2dFilterGradGemm(c: KernelComposer, x: TensorInfo, dy: Tenso
 }
 
 /**
- * Largest filter gradient (floats) computed by the SIMD small-output GEMM rather than XNNPACK. CPU time, batch 64,
- * 3x3 pad 1: 9x16 outputs (1->16 @28x28) 1.1 ms against 5.0 ms, 144x32 (16->32 @14x14) 7.3-8.7 ms against
- * 8.1-9.8 ms, 288x64 (32->64 @7x7) 7.2-7.4 ms against 6.8-7.0 ms.
+ * Largest filter gradient (floats) computed by the SIMD small-output GEMM rather than the backend's BatchMatMul.
+ * CPU time, batch 64, 3x3 pad 1, against XNNPACK's BatchMatMul: 9x16 outputs (1->16 @28x28) 1.1 ms against
+ * 5.0 ms, 144x32 (16->32 @14x14) 7.3-8.7 ms against 8.1-9.8 ms, 288x64 (32->64 @7x7) 7.2-7.4 ms against
+ * 6.8-7.0 ms; against the SIMD GEMM BatchMatMul of branch s2-wasm-mlp (merged for the measurement): 1.0 ms
+ * against 4.5 ms, 6.7-6.8 ms against 4.1-4.6 ms, 3.8-3.9 ms against 3.8-4.0 ms. The bound keeps the first
+ * layer's shape and leaves the wider ones to BatchMatMul.
  */
-export const SMALL_OUTPUT_MAX_FLOATS = 8192;
+export const SMALL_OUTPUT_MAX_FLOATS = 1024;
 
 function isStrideOne(g: ConvGeometry): boolean {
   return g.strides[0] === 1 && g.strides[1] === 1;
