@@ -10,6 +10,7 @@ export { registerDilatedConvGradKernels };
 import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
 import { optimizerKernels } from './optimizer-kernels.js';
+import { simdBatchMatMulConfigs } from './simd-matmul.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -21,6 +22,7 @@ export function twinmlWasmKernels(): KernelConfig[] {
     makeUnsortedSegmentSum('wasm'),
     wasmMaxPoolGradConfig,
     ...optimizerKernels('wasm'),
+    ...simdBatchMatMulConfigs(),
   ];
 }
 

@@ -44,7 +44,9 @@ export const op = {
   localTee: (i: number) => [0x22, ...uleb(i)],
   i32Const: (v: number) => [0x41, ...sleb(v)],
   i32Add: [0x6a],
+  i32Mul: [0x6c],
   i32GeU: [0x4f],
+  i32LtU: [0x49],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   if: [0x04, 0x40],
@@ -54,6 +56,9 @@ export const op = {
   /** v128.load / v128.store with alignment hint 1 and the given constant offset. */
   v128Load: (offset = 0) => [...simd(0x00), 0, ...uleb(offset)],
   v128Store: (offset = 0) => [...simd(0x0b), 0, ...uleb(offset)],
+  /** v128.load32_splat: one float32 from memory into all four lanes. */
+  v128Load32Splat: (offset = 0) => [...simd(0x09), 0, ...uleb(offset)],
+  v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
   f32x4Splat: simd(0x13),
   f32x4Sqrt: simd(0xe3),
   f32x4Add: simd(0xe4),

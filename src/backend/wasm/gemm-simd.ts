@@ -1,0 +1,86 @@
+/**
+ * Single-precision GEMM on the tfjs wasm heap with wasm SIMD128: C[M,N] = A·B with B row-major [K,N] and A
+ * either row-major [M,K] or given transposed as [K,M] (the weight gradient X^T·dY reads X in place). The
+ * module is generated per shape so that row strides are immediate load offsets: a 4×8 register block (eight
+ * f32x4 accumulators) walks K with one splat load per row of A and two vector loads of B per step, column
+ * blocks outermost so the K×8 panel of B stays in L1 across row blocks. It covers the first floor(M/4)*4
+ * rows and floor(N/8)*8 columns (simd-matmul.ts uses it only when that is all of C). Each output is the sum over k
+ * in order of float32 products, like the cpu backend's inner loop, without fused multiply-add.
+ */
+import { emitModule, I32, V128, op, wasmApi, type EmittedFunction } from './wasm-emit.js';
+
+export interface GemmShape {
+  m: number;
+  n: number;
+  k: number;
+  /** A is stored [K, M] (transposed). */
+  transposeA: boolean;
+}
+
+/** gemm(aOffset, bOffset, cOffset): byte offsets in the wasm heap. */
+export type GemmSimd = (a: number, b: number, c: number) => void;
+
+const ROWS = 4;
+const COLS = 8;
+
+function gemmFunction({ m, n, k, transposeA }: GemmShape): EmittedFunction {
+  const [a, b, c, jb, ib, pa, pb, pend, cb] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const acc = (r: number, h: number) => 9 + 2 * r + h;
+  const [b0, b1, av] = [17, 18, 19];
+  const m4 = m - (m % ROWS);
+  const n8 = n - (n % COLS);
+  const rowBytesC = n * 4;
+  // Where row r of A's 4-row block sits relative to the block pointer, and how far the pointer moves per k.
+  const aRowOffset = transposeA ? 4 : k * 4;
+  const aStepK = transposeA ? m * 4 : 4;
+  const body: number[] = [];
+  body.push(...op.i32Const(0), ...op.localSet(jb), ...op.block, ...op.loop);
+  body.push(...op.localGet(jb), ...op.i32Const(n8 * 4), ...op.i32GeU, ...op.brIf(1));
+  body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
+  body.push(...op.localGet(ib), ...op.i32Const(m4), ...op.i32GeU, ...op.brIf(1));
+  for (let r = 0; r < ROWS; r++) for (let h = 0; h < 2; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
+  body.push(...op.localGet(a), ...op.localGet(ib), ...op.i32Const(aRowOffset), ...op.i32Mul, ...op.i32Add, ...op.localSet(pa));
+  body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Add, ...op.localTee(pb), ...op.i32Const(k * n * 4), ...op.i32Add, ...op.localSet(pend));
+  body.push(...op.loop);
+  body.push(...op.localGet(pb), ...op.v128Load(0), ...op.localSet(b0));
+  body.push(...op.localGet(pb), ...op.v128Load(16), ...op.localSet(b1));
+  for (let r = 0; r < ROWS; r++) {
+    body.push(...op.localGet(pa), ...op.v128Load32Splat(r * aRowOffset), ...op.localSet(av));
+    for (const [h, bv] of [[0, b0], [1, b1]] as const) {
+      body.push(...op.localGet(acc(r, h)), ...op.localGet(av), ...op.localGet(bv), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(acc(r, h)));
+    }
+  }
+  body.push(...op.localGet(pa), ...op.i32Const(aStepK), ...op.i32Add, ...op.localSet(pa));
+  body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localTee(pb), ...op.localGet(pend), ...op.i32LtU, ...op.brIf(0));
+  body.push(...op.end);
+  body.push(...op.localGet(c), ...op.localGet(ib), ...op.i32Const(rowBytesC), ...op.i32Mul, ...op.i32Add, ...op.localGet(jb), ...op.i32Add, ...op.localSet(cb));
+  for (let r = 0; r < ROWS; r++) {
+    for (let h = 0; h < 2; h++) body.push(...op.localGet(cb), ...op.localGet(acc(r, h)), ...op.v128Store(r * rowBytesC + 16 * h));
+  }
+  body.push(...op.localGet(ib), ...op.i32Const(ROWS), ...op.i32Add, ...op.localSet(ib), ...op.br(0), ...op.end, ...op.end);
+  body.push(...op.localGet(jb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localSet(jb), ...op.br(0), ...op.end, ...op.end);
+  return { name: 'gemm', params: [I32, I32, I32], locals: [[6, I32], [11, V128]], body };
+}
+
+const compiled = new WeakMap<object, Map<string, GemmSimd>>();
+
+/**
+ * The SIMD GEMM for `shape` bound to `memory` (a WebAssembly.Memory), compiled once per shape and memory;
+ * null without WebAssembly SIMD.
+ * @param memory - the tfjs wasm backend's memory
+ * @param shape - the product's dimensions
+ */
+export function gemmSimd(memory: object, shape: GemmShape): GemmSimd | null {
+  let byShape = compiled.get(memory);
+  if (!byShape) compiled.set(memory, (byShape = new Map()));
+  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA}`;
+  const cached = byShape.get(key);
+  if (cached) return cached;
+  const api = wasmApi();
+  const bytes = emitModule([gemmFunction(shape)]);
+  if (!api || !api.validate(bytes)) return null;
+  const fn = new api.Instance(new api.Module(bytes), { env: { memory } }).exports['gemm'] as GemmSimd;
+  byShape.set(key, fn);
+  return fn;
+}
+
