@@ -23,12 +23,21 @@ export type GemmSimd = (a: number, b: number, c: number) => void;
 const ROWS = 4;
 const COLS = 8;
 
-function gemmFunction({ m, n, k, transposeA }: GemmShape): EmittedFunction {
+/** The register block: `rows` rows of A by `vecs` f32x4 vectors of B's columns. */
+export interface GemmBlock {
+  rows: number;
+  vecs: number;
+}
+
+export function gemmFunction({ m, n, k, transposeA }: GemmShape, block: GemmBlock = { rows: ROWS, vecs: COLS / 4 }): EmittedFunction {
+  const { rows: ROWS_, vecs } = block;
+  const COLS_ = vecs * 4;
   const [a, b, c, jb, ib, pa, pb, pend, cb] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const acc = (r: number, h: number) => 9 + 2 * r + h;
-  const [b0, b1, av] = [17, 18, 19];
-  const m4 = m - (m % ROWS);
-  const n8 = n - (n % COLS);
+  const acc = (r: number, h: number) => 9 + vecs * r + h;
+  const bvec = (h: number) => 9 + ROWS_ * vecs + h;
+  const av = 9 + ROWS_ * vecs + vecs;
+  const m4 = m - (m % ROWS_);
+  const n8 = n - (n % COLS_);
   const rowBytesC = n * 4;
   // Where row r of A's 4-row block sits relative to the block pointer, and how far the pointer moves per k.
   const aRowOffset = transposeA ? 4 : k * 4;
@@ -38,28 +47,27 @@ function gemmFunction({ m, n, k, transposeA }: GemmShape): EmittedFunction {
   body.push(...op.localGet(jb), ...op.i32Const(n8 * 4), ...op.i32GeU, ...op.brIf(1));
   body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
   body.push(...op.localGet(ib), ...op.i32Const(m4), ...op.i32GeU, ...op.brIf(1));
-  for (let r = 0; r < ROWS; r++) for (let h = 0; h < 2; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
+  for (let r = 0; r < ROWS_; r++) for (let h = 0; h < vecs; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
   body.push(...op.localGet(a), ...op.localGet(ib), ...op.i32Const(aRowOffset), ...op.i32Mul, ...op.i32Add, ...op.localSet(pa));
   body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Add, ...op.localTee(pb), ...op.i32Const(k * n * 4), ...op.i32Add, ...op.localSet(pend));
   body.push(...op.loop);
-  body.push(...op.localGet(pb), ...op.v128Load(0), ...op.localSet(b0));
-  body.push(...op.localGet(pb), ...op.v128Load(16), ...op.localSet(b1));
-  for (let r = 0; r < ROWS; r++) {
+  for (let h = 0; h < vecs; h++) body.push(...op.localGet(pb), ...op.v128Load(16 * h), ...op.localSet(bvec(h)));
+  for (let r = 0; r < ROWS_; r++) {
     body.push(...op.localGet(pa), ...op.v128Load32Splat(r * aRowOffset), ...op.localSet(av));
-    for (const [h, bv] of [[0, b0], [1, b1]] as const) {
-      body.push(...op.localGet(acc(r, h)), ...op.localGet(av), ...op.localGet(bv), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(acc(r, h)));
+    for (let h = 0; h < vecs; h++) {
+      body.push(...op.localGet(acc(r, h)), ...op.localGet(av), ...op.localGet(bvec(h)), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(acc(r, h)));
     }
   }
   body.push(...op.localGet(pa), ...op.i32Const(aStepK), ...op.i32Add, ...op.localSet(pa));
   body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localTee(pb), ...op.localGet(pend), ...op.i32LtU, ...op.brIf(0));
   body.push(...op.end);
   body.push(...op.localGet(c), ...op.localGet(ib), ...op.i32Const(rowBytesC), ...op.i32Mul, ...op.i32Add, ...op.localGet(jb), ...op.i32Add, ...op.localSet(cb));
-  for (let r = 0; r < ROWS; r++) {
-    for (let h = 0; h < 2; h++) body.push(...op.localGet(cb), ...op.localGet(acc(r, h)), ...op.v128Store(r * rowBytesC + 16 * h));
+  for (let r = 0; r < ROWS_; r++) {
+    for (let h = 0; h < vecs; h++) body.push(...op.localGet(cb), ...op.localGet(acc(r, h)), ...op.v128Store(r * rowBytesC + 16 * h));
   }
-  body.push(...op.localGet(ib), ...op.i32Const(ROWS), ...op.i32Add, ...op.localSet(ib), ...op.br(0), ...op.end, ...op.end);
-  body.push(...op.localGet(jb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localSet(jb), ...op.br(0), ...op.end, ...op.end);
-  return { name: 'gemm', params: [I32, I32, I32], locals: [[6, I32], [11, V128]], body };
+  body.push(...op.localGet(ib), ...op.i32Const(ROWS_), ...op.i32Add, ...op.localSet(ib), ...op.br(0), ...op.end, ...op.end);
+  body.push(...op.localGet(jb), ...op.i32Const(COLS_ * 4), ...op.i32Add, ...op.localSet(jb), ...op.br(0), ...op.end, ...op.end);
+  return { name: 'gemm', params: [I32, I32, I32], locals: [[6, I32], [ROWS_ * vecs + vecs + 1, V128]], body };
 }
 
 const compiled = new WeakMap<object, Map<string, GemmSimd>>();
