@@ -2,10 +2,11 @@
  * Single-precision GEMM on the tfjs wasm heap with wasm SIMD128: C[M,N] = A·B with B row-major [K,N] and A
  * either row-major [M,K] or given transposed as [K,M] (the weight gradient X^T·dY reads X in place). The
  * module is generated per shape so that row strides are immediate load offsets: a 4×8 register block (eight
- * f32x4 accumulators) walks K with one splat load per row of A and two vector loads of B per step, column
- * blocks outermost so the K×8 panel of B stays in L1 across row blocks. It covers the first floor(M/4)*4
- * rows and floor(N/8)*8 columns (simd-matmul.ts uses it only when that is all of C). Each output is the sum over k
- * in order of float32 products, like the cpu backend's inner loop, without fused multiply-add.
+ * f32x4 accumulators) walks K with one splat load per row of A and two vector loads of B per step; column
+ * blocks are outermost and each K×8 panel of B is first packed contiguously so it stays in L1 across row
+ * blocks. It covers the first floor(M/4)*4 rows and floor(N/8)*8 columns (simd-matmul.ts uses it only when
+ * that is all of C). Each output is the sum over k in order of float32 products, like the cpu backend's inner
+ * loop, without fused multiply-add.
  */
 import { emitModule, I32, V128, op, wasmApi, type EmittedFunction } from './wasm-emit.js';
 
@@ -17,57 +18,67 @@ export interface GemmShape {
   transposeA: boolean;
 }
 
-/** gemm(aOffset, bOffset, cOffset): byte offsets in the wasm heap. */
-export type GemmSimd = (a: number, b: number, c: number) => void;
+/** gemm(aOffset, bOffset, cOffset, packOffset): byte offsets in the wasm heap; pack has gemmPackBytes(k) bytes. */
+export type GemmSimd = (a: number, b: number, c: number, pack: number) => void;
 
 const ROWS = 4;
 const COLS = 8;
 
-/** The register block: `rows` rows of A by `vecs` f32x4 vectors of B's columns. */
-export interface GemmBlock {
-  rows: number;
-  vecs: number;
-}
-
-export function gemmFunction({ m, n, k, transposeA }: GemmShape, block: GemmBlock = { rows: ROWS, vecs: COLS / 4 }): EmittedFunction {
-  const { rows: ROWS_, vecs } = block;
-  const COLS_ = vecs * 4;
-  const [a, b, c, jb, ib, pa, pb, pend, cb] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const acc = (r: number, h: number) => 9 + vecs * r + h;
-  const bvec = (h: number) => 9 + ROWS_ * vecs + h;
-  const av = 9 + ROWS_ * vecs + vecs;
-  const m4 = m - (m % ROWS_);
-  const n8 = n - (n % COLS_);
+/**
+ * The generated function gemm(a, b, c, pack): for each 8-column block of B, first copy that K×8 panel to `pack`
+ * (K·32 bytes, contiguous: a strided panel spans K cache lines, more than L1 holds for K = 784), then run the
+ * 4×8 register block down all row blocks of A reading the packed panel sequentially.
+ */
+export function gemmFunction({ m, n, k, transposeA }: GemmShape): EmittedFunction {
+  const [a, b, c, pack] = [0, 1, 2, 3];
+  const [jb, ib, pa, pb, pend, cb] = [4, 5, 6, 7, 8, 9];
+  const acc = (r: number, h: number) => 10 + 2 * r + h;
+  const [b0, b1, av] = [18, 19, 20];
+  const m4 = m - (m % ROWS);
+  const n8 = n - (n % COLS);
   const rowBytesC = n * 4;
+  const panelBytes = k * COLS * 4;
   // Where row r of A's 4-row block sits relative to the block pointer, and how far the pointer moves per k.
   const aRowOffset = transposeA ? 4 : k * 4;
   const aStepK = transposeA ? m * 4 : 4;
   const body: number[] = [];
   body.push(...op.i32Const(0), ...op.localSet(jb), ...op.block, ...op.loop);
   body.push(...op.localGet(jb), ...op.i32Const(n8 * 4), ...op.i32GeU, ...op.brIf(1));
+  // Pack B[:, jb:jb+8] into `pack` (cb walks the panel).
+  body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Add, ...op.localSet(pb));
+  body.push(...op.localGet(pack), ...op.localSet(cb), ...op.loop);
+  for (const off of [0, 16]) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.v128Load(off), ...op.v128Store(off));
+  body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localSet(pb));
+  body.push(...op.localGet(cb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(cb), ...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.i32LtU, ...op.brIf(0), ...op.end);
+  body.push(...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.localSet(pend));
   body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
   body.push(...op.localGet(ib), ...op.i32Const(m4), ...op.i32GeU, ...op.brIf(1));
-  for (let r = 0; r < ROWS_; r++) for (let h = 0; h < vecs; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
+  for (let r = 0; r < ROWS; r++) for (let h = 0; h < 2; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
   body.push(...op.localGet(a), ...op.localGet(ib), ...op.i32Const(aRowOffset), ...op.i32Mul, ...op.i32Add, ...op.localSet(pa));
-  body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Add, ...op.localTee(pb), ...op.i32Const(k * n * 4), ...op.i32Add, ...op.localSet(pend));
-  body.push(...op.loop);
-  for (let h = 0; h < vecs; h++) body.push(...op.localGet(pb), ...op.v128Load(16 * h), ...op.localSet(bvec(h)));
-  for (let r = 0; r < ROWS_; r++) {
+  body.push(...op.localGet(pack), ...op.localSet(pb), ...op.loop);
+  body.push(...op.localGet(pb), ...op.v128Load(0), ...op.localSet(b0));
+  body.push(...op.localGet(pb), ...op.v128Load(16), ...op.localSet(b1));
+  for (let r = 0; r < ROWS; r++) {
     body.push(...op.localGet(pa), ...op.v128Load32Splat(r * aRowOffset), ...op.localSet(av));
-    for (let h = 0; h < vecs; h++) {
-      body.push(...op.localGet(acc(r, h)), ...op.localGet(av), ...op.localGet(bvec(h)), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(acc(r, h)));
+    for (const [h, bv] of [[0, b0], [1, b1]] as const) {
+      body.push(...op.localGet(acc(r, h)), ...op.localGet(av), ...op.localGet(bv), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(acc(r, h)));
     }
   }
   body.push(...op.localGet(pa), ...op.i32Const(aStepK), ...op.i32Add, ...op.localSet(pa));
-  body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localTee(pb), ...op.localGet(pend), ...op.i32LtU, ...op.brIf(0));
+  body.push(...op.localGet(pb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(pb), ...op.localGet(pend), ...op.i32LtU, ...op.brIf(0));
   body.push(...op.end);
   body.push(...op.localGet(c), ...op.localGet(ib), ...op.i32Const(rowBytesC), ...op.i32Mul, ...op.i32Add, ...op.localGet(jb), ...op.i32Add, ...op.localSet(cb));
-  for (let r = 0; r < ROWS_; r++) {
-    for (let h = 0; h < vecs; h++) body.push(...op.localGet(cb), ...op.localGet(acc(r, h)), ...op.v128Store(r * rowBytesC + 16 * h));
+  for (let r = 0; r < ROWS; r++) {
+    for (let h = 0; h < 2; h++) body.push(...op.localGet(cb), ...op.localGet(acc(r, h)), ...op.v128Store(r * rowBytesC + 16 * h));
   }
-  body.push(...op.localGet(ib), ...op.i32Const(ROWS_), ...op.i32Add, ...op.localSet(ib), ...op.br(0), ...op.end, ...op.end);
-  body.push(...op.localGet(jb), ...op.i32Const(COLS_ * 4), ...op.i32Add, ...op.localSet(jb), ...op.br(0), ...op.end, ...op.end);
-  return { name: 'gemm', params: [I32, I32, I32], locals: [[6, I32], [ROWS_ * vecs + vecs + 1, V128]], body };
+  body.push(...op.localGet(ib), ...op.i32Const(ROWS), ...op.i32Add, ...op.localSet(ib), ...op.br(0), ...op.end, ...op.end);
+  body.push(...op.localGet(jb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localSet(jb), ...op.br(0), ...op.end, ...op.end);
+  return { name: 'gemm', params: [I32, I32, I32, I32], locals: [[6, I32], [11, V128]], body };
+}
+
+/** Bytes of scratch memory gemm's `pack` argument needs for inner dimension k. */
+export function gemmPackBytes(k: number): number {
+  return k * COLS * 4;
 }
 
 const compiled = new WeakMap<object, Map<string, GemmSimd>>();

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcast_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { gemmSimd } from './gemm-simd.js';
+import { gemmPackBytes, gemmSimd } from './gemm-simd.js';
 import { asWasmMemory } from './wasm-emit.js';
 
 interface WasmBackendInternals {
@@ -50,7 +50,9 @@ export function makeSimdBatchMatMul(fallback: KernelConfig, transpose: KernelCon
     const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)).concat([m, n]);
     const out = internals.makeOutput(outShape, 'float32');
     const at = (t: TensorInfo) => internals.dataIdMap.get(t.dataId)!.memoryOffset;
-    gemm(at(a), at(bIn), at(out));
+    const pack = internals.makeOutput([gemmPackBytes(k) / 4], 'float32');
+    gemm(at(a), at(bIn), at(out), at(pack));
+    internals.disposeData(pack.dataId);
     if (bIn !== b) internals.disposeData(bIn.dataId);
     return out;
   };
