@@ -1,6 +1,7 @@
 /**
- * Single-precision GEMM on the tfjs wasm heap with wasm SIMD128: C[M,N] = A·B with B row-major [K,N] and A
- * either row-major [M,K] or given transposed as [K,M] (the weight gradient X^T·dY reads X in place). The
+ * Single-precision GEMM on the tfjs wasm heap with wasm SIMD128: C[M,N] = A·B with A row-major [M,K] or given
+ * transposed as [K,M] (the weight gradient X^T·dY reads X in place) and B row-major [K,N] or given transposed
+ * as [N,K] (the input gradient dY·W^T reads W in place). The
  * module is generated per shape so that row strides are immediate load offsets: a 4×8 register block (eight
  * f32x4 accumulators) walks K with one splat load per row of A and two vector loads of B per step; column
  * blocks are outermost and each K×8 panel of B is first packed contiguously so it stays in L1 across row
@@ -16,6 +17,8 @@ export interface GemmShape {
   k: number;
   /** A is stored [K, M] (transposed). */
   transposeA: boolean;
+  /** B is stored [N, K] (transposed); packing gathers its columns. */
+  transposeB: boolean;
 }
 
 /** gemm(aOffset, bOffset, cOffset, packOffset): byte offsets in the wasm heap; pack has gemmPackBytes(k) bytes. */
@@ -29,7 +32,7 @@ const COLS = 8;
  * (K·32 bytes, contiguous: a strided panel spans K cache lines, more than L1 holds for K = 784), then run the
  * 4×8 register block down all row blocks of A reading the packed panel sequentially.
  */
-export function gemmFunction({ m, n, k, transposeA }: GemmShape): EmittedFunction {
+export function gemmFunction({ m, n, k, transposeA, transposeB }: GemmShape): EmittedFunction {
   const [a, b, c, pack] = [0, 1, 2, 3];
   const [jb, ib, pa, pb, pend, cb] = [4, 5, 6, 7, 8, 9];
   const acc = (r: number, h: number) => 10 + 2 * r + h;
@@ -44,11 +47,20 @@ export function gemmFunction({ m, n, k, transposeA }: GemmShape): EmittedFunctio
   const body: number[] = [];
   body.push(...op.i32Const(0), ...op.localSet(jb), ...op.block, ...op.loop);
   body.push(...op.localGet(jb), ...op.i32Const(n8 * 4), ...op.i32GeU, ...op.brIf(1));
-  // Pack B[:, jb:jb+8] into `pack` (cb walks the panel).
-  body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Add, ...op.localSet(pb));
+  // Pack B[:, jb:jb+8] into `pack` (cb walks the panel). Transposed B: column j is row j of the stored [N, K].
+  if (transposeB) {
+    body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Const(k), ...op.i32Mul, ...op.i32Add, ...op.localSet(pb));
+  } else {
+    body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Add, ...op.localSet(pb));
+  }
   body.push(...op.localGet(pack), ...op.localSet(cb), ...op.loop);
-  for (const off of [0, 16]) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.v128Load(off), ...op.v128Store(off));
-  body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localSet(pb));
+  if (transposeB) {
+    for (let col = 0; col < COLS; col++) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.f32Load(col * k * 4), ...op.f32Store(col * 4));
+    body.push(...op.localGet(pb), ...op.i32Const(4), ...op.i32Add, ...op.localSet(pb));
+  } else {
+    for (const off of [0, 16]) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.v128Load(off), ...op.v128Store(off));
+    body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localSet(pb));
+  }
   body.push(...op.localGet(cb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(cb), ...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.i32LtU, ...op.brIf(0), ...op.end);
   body.push(...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.localSet(pend));
   body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
@@ -92,7 +104,7 @@ const compiled = new WeakMap<object, Map<string, GemmSimd>>();
 export function gemmSimd(memory: object, shape: GemmShape): GemmSimd | null {
   let byShape = compiled.get(memory);
   if (!byShape) compiled.set(memory, (byShape = new Map()));
-  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA}`;
+  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.transposeB}`;
   const cached = byShape.get(key);
   if (cached) return cached;
   const api = wasmApi();

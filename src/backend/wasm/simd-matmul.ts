@@ -2,9 +2,9 @@
  * BatchMatMul for the wasm backend on twinml's SIMD GEMM (gemm-simd.ts) for single matrices (batch 1), the
  * shape of every Linear layer's forward and gradient products. tfjs-backend-wasm 4.22 re-creates an XNNPACK
  * fully-connected operator (re-packing B) whenever B is a new tensor, which in training is every call; this
- * kernel reads both operands in place. transposeA is read in place; a transposed B is transposed once with
- * the wasm Transpose kernel. Batched products, non-float32 inputs and shapes whose M is not a multiple of 4
- * or N not a multiple of 8 (the last layer's 10 classes) go to the previous BatchMatMul kernel.
+ * kernel reads both operands in place, transposed or not. Batched products, non-float32 inputs and shapes
+ * whose M is not a multiple of 4 or N not a multiple of 8 (the last layer's 10 classes) go to the previous
+ * BatchMatMul kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcast_util } from '@tensorflow/tfjs-core';
@@ -23,11 +23,9 @@ const size = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
 
 /**
  * @param fallback - the BatchMatMul kernel used for everything this one does not cover
- * @param transpose - the wasm Transpose kernel (for transposeB)
  */
-export function makeSimdBatchMatMul(fallback: KernelConfig, transpose: KernelConfig): KernelConfig {
+export function makeSimdBatchMatMul(fallback: KernelConfig): KernelConfig {
   const fallbackFunc = fallback.kernelFunc as KernelFunc;
-  const transposeFunc = transpose.kernelFunc as KernelFunc;
   const kernelFunc: KernelFunc = (args) => {
     const { inputs, backend, attrs } = args;
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
@@ -44,16 +42,14 @@ export function makeSimdBatchMatMul(fallback: KernelConfig, transpose: KernelCon
     if (!memory || a.dtype !== 'float32' || b.dtype !== 'float32' || !single || k !== kB || k < 1 || m % 4 !== 0 || n % 8 !== 0) {
       return fallbackFunc(args);
     }
-    const gemm = gemmSimd(memory, { m, n, k, transposeA });
+    const gemm = gemmSimd(memory, { m, n, k, transposeA, transposeB });
     if (!gemm) return fallbackFunc(args);
-    const bIn = transposeB ? (transposeFunc({ inputs: { x: b }, backend, attrs: { perm: [...Array(rb).keys()].map((d) => (d === rb - 1 ? rb - 2 : d === rb - 2 ? rb - 1 : d)) } }) as TensorInfo) : b;
     const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)).concat([m, n]);
     const out = internals.makeOutput(outShape, 'float32');
     const at = (t: TensorInfo) => internals.dataIdMap.get(t.dataId)!.memoryOffset;
     const pack = internals.makeOutput([gemmPackBytes(k) / 4], 'float32');
-    gemm(at(a), at(bIn), at(out), at(pack));
+    gemm(at(a), at(b), at(out), at(pack));
     internals.disposeData(pack.dataId);
-    if (bIn !== b) internals.disposeData(bIn.dataId);
     return out;
   };
   const config: KernelConfig & { twinmlFast: boolean } = { ...fallback, kernelFunc, twinmlFast: true };
@@ -63,6 +59,5 @@ export function makeSimdBatchMatMul(fallback: KernelConfig, transpose: KernelCon
 /** The SIMD BatchMatMul over the currently registered wasm BatchMatMul (its fallback), or nothing without one. */
 export function simdBatchMatMulConfigs(): KernelConfig[] {
   const current = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  return current && transpose ? [makeSimdBatchMatMul(current, transpose)] : [];
+  return current ? [makeSimdBatchMatMul(current)] : [];
 }

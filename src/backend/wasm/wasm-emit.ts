@@ -53,6 +53,9 @@ export const op = {
   end: [0x0b],
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  /** f32.load / f32.store with natural alignment and the given constant offset. */
+  f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
+  f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
   /** v128.load / v128.store with alignment hint 1 and the given constant offset. */
   v128Load: (offset = 0) => [...simd(0x00), 0, ...uleb(offset)],
   v128Store: (offset = 0) => [...simd(0x0b), 0, ...uleb(offset)],
