@@ -3,10 +3,12 @@
  * block covers (M % 4 == 0, N % 8 == 0) and shapes that fall back to the previous kernel, forward and the
  * gradients tf.matMul produces (which use transposeA and transposeB).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../src/backend/index.js';
-import { gemmSimd } from '../../src/backend/wasm/gemm-simd.js';
+import { gemmSimd, hasRelaxedSimd } from '../../src/backend/wasm/gemm-simd.js';
 import { Rng } from '../../src/util/rng.js';
 import { onBackend, randomHost, relativeError } from './helpers.js';
 
@@ -64,5 +66,46 @@ describe('SIMD BatchMatMul on wasm', () => {
     const c = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
     expect(Array.from(c.dataSync())).toEqual(new Array(128).fill(3));
     tf.dispose([a, b, c]);
+  });
+});
+
+/** Runs in a Node started with relaxed SIMD: the fused multiply-add GEMM against the cpu backend (built dist/). */
+const RELAXED_CHILD = `
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from './dist/backend/index.js';
+import { hasRelaxedSimd } from './dist/backend/wasm/gemm-simd.js';
+let worst = 0;
+for (const [m, k, n, tA, tB] of [[64, 784, 256, false, false], [784, 64, 256, true, false], [64, 128, 256, false, true], [8, 37, 24, true, true]]) {
+  const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37));
+  const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.11));
+  const run = async (backend) => {
+    await useBackend(backend);
+    const c = tf.matMul(tf.tensor2d(a, tA ? [k, m] : [m, k]), tf.tensor2d(b, tB ? [n, k] : [k, n]), tA, tB);
+    const v = Float32Array.from(c.dataSync());
+    tf.disposeVariables();
+    return v;
+  };
+  const want = await run('cpu');
+  const got = await run('wasm');
+  let diff = 0, scale = 1;
+  for (let i = 0; i < want.length; i++) { diff = Math.max(diff, Math.abs(got[i] - want[i])); scale = Math.max(scale, Math.abs(want[i])); }
+  worst = Math.max(worst, diff / scale);
+}
+console.log(JSON.stringify({ relaxed: hasRelaxedSimd(), worst }));
+`;
+
+describe('SIMD BatchMatMul with relaxed SIMD (fused multiply-add)', () => {
+  it('is chosen when the engine has relaxed SIMD and matches cpu', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', RELAXED_CHILD], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { relaxed: boolean; worst: number };
+    expect(out.relaxed).toBe(true);
+    expect(out.worst).toBeLessThan(1e-5);
+  });
+
+  const node20WithoutFlag = process.versions.node.startsWith('20.') && !process.execArgv.includes('--experimental-wasm-relaxed-simd');
+  it.runIf(node20WithoutFlag)('is not detected on Node 20 without --experimental-wasm-relaxed-simd (the mul+add kernel runs)', () => {
+    expect(hasRelaxedSimd()).toBe(false);
   });
 });

@@ -68,6 +68,9 @@ export const op = {
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   f32x4Div: simd(0xe7),
+  /** Relaxed SIMD (a·b + c, fused where the CPU has FMA); validates only where the engine ships relaxed SIMD. */
+  f32x4RelaxedMadd: simd(0x105),
+  drop: [0x1a],
 } as const;
 
 export interface EmittedFunction {
