@@ -5,8 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/inference/index.js';
-import { decodeInferResponse, encodeBinaryInferRequest } from '../../src/inference/server/binary-tensor.js';
+import { decodeInferResponse, encodeBinaryInferRequest, startServer, type RunningServer } from '../../src/inference/index.js';
 import { fixtureModels, reference } from './fixtures/models.js';
 import { call, makeRepository } from './http-helpers.js';
 

@@ -229,8 +229,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Unknown or unsafe model names fail before the body is read or validated.
   const inferRoute = {
     schema: { body: inferRequestSchema },
-    onRequest: async (request: FastifyRequest<{ Params: Params }>) => {
-      lookup(request.params);
+    onRequest: (request: FastifyRequest<{ Params: Params }>, _reply: FastifyReply, done: (error?: Error) => void) => {
+      try {
+        lookup(request.params);
+      } catch (e) {
+        return done(e as Error);
+      }
+      done();
     },
   };
   app.post('/v2/models/:name/infer', inferRoute, infer);
