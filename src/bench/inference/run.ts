@@ -12,10 +12,10 @@ import { dirname, join } from 'node:path';
 import { findPython } from '../../bridge/find-python.js';
 import { loadModel } from '../../inference/index.js';
 import { packageRoot } from '../../util/paths.js';
-import { quantile, runLoad } from './http-load.js';
-import { LOAD_TEST_NODE_FLAGS, mlpBodies, runLoadTest, type LoadTestResult } from './load-test.js';
+import { LOAD_TEST_NODE_FLAGS, runLoadTest, type LoadTestResult } from './load-test.js';
+import { measureHttpOverhead, type HttpOverhead } from './http-overhead.js';
 import { startServerProcess } from './server-process.js';
-import { measureBatchingThroughput, sampleRequest, type Protocol, type ThroughputRow } from './throughput.js';
+import { measureBatchingThroughput, type Protocol, type ThroughputRow } from './throughput.js';
 
 export interface InferenceBenchOptions {
   /** Threads for PyTorch and for each onnxruntime session (default 1). */
@@ -50,7 +50,7 @@ export interface InferenceBenchResults {
   torchVersion: string;
   latency: LatencyRow[];
   throughput: ThroughputRow[];
-  httpOverhead: { httpP50Ms: number; directP50Ms: number; overheadP50Ms: number; httpP99Ms: number; binaryHttpP50Ms: number; binaryOverheadP50Ms: number };
+  httpOverhead: HttpOverhead;
   loadTest: LoadTestResult;
   targets: Array<{ description: string; value: number; target: string; met: boolean }>;
 }
@@ -110,7 +110,7 @@ export function formatInferenceBench(r: InferenceBenchResults): string {
         `${`${t.serverCpuMsOn.toFixed(3)} / ${t.serverCpuMsOff.toFixed(3)}`.padStart(22)} ${t.clientCpuMs.toFixed(3).padStart(15)} ${t.meanBatchRows.toFixed(1).padStart(10)} ${t.cpuBoundRatio.toFixed(2).padStart(16)}x`,
     ),
     '',
-    `HTTP overhead (mnist-mlp, 1 client): HTTP p50 ${r.httpOverhead.httpP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryHttpP50Ms.toFixed(3)} ms (binary), direct predict p50 ${r.httpOverhead.directP50Ms.toFixed(3)} ms, ` +
+    `HTTP overhead (mnist-mlp, 1 client, median of ${r.httpOverhead.rounds} alternating rounds): HTTP p50 ${r.httpOverhead.httpP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryHttpP50Ms.toFixed(3)} ms (binary), direct predict p50 ${r.httpOverhead.directP50Ms.toFixed(3)} ms, ` +
       `overhead p50 ${r.httpOverhead.overheadP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryOverheadP50Ms.toFixed(3)} ms (binary)`,
     `load test: ${r.loadTest.requests} requests, 64 clients: ${r.loadTest.errors} errors, ${r.loadTest.requestsPerSec.toFixed(0)} req/s, p50 ${r.loadTest.p50Ms.toFixed(2)} ms, p99 ${r.loadTest.p99Ms.toFixed(2)} ms, ` +
       `RSS ${(r.loadTest.rssAtCheckpoint / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.checkpoint} -> ${(r.loadTest.rssAtEnd / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.requests} (${(r.loadTest.rssGrowth * 100).toFixed(1)}%)`,
@@ -161,41 +161,10 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
       }
     }
 
-    log('bench inference: HTTP overhead over a direct predict (mnist-mlp, 1 client) ...');
+    log('bench inference: HTTP overhead over a direct predict (mnist-mlp, 1 client, alternating rounds) ...');
     const mlpRepo = repositoryWith(exported, 'mnist-mlp');
     cleanup.push(mlpRepo);
-    const direct = await loadModel(join(exported, 'mnist-mlp', '1'), { workers: 1, intraOpThreads: threads });
-    const sample = new Float32Array(784).map((_, i) => (i % 97) / 97);
-    const directTimes: number[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const start = performance.now();
-      await direct.predict(sample);
-      if (i >= 500) directTimes.push(performance.now() - start);
-    }
-    await direct.close();
-    directTimes.sort((a, b) => a - b);
-    const overheadServer = await startServerProcess({ models: mlpRepo, maxBatchSize: 1, maxQueueDelayMs: 0, intraOpThreads: threads });
-    let http;
-    let binaryHttp;
-    try {
-      const path = '/v2/models/mnist-mlp/infer';
-      await runLoad({ url: overheadServer.url, path, bodies: mlpBodies(), concurrency: 1, requests: 500 });
-      http = await runLoad({ url: overheadServer.url, path, bodies: mlpBodies(), concurrency: 1, requests: 2500 });
-      const binary = sampleRequest(MODELS['mnist-mlp']!, 'binary');
-      await runLoad({ url: overheadServer.url, path, bodies: [binary.body], headers: binary.headers, concurrency: 1, requests: 500 });
-      binaryHttp = await runLoad({ url: overheadServer.url, path, bodies: [binary.body], headers: binary.headers, concurrency: 1, requests: 2500 });
-    } finally {
-      await overheadServer.stop();
-    }
-    const directP50Ms = quantile(directTimes, 0.5);
-    const httpOverhead = {
-      httpP50Ms: http.p50Ms,
-      directP50Ms,
-      overheadP50Ms: http.p50Ms - directP50Ms,
-      httpP99Ms: http.p99Ms,
-      binaryHttpP50Ms: binaryHttp.p50Ms,
-      binaryOverheadP50Ms: binaryHttp.p50Ms - directP50Ms,
-    };
+    const httpOverhead = await measureHttpOverhead({ modelDir: join(exported, 'mnist-mlp', '1'), repository: mlpRepo, threads });
 
     log(`bench inference: load test (64 clients, ${options.loadRequests ?? 20_000} requests, mnist-mlp, batching on) ...`);
     const loadServer = await startServerProcess({ models: mlpRepo, maxBatchSize: 64, maxQueueDelayMs: 2, intraOpThreads: threads, nodeFlags: LOAD_TEST_NODE_FLAGS });
