@@ -103,12 +103,15 @@ export function formatInferenceBench(r: InferenceBenchResults): string {
     '',
     'server throughput, 64 concurrent clients (autocannon), 1 sample per request, 1 worker, batching on (max 64 rows, 2 ms) vs off;',
     'both servers measured in alternating windows; requests/s medians; CPU per request: server process (all threads) and load generator',
-    'model      protocol  batching on  batching off   ratio   server CPU ms on/off   client CPU ms   rows/run   CPU-bound ratio',
+    'model      protocol  batching on  batching off   ratio   server CPU ms on/off  HTTP floor ms  client CPU ms  rows/run  CPU-bound ratio  ceiling',
     ...r.throughput.map(
       (t) =>
         `${t.model.padEnd(10)} ${t.protocol.padEnd(8)} ${t.batchingOn.toFixed(0).padStart(12)} ${t.batchingOff.toFixed(0).padStart(13)} ${t.ratio.toFixed(2).padStart(6)}x ` +
-        `${`${t.serverCpuMsOn.toFixed(3)} / ${t.serverCpuMsOff.toFixed(3)}`.padStart(22)} ${t.clientCpuMs.toFixed(3).padStart(15)} ${t.meanBatchRows.toFixed(1).padStart(10)} ${t.cpuBoundRatio.toFixed(2).padStart(16)}x`,
+        `${`${t.serverCpuMsOn.toFixed(3)} / ${t.serverCpuMsOff.toFixed(3)}`.padStart(21)} ${t.httpFloorCpuMs.toFixed(3).padStart(14)} ${t.clientCpuMs.toFixed(3).padStart(14)} ` +
+        `${t.meanBatchRows.toFixed(1).padStart(9)} ${t.cpuBoundRatio.toFixed(2).padStart(15)}x ${t.ceilingRatio.toFixed(2).padStart(7)}x`,
     ),
+    'HTTP floor: server CPU per request of a fastify route doing nothing with the same body and client; ceiling: (client + floor + (CPU off - on)) / (client + floor),',
+    'the best ratio batching can give on these cores with this HTTP stack (it removes only the per-call cost of a session run)',
     '',
     `HTTP overhead (mnist-mlp, 1 client, median of ${r.httpOverhead.rounds} alternating rounds): HTTP p50 ${r.httpOverhead.httpP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryHttpP50Ms.toFixed(3)} ms (binary), direct predict p50 ${r.httpOverhead.directP50Ms.toFixed(3)} ms, ` +
       `overhead p50 ${r.httpOverhead.overheadP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryOverheadP50Ms.toFixed(3)} ms (binary)`,

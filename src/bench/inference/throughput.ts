@@ -10,6 +10,7 @@
  * change much, next to requests/s, which it does.
  */
 import { encodeBinaryInferRequest } from '../../inference/server/binary-tensor.js';
+import { measureHttpFloor } from './http-floor.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 export type Protocol = 'json' | 'binary';
@@ -49,6 +50,13 @@ export interface ThroughputRow {
   meanBatchRows: number;
   /** (client + server CPU off) / (client + server CPU on): the ratio when throughput is CPU-bound on shared cores. */
   cpuBoundRatio: number;
+  /** Server CPU per request of a do-nothing fastify route with the same body and client (http-floor.ts), ms. */
+  httpFloorCpuMs: number;
+  /**
+   * The best CPU-bound ratio this HTTP stack allows here: batching at best removes the per-call cost
+   * (server CPU off - on) and cannot go below the HTTP floor, so (client + floor + per-call) / (client + floor).
+   */
+  ceilingRatio: number;
 }
 
 const median = (values: number[]): number => {
@@ -126,6 +134,8 @@ export async function measureBatchingThroughput(options: ThroughputOptions): Pro
       }
     }
     const batchesAfter = await scrape(servers.on);
+    await Promise.all([servers.on.stop(), servers.off.stop()]);
+    const httpFloorCpuMs = await measureHttpFloor(body, headers, windowSeconds, connections);
     const ratios = windows.on.map((v, i) => v / windows.off[i]!);
     const clientCpuMs = median(client);
     const serverCpuMsOn = median(cpu.on);
@@ -143,6 +153,8 @@ export async function measureBatchingThroughput(options: ThroughputOptions): Pro
       clientCpuMs,
       meanBatchRows: (batchesAfter.batchRows - batchesBefore.batchRows) / (batchesAfter.batches - batchesBefore.batches),
       cpuBoundRatio: (clientCpuMs + serverCpuMsOff) / (clientCpuMs + serverCpuMsOn),
+      httpFloorCpuMs,
+      ceilingRatio: (clientCpuMs + httpFloorCpuMs + Math.max(0, serverCpuMsOff - serverCpuMsOn)) / (clientCpuMs + httpFloorCpuMs),
     };
   } finally {
     await Promise.all([servers.on?.stop(), servers.off?.stop()]);
