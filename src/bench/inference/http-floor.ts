@@ -18,35 +18,30 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 console.log('listening on http://127.0.0.1:' + app.server.address().port);
 `;
 
-/**
- * Server CPU per request (ms) of the floor route under `connections` autocannon clients.
- * @param body - The request body to send (as the benchmark sends it).
- * @param headers - Its headers.
- * @param seconds - Measuring time.
- * @param connections - Concurrent clients.
- */
-export async function measureHttpFloor(body: string | Buffer, headers: Record<string, string>, seconds = 2, connections = 64): Promise<number> {
-  const autocannon = (await import('autocannon')).default;
+export interface HttpFloorServer {
+  /** URL to POST the requests to. */
+  inferUrl: string;
+  /** The floor process's CPU time so far (ms). */
+  cpuMs(): Promise<number>;
+  stop(): void;
+}
+
+/** Starts the floor route in a child process (fastify from this package). */
+export async function startHttpFloor(): Promise<HttpFloorServer> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', SCRIPT], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        output += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(output);
-        if (m) resolve(m[1]!);
-      });
-      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-      child.once('exit', (code) => reject(new Error(`HTTP floor server exited (${code}): ${output}`)));
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) resolve(m[1]!);
     });
-    const cpuMs = async () => ((await (await fetch(`${url}/cpu`)).json()) as { ms: number }).ms;
-    await autocannon({ url: `${url}/infer`, method: 'POST', headers, body, connections, duration: 1 });
-    const before = await cpuMs();
-    const result = await autocannon({ url: `${url}/infer`, method: 'POST', headers, body, connections, duration: seconds });
-    const after = await cpuMs();
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`HTTP floor: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return (after - before) / result.requests.total;
-  } finally {
-    child.kill('SIGTERM');
-  }
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('exit', (code) => reject(new Error(`HTTP floor server exited (${code}): ${output}`)));
+  });
+  return {
+    inferUrl: `${url}/infer`,
+    cpuMs: async () => ((await (await fetch(`${url}/cpu`)).json()) as { ms: number }).ms,
+    stop: () => void child.kill('SIGTERM'),
+  };
 }

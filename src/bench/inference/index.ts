@@ -4,4 +4,4 @@ export { runLoadTest, mlpBodies, LOAD_TEST_NODE_FLAGS, type LoadTestResult } fro
 export { startServerProcess, type ServerProcess } from './server-process.js';
 export { measureBatchingThroughput, sampleRequest, type Protocol, type ThroughputRow } from './throughput.js';
 export { measureHttpOverhead, type HttpOverhead } from './http-overhead.js';
-export { measureHttpFloor } from './http-floor.js';
+export { startHttpFloor, type HttpFloorServer } from './http-floor.js';

@@ -1,16 +1,16 @@
 /**
  * Server throughput with dynamic batching on vs off, at 64 concurrent clients, 1 sample per request.
  *
- * Both servers (the same `twinml serve`, same workers and threads, only --max-batch-size differs) run at once and
- * are measured in alternating windows (on, off, off, on, ...), so load from other processes on a shared machine
- * hits both about equally; the ratio is the median of the per-round ratios. The load generator is autocannon
+ * Both servers (the same `twinml serve`, same workers and threads, only --max-batch-size differs) and the HTTP
+ * floor (http-floor.ts) run at once and are measured in rotating windows, so load from other processes on a shared
+ * machine hits all of them about equally; the ratio is the median of the per-round ratios. The load generator is autocannon
  * (pre-built requests on raw keep-alive sockets): it needs ~0.06 ms of CPU per request here against 0.13-0.25 ms
  * for a node:http client, and on a 2-core machine every client cycle is taken from the server. Each window also
  * reads the server's CPU time from its /metrics, so the table shows CPU per request, which contention does not
  * change much, next to requests/s, which it does.
  */
 import { encodeBinaryInferRequest } from '../../inference/server/binary-tensor.js';
-import { measureHttpFloor } from './http-floor.js';
+import { startHttpFloor, type HttpFloorServer } from './http-floor.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 export type Protocol = 'json' | 'binary';
@@ -102,44 +102,50 @@ export async function measureBatchingThroughput(options: ThroughputOptions): Pro
   const connections = options.concurrency ?? 64;
   const { body, headers } = sampleRequest(options.sampleShape, options.protocol);
   const servers: Record<'on' | 'off', ServerProcess | undefined> = { on: undefined, off: undefined };
+  let floor: HttpFloorServer | undefined;
   try {
     servers.on = await startServerProcess({ models: options.models, maxBatchSize: 64, maxQueueDelayMs: 2, intraOpThreads: options.threads, workers: 1 });
     servers.off = await startServerProcess({ models: options.models, maxBatchSize: 1, maxQueueDelayMs: 2, intraOpThreads: options.threads, workers: 1 });
+    floor = await startHttpFloor();
     const path = `/v2/models/${options.name}/infer`;
-    const load = async (server: ServerProcess, duration: number) => {
-      const result = await autocannon({ url: server.url + path, method: 'POST', headers, body, connections, duration });
+    type Target = { url: string; cpuMs(): Promise<number> };
+    const targets: Record<'on' | 'off' | 'floor', Target> = {
+      on: { url: servers.on.url + path, cpuMs: async () => (await scrape(servers.on!)).cpuSeconds * 1000 },
+      off: { url: servers.off.url + path, cpuMs: async () => (await scrape(servers.off!)).cpuSeconds * 1000 },
+      floor: { url: floor.inferUrl, cpuMs: floor.cpuMs },
+    };
+    const load = async (mode: keyof typeof targets, duration: number) => {
+      const result = await autocannon({ url: targets[mode].url, method: 'POST', headers, body, connections, duration });
       if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-        throw new Error(`${options.name} ${options.protocol}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
+        throw new Error(`${options.name} ${options.protocol} ${mode}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
       }
       return result;
     };
-    await load(servers.on, 1);
-    await load(servers.off, 1);
-    const windows = { on: [] as number[], off: [] as number[] };
-    const cpu = { on: [] as number[], off: [] as number[] };
+    for (const mode of ['on', 'off', 'floor'] as const) await load(mode, 1);
+    const windows = { on: [] as number[], off: [] as number[], floor: [] as number[] };
+    const cpu = { on: [] as number[], off: [] as number[], floor: [] as number[] };
     const client: number[] = [];
     const batchesBefore = await scrape(servers.on);
+    const orders = [['on', 'off', 'floor'], ['off', 'floor', 'on'], ['floor', 'on', 'off']] as const;
     for (let round = 0; round < rounds; round++) {
-      for (const mode of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
-        const server = servers[mode]!;
-        const before = await scrape(server);
+      for (const mode of orders[round % orders.length]!) {
+        const before = await targets[mode].cpuMs();
         const clientBefore = process.cpuUsage();
-        const result = await load(server, windowSeconds);
+        const result = await load(mode, windowSeconds);
         const clientUsed = process.cpuUsage(clientBefore);
-        const after = await scrape(server);
+        const after = await targets[mode].cpuMs();
         const requests = result.requests.total;
         windows[mode].push(requests / result.duration);
-        cpu[mode].push(((after.cpuSeconds - before.cpuSeconds) * 1000) / requests);
-        client.push((clientUsed.user + clientUsed.system) / 1000 / requests);
+        cpu[mode].push((after - before) / requests);
+        if (mode !== 'floor') client.push((clientUsed.user + clientUsed.system) / 1000 / requests);
       }
     }
     const batchesAfter = await scrape(servers.on);
-    await Promise.all([servers.on.stop(), servers.off.stop()]);
-    const httpFloorCpuMs = await measureHttpFloor(body, headers, windowSeconds, connections);
     const ratios = windows.on.map((v, i) => v / windows.off[i]!);
     const clientCpuMs = median(client);
     const serverCpuMsOn = median(cpu.on);
     const serverCpuMsOff = median(cpu.off);
+    const httpFloorCpuMs = median(cpu.floor);
     return {
       model: options.name,
       protocol: options.protocol,
@@ -157,6 +163,7 @@ export async function measureBatchingThroughput(options: ThroughputOptions): Pro
       ceilingRatio: (clientCpuMs + httpFloorCpuMs + Math.max(0, serverCpuMsOff - serverCpuMsOn)) / (clientCpuMs + httpFloorCpuMs),
     };
   } finally {
+    floor?.stop();
     await Promise.all([servers.on?.stop(), servers.off?.stop()]);
   }
 }
