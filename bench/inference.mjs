@@ -6,4 +6,4 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-await runInferenceBench({ threads: arg('threads', 1), windowSeconds: arg('window-seconds', 2), loadRequests: arg('load-requests', 20000) });
+await runInferenceBench({ threads: arg('threads', 1), windowSeconds: arg('window-seconds', 1), loadRequests: arg('load-requests', 20000) });

@@ -20,7 +20,7 @@ import { measureBatchingThroughput, type Protocol, type ThroughputRow } from './
 export interface InferenceBenchOptions {
   /** Threads for PyTorch and for each onnxruntime session (default 1). */
   threads?: number;
-  /** Seconds per throughput window (default 2; 3 windows per server and protocol). */
+  /** Seconds per throughput window (default 1; 9 rounds of on, off and the HTTP floor per model and protocol). */
   windowSeconds?: number;
   /** Requests in the load test (default 20,000). */
   loadRequests?: number;
