@@ -11,8 +11,8 @@ export { registerDilatedConvGradKernels };
 import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
 import { makeWasmColumnSum } from './column-sum.js';
-import { makeSharingIdentity } from './identity-share.js';
 import { wasmReluBackwardConfig } from './relu-backward.js';
+import { denseTrainingKernels } from './training-kernels.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -25,8 +25,8 @@ export function twinmlWasmKernels(): KernelConfig[] {
     makeUnsortedSegmentSum('wasm'),
     wasmMaxPoolGradConfig,
     ...wrapOriginal('Sum', makeWasmColumnSum),
-    ...wrapOriginal('Identity', makeSharingIdentity),
     wasmReluBackwardConfig,
+    ...denseTrainingKernels(),
   ];
 }
 

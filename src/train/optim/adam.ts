@@ -11,6 +11,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
 import { Optimizer } from './optimizer.js';
+import { ADAM_UPDATE } from '../../backend/wasm/optimizer-kernels.js';
+import { hasFusedKernel, runFused } from './fused.js';
 
 export interface AdamOptions {
   lr: number;
@@ -41,6 +43,10 @@ export class Adam extends Optimizer<AdamOptions> {
   protected update(p: Parameter, grad: tf.Tensor, o: AdamOptions, st: { step: number; tensors: Map<string, tf.Tensor> }): void {
     const [beta1, beta2] = o.betas;
     const t = st.step;
+    if (grad.dtype === 'float32' && hasFusedKernel(ADAM_UPDATE)) {
+      this.fusedUpdate(p, grad, o, st);
+      return;
+    }
     const next = tf.tidy(() => {
       let param: tf.Tensor = p.variable;
       let g = grad;
@@ -67,6 +73,23 @@ export class Adam extends Optimizer<AdamOptions> {
       return tf.sub(param, tf.mul(tf.div(m, denom), stepSize));
     });
     p.assign(next);
+  }
+
+  /** The same update as one fused kernel call (bit-identical). */
+  private fusedUpdate(p: Parameter, grad: tf.Tensor, o: AdamOptions, st: { step: number; tensors: Map<string, tf.Tensor> }): void {
+    const inputs = {
+      param: p.variable,
+      grad,
+      expAvg: st.tensors.get('exp_avg'),
+      expAvgSq: st.tensors.get('exp_avg_sq'),
+      maxExpAvgSq: o.amsgrad ? st.tensors.get('max_exp_avg_sq') : undefined,
+    };
+    const attrs = { lr: o.lr, beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupledWeightDecay: o.decoupledWeightDecay, amsgrad: o.amsgrad, step: st.step };
+    const [param, expAvg, expAvgSq, maxExpAvgSq] = runFused(ADAM_UPDATE, inputs, attrs);
+    this.setState(st, 'exp_avg', expAvg!);
+    this.setState(st, 'exp_avg_sq', expAvgSq!);
+    if (maxExpAvgSq) this.setState(st, 'max_exp_avg_sq', maxExpAvgSq);
+    p.assign(param!);
   }
 }
 
