@@ -6,6 +6,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { SIMD_KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { asWasmMemory, wasmApi } from '../wasm-emit.js';
 
 export interface SimdKernels {
   /**
@@ -38,21 +39,6 @@ export interface SimdKernels {
    */
   reluBackward(dy: number, y: number, out: number, n: number): void;
   /**
-   * One filter tap's rows of a transposed im2col at stride 1: for each plane of src [planes, h, w] and output
-   * row oh < ho, wo floats src[p, oh - top, ow - left] for ow in [lo, hi), zeros elsewhere; byte offsets.
-   * @param src - offset of the input planes
-   * @param dst - offset of the first destination row
-   * @param planes - number of planes
-   * @param h - plane height
-   * @param w - plane width
-   * @param ho - output rows per plane
-   * @param wo - output columns
-   * @param top - input row = oh - top
-   * @param lo - first output column inside the input
-   * @param hi - end of the output columns inside the input
-   * @param left - input column = ow - left
-   */
-  /**
    * out = a · b for a [rows, k], b [k, cols] (rows a multiple of 3, cols of 16), float32 sums in k order;
    * for tiny outputs over a huge k. Byte offsets.
    * @param a - offset of a
@@ -78,6 +64,21 @@ export interface SimdKernels {
    * @param hi - end of the output columns inside the input
    */
   im2colTapSame(src: number, dst: number, planes: number, h: number, w: number, shift: number, rowLo: number, rowHi: number, lo: number, hi: number): void;
+  /**
+   * One filter tap's rows of a transposed im2col at stride 1: for each plane of src [planes, h, w] and output
+   * row oh < ho, wo floats src[p, oh - top, ow - left] for ow in [lo, hi), zeros elsewhere; byte offsets.
+   * @param src - offset of the input planes
+   * @param dst - offset of the first destination row
+   * @param planes - number of planes
+   * @param h - plane height
+   * @param w - plane width
+   * @param ho - output rows per plane
+   * @param wo - output columns
+   * @param top - input row = oh - top
+   * @param lo - first output column inside the input
+   * @param hi - end of the output columns inside the input
+   * @param left - input column = ow - left
+   */
   im2colTap(src: number, dst: number, planes: number, h: number, w: number, ho: number, wo: number, top: number, lo: number, hi: number, left: number): void;
 }
 
@@ -87,23 +88,16 @@ interface WasmBackendInternals {
   dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
 }
 
-/** The WebAssembly global (not in this project's TypeScript lib set). */
-interface WebAssemblyApi {
-  Memory: abstract new (...args: never[]) => { buffer: ArrayBufferLike };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
 const instances = new WeakMap<object, SimdKernels | null>();
 
 function instantiate(backend: WasmBackendInternals): SimdKernels | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (!(memory instanceof wasmApi.Memory)) return null;
+  const memory = asWasmMemory(backend.wasm?.asm?.memory) as { buffer: ArrayBufferLike } | undefined;
+  const api = wasmApi();
+  if (!memory || !api) return null;
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
   try {
-    const module = new wasmApi.Module(Buffer.from(SIMD_KERNELS_WASM_BASE64, 'base64'));
-    const instance = new wasmApi.Instance(module, { env: { memory } });
+    const module = new api.Module(Buffer.from(SIMD_KERNELS_WASM_BASE64, 'base64'));
+    const instance = new api.Instance(module, { env: { memory } });
     return instance.exports as unknown as SimdKernels;
   } catch {
     return null; // no SIMD in this engine
