@@ -11,6 +11,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
 import { Optimizer } from './optimizer.js';
+import { eagerOpsAvailable } from '../../backend/tensorflow/eager-ops.js';
+import { TensorflowAdamUpdate } from './adam-tensorflow.js';
 
 export interface AdamOptions {
   lr: number;
@@ -25,6 +27,9 @@ export interface AdamOptions {
 type AdamParams = Parameter[] | Array<{ params: Parameter[] } & Partial<AdamOptions>>;
 
 export class Adam extends Optimizer<AdamOptions> {
+  /** The same update as raw TensorFlow ops, used on the tensorflow backend (adam-tensorflow.ts). */
+  private tensorflowUpdate: TensorflowAdamUpdate | undefined;
+
   constructor(params: AdamParams, options: Partial<AdamOptions> = {}) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, decoupledWeightDecay: false, ...options });
   }
@@ -39,6 +44,12 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected update(p: Parameter, grad: tf.Tensor, o: AdamOptions, st: { step: number; tensors: Map<string, tf.Tensor> }): void {
+    if (eagerOpsAvailable()) {
+      const next = (this.tensorflowUpdate ??= new TensorflowAdamUpdate()).update(p.variable, grad, o, st.step, st.tensors);
+      for (const [name, value] of next.state) this.setState(st, name, value);
+      p.assign(next.param);
+      return;
+    }
     const [beta1, beta2] = o.betas;
     const t = st.step;
     const next = tf.tidy(() => {
@@ -67,6 +78,12 @@ export class Adam extends Optimizer<AdamOptions> {
       return tf.sub(param, tf.mul(tf.div(m, denom), stepSize));
     });
     p.assign(next);
+  }
+
+  override disposeState(): void {
+    super.disposeState();
+    this.tensorflowUpdate?.dispose();
+    this.tensorflowUpdate = undefined;
   }
 }
 
