@@ -46,10 +46,6 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
       try {
         // TensorFlow's C++ logging prints CPU-feature notices on load; keep them out unless the user asked for them.
         process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-        // oneDNN kernels for MatMul and Conv2D (+ gradients): the wheel turns them on by default only on CPUs with
-        // AVX-512; on AVX2 they cut the CNN and large-MLP training steps by 15-25% (docs/performance-tensorflow.md).
-        // Read once, when TensorFlow loads; TF_ENABLE_ONEDNN_OPTS=0 keeps the wheel's Eigen kernels.
-        process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
         await import(pkg);
         const { registerTensorflowKernels } = await import('./tensorflow/register.js');
         registerTensorflowKernels();
@@ -90,8 +86,7 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
   if (name === 'tensorflow') {
     const loaded = await loadTensorflow();
     if ('pkg' in loaded) {
-      const oneDnn = process.env.TF_ENABLE_ONEDNN_OPTS === '0' ? 'off' : 'on';
-      const detail = `${loaded.pkg} ${packageVersion(loaded.pkg)}, TensorFlow ${tensorflowVersion() ?? 'version unknown'}, oneDNN ${oneDnn}`;
+      const detail = `${loaded.pkg} ${packageVersion(loaded.pkg)}, TensorFlow ${tensorflowVersion() ?? 'version unknown'}`;
       return { name, available: true, detail };
     }
     return {
