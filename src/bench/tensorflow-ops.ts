@@ -75,7 +75,7 @@ export async function runTensorflowOpsChild(): Promise<void> {
       const c = tf.matMul(a, b);
       c.dataSync();
       c.dispose();
-    }, 15);
+    }, 25);
     tf.dispose([a, b]);
     return (2 * m * k * n) / (ms * 1e6);
   });
@@ -175,7 +175,7 @@ def best(f, repeats):
 gemm = []
 for m, k, n in shapes:
     a = torch.randn(m, k); b = torch.randn(k, n)
-    gemm.append(2 * m * k * n / best(lambda: (a @ b).numpy(), 15) / 1e9)
+    gemm.append(2 * m * k * n / best(lambda: (a @ b).numpy(), 25) / 1e9)
 x = torch.ones(10)
 def adds():
     for _ in range(500): x + x
