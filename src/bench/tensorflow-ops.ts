@@ -5,11 +5,14 @@
  *     mlp-large training steps, with the wheel's default kernels and with TF_ENABLE_ONEDNN_OPTS=1 (oneDNN);
  *   - fixed cost per op: a 10-element add as a raw TFE_Execute through the binding, as a tfjs op on the tensorflow
  *     backend, and in PyTorch;
- *   - TensorFlow ops (TFE_Execute calls through the binding) and tensor uploads per training step of the zoo mlp
- *     and cnn at batch 64.
+ *   - TensorFlow ops (TFE_Execute calls through the binding) and tensor uploads per training step;
+ *   - the training step of the zoo mlp and cnn (batch 64) and of mlp-large (784-1024-1024-10, batch 256) as the
+ *     MINIMUM step time over many steps on both sides: on a shared machine the steps that got a core to themselves,
+ *     so the ratio holds under load where the medians of the zoo rows do not.
  * Each TensorFlow variant runs in its own child process (the variables are read when tfjs-node loads).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import type { Scalar } from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { findPython } from '../bridge/find-python.js';
 import { packageRoot } from '../util/paths.js';
@@ -25,6 +28,25 @@ export const GEMM_SHAPES: Array<[number, number, number]> = [
   [784, 64, 256],
 ];
 
+/** Models of the training-step comparison: zoo model, config overrides (same as the PyTorch kwargs), batch, steps. */
+export const STEP_MODELS: Array<{ name: string; model: string; config: Record<string, unknown>; batch: number; steps: number }> = [
+  { name: 'mlp', model: 'mlp', config: {}, batch: 64, steps: 60 },
+  { name: 'cnn', model: 'cnn', config: {}, batch: 64, steps: 20 },
+  { name: 'mlp-large', model: 'mlp', config: { hidden: [1024, 1024] }, batch: 256, steps: 12 },
+];
+
+export interface StepRow {
+  name: string;
+  batch: number;
+  /** Minimum training-step time, ms. */
+  tensorflowMs: number;
+  tensorflowOneDnnMs: number;
+  torchMs: number;
+  /** TensorFlow ops executed and host-to-TensorFlow tensor uploads per step (default kernels). */
+  ops: number;
+  uploads: number;
+}
+
 export interface GemmRow {
   shape: [number, number, number];
   tensorflowGflops: number;
@@ -37,8 +59,7 @@ export interface TensorflowOpsResults {
   gemm: GemmRow[];
   /** Microseconds per 10-element add (op + freeing its output). */
   perOpMicroseconds: { rawTfeExecute: number; tfjsOnTensorflow: number; torch: number };
-  /** TensorFlow ops executed and host-to-TensorFlow tensor uploads per training step (batch 64). */
-  perTrainingStep: Record<string, { ops: number; uploads: number }>;
+  trainingStep: StepRow[];
   torchVersion: string;
 }
 
@@ -46,7 +67,7 @@ interface ChildOutput {
   gemm: number[];
   rawTfeExecute: number;
   tfjsOnTensorflow: number;
-  perTrainingStep: Record<string, { ops: number; uploads: number }>;
+  steps: Array<{ minMs: number; ops: number; uploads: number }>;
 }
 
 const RESULT_MARK = 'TWINML_OPS_RESULT ';
@@ -99,7 +120,7 @@ export async function runTensorflowOpsChild(): Promise<void> {
   const rawTfeExecute = rounds(() => backend.binding.deleteTensor(backend.binding.executeOp('Add', attrs, ids, 1)[0]!.id));
   const tfjsOnTensorflow = rounds(() => tf.add(x, x).dispose());
   x.dispose();
-  const perTrainingStep: Record<string, { ops: number; uploads: number }> = {};
+  const steps: ChildOutput['steps'] = [];
   // Count the binding's calls: every TensorFlow op and every upload of a tfjs-created tensor goes through these.
   // (The native binding's properties are read-only: the backend gets an object inheriting from it instead.)
   const binding = backend.binding;
@@ -112,36 +133,38 @@ export async function runTensorflowOpsChild(): Promise<void> {
   });
   backend.binding = Object.create(binding, { executeOp: counting('executeOp', 'ops'), createTensor: counting('createTensor', 'uploads') }) as typeof binding;
 
-  const { registerZooSections } = await import('./zoo-sections.js');
   const { getZooModel } = await import('../models/index.js');
+  const { manualSeed } = await import('../nn/generator.js');
   const { Adam } = await import('../train/optim/adam.js');
   const { CrossEntropyLoss } = await import('../train/loss/cross-entropy.js');
   const { backward } = await import('../train/backward.js');
-  registerZooSections();
-  for (const name of ['mlp', 'cnn']) {
-    const zoo = getZooModel(name);
-    const model = zoo.create(zoo.resolveConfig({}, { sampleShape: [1, 28, 28], numClasses: 10 }));
-    const optimizer = new Adam(model.parameters());
+  for (const spec of STEP_MODELS) {
+    const zoo = getZooModel(spec.model);
+    manualSeed(1);
+    const model = zoo.create(zoo.resolveConfig(spec.config, { sampleShape: [1, 28, 28], numClasses: 10 }));
+    const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
     const loss = new CrossEntropyLoss();
-    const input = tf.randomNormal([64, 1, 28, 28]);
-    const target = tf.tensor1d(Int32Array.from({ length: 64 }, (_, i) => i % 10), 'int32');
+    const input = tf.randomNormal([spec.batch, 1, 28, 28]);
+    const target = tf.tensor1d(Int32Array.from({ length: spec.batch }, (_, i) => i % 10), 'int32');
+    model.train();
     const step = () => {
       model.zeroGrad();
-      backward(() => loss.call(model.call(input), target) as never, model.parameters()).dispose();
+      const value = backward(() => loss.call(model.call(input), target) as Scalar, model.parameters());
       optimizer.step();
+      value.dataSync();
+      value.dispose();
     };
-    step();
-    step();
+    const minMs = bestMs(step, spec.steps);
     counts.ops = counts.uploads = 0;
     step();
-    perTrainingStep[name] = { ...counts };
+    steps.push({ minMs, ...counts });
     model.zeroGrad();
     model.dispose();
     optimizer.disposeState();
     tf.dispose([input, target]);
   }
   backend.binding = binding;
-  const out: ChildOutput = { gemm, rawTfeExecute, tfjsOnTensorflow, perTrainingStep };
+  const out: ChildOutput = { gemm, rawTfeExecute, tfjsOnTensorflow, steps };
   process.stdout.write(`${RESULT_MARK}${JSON.stringify(out)}\n`);
 }
 
@@ -180,7 +203,19 @@ x = torch.ones(10)
 def adds():
     for _ in range(500): x + x
 per_op = best(adds, 7) / 500 * 1e6
-print(json.dumps({"gemm": gemm, "per_op": per_op, "version": torch.__version__}))
+import importlib
+steps = []
+for spec in json.loads(sys.argv[2]):
+    torch.manual_seed(1)
+    module = importlib.import_module(f"twinml_ref.models.{spec['model']}")
+    model = getattr(module, spec["model"].upper())(**spec["config"])
+    inp = torch.randn(spec["batch"], 1, 28, 28); target = torch.arange(spec["batch"]) % 10
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    def step():
+        opt.zero_grad(); loss = torch.nn.functional.cross_entropy(model(inp), target); loss.backward(); opt.step(); loss.item()
+    model.train()
+    steps.append(best(step, spec["steps"]) * 1000)
+print(json.dumps({"gemm": gemm, "per_op": per_op, "steps": steps, "version": torch.__version__}))
 `;
 
 /** Runs the measurements (two TensorFlow children, then PyTorch) and returns them. */
@@ -189,9 +224,12 @@ export async function runTensorflowOpsBench(): Promise<TensorflowOpsResults> {
   const oneDnn = await runChild(true);
   const python = findPython();
   if (!python.chosen?.executable) throw new Error(python.advice ?? 'tensorflow-ops: no Python with torch found');
-  const r = spawnSync(python.chosen.executable, ['-c', TORCH_SCRIPT, JSON.stringify(GEMM_SHAPES)], { encoding: 'utf8' });
+  const r = spawnSync(python.chosen.executable, ['-c', TORCH_SCRIPT, JSON.stringify(GEMM_SHAPES), JSON.stringify(STEP_MODELS)], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: join(packageRoot(), 'python') },
+  });
   if (r.status !== 0) throw new Error(`tensorflow-ops: PyTorch side failed (exit ${r.status}): ${r.stderr}`);
-  const torch = JSON.parse(r.stdout) as { gemm: number[]; per_op: number; version: string };
+  const torch = JSON.parse(r.stdout) as { gemm: number[]; per_op: number; steps: number[]; version: string };
   return {
     threads: 1,
     gemm: GEMM_SHAPES.map((shape, i) => ({
@@ -201,7 +239,15 @@ export async function runTensorflowOpsBench(): Promise<TensorflowOpsResults> {
       torchGflops: torch.gemm[i]!,
     })),
     perOpMicroseconds: { rawTfeExecute: plain.rawTfeExecute, tfjsOnTensorflow: plain.tfjsOnTensorflow, torch: torch.per_op },
-    perTrainingStep: plain.perTrainingStep,
+    trainingStep: STEP_MODELS.map((spec, i) => ({
+      name: spec.name,
+      batch: spec.batch,
+      tensorflowMs: plain.steps[i]!.minMs,
+      tensorflowOneDnnMs: oneDnn.steps[i]!.minMs,
+      torchMs: torch.steps[i]!,
+      ops: plain.steps[i]!.ops,
+      uploads: plain.steps[i]!.uploads,
+    })),
     torchVersion: torch.version,
   };
 }
@@ -216,7 +262,11 @@ export function formatTensorflowOps(r: TensorflowOpsResults): string[] {
   }
   const p = r.perOpMicroseconds;
   lines.push(`  fixed cost per op (10-element add): raw TFE_Execute ${p.rawTfeExecute.toFixed(1)} µs, tfjs op on tensorflow ${p.tfjsOnTensorflow.toFixed(1)} µs, PyTorch ${p.torch.toFixed(1)} µs`);
-  const steps = Object.entries(r.perTrainingStep).map(([k, v]) => `${k} ${v.ops} ops + ${v.uploads} uploads`);
-  lines.push(`  TensorFlow ops per training step (batch 64, Adam): ${steps.join(', ')}`);
+  lines.push('  training step (Adam, CrossEntropyLoss), minimum ms over many steps; TF/torch = torch ms / best TF ms:');
+  lines.push('  model      batch  TF (default)  TF (oneDNN)  torch  TF/torch  TF ops + uploads per step');
+  for (const s of r.trainingStep) {
+    const best = Math.min(s.tensorflowMs, s.tensorflowOneDnnMs);
+    lines.push(`  ${s.name.padEnd(9)}  ${String(s.batch).padStart(5)}  ${s.tensorflowMs.toFixed(1).padStart(12)}  ${s.tensorflowOneDnnMs.toFixed(1).padStart(11)}  ${s.torchMs.toFixed(1).padStart(5)}  ${(s.torchMs / best).toFixed(2).padStart(8)}  ${s.ops} + ${s.uploads}`);
+  }
   return lines;
 }
