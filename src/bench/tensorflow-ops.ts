@@ -254,7 +254,7 @@ export async function runTensorflowOpsBench(): Promise<TensorflowOpsResults> {
 
 /** The results as printable lines. */
 export function formatTensorflowOps(r: TensorflowOpsResults): string[] {
-  const lines = [`tensorflow-ops (1 thread; PyTorch ${r.torchVersion}): GEMM GFLOP/s, C[M,N] = A[M,K] B[K,N]`];
+  const lines = [`tensorflow-ops (1 thread; PyTorch ${r.torchVersion}; TF oneDNN = TF_ENABLE_ONEDNN_OPTS=1, twinml's default): GEMM GFLOP/s, C[M,N] = A[M,K] B[K,N]`];
   lines.push('  M x K x N          TF (Eigen)  TF (oneDNN)  torch.mm  TF/torch');
   for (const g of r.gemm) {
     const best = Math.max(g.tensorflowGflops, g.tensorflowOneDnnGflops);
@@ -263,7 +263,7 @@ export function formatTensorflowOps(r: TensorflowOpsResults): string[] {
   const p = r.perOpMicroseconds;
   lines.push(`  fixed cost per op (10-element add): raw TFE_Execute ${p.rawTfeExecute.toFixed(1)} µs, tfjs op on tensorflow ${p.tfjsOnTensorflow.toFixed(1)} µs, PyTorch ${p.torch.toFixed(1)} µs`);
   lines.push('  training step (Adam, CrossEntropyLoss), minimum ms over many steps; TF/torch = torch ms / best TF ms:');
-  lines.push('  model      batch  TF (default)  TF (oneDNN)  torch  TF/torch  TF ops + uploads per step');
+  lines.push('  model      batch    TF (Eigen)  TF (oneDNN)  torch  TF/torch  TF ops + uploads per step');
   for (const s of r.trainingStep) {
     const best = Math.min(s.tensorflowMs, s.tensorflowOneDnnMs);
     lines.push(`  ${s.name.padEnd(9)}  ${String(s.batch).padStart(5)}  ${s.tensorflowMs.toFixed(1).padStart(12)}  ${s.tensorflowOneDnnMs.toFixed(1).padStart(11)}  ${s.torchMs.toFixed(1).padStart(5)}  ${(s.torchMs / best).toFixed(2).padStart(8)}  ${s.ops} + ${s.uploads}`);
