@@ -1,15 +1,15 @@
 /**
  * Float32 TensorFlow eager ops run straight through tfjs-node's binding (TFE_Execute), without tfjs's engine.
  *
- * On the `tensorflow` backend every tfjs op costs TensorFlow's eager dispatch (about 15 µs per op here) plus tfjs's
- * engine and tfjs-node's JS layer (about as much again), and `tf.mul(x, 0.9)` uploads a new scalar tensor each
- * call. Code that runs many small elementwise ops per step (the optimizers: about 13 ops per parameter) pays that
+ * On the `tensorflow` backend every tfjs op costs TensorFlow's eager dispatch (7-18 µs per op here, by load) plus
+ * tfjs's engine and tfjs-node's JS layer (about as much again), and `tf.mul(x, 0.9)` uploads a new scalar tensor
+ * each call. Code that runs many small elementwise ops per step (the optimizers: about 13 ops per parameter) pays that
  * fixed cost again and again. An `EagerScope` runs the same TensorFlow ops (`Add`, `Sub`, `Mul`, `RealDiv`,
  * `Square`, `Sqrt`, `Maximum`: the kernels tfjs-node itself calls for tf.add, tf.sub, ...; so the results are
  * bit-identical) on raw tensor handles, deletes the intermediates itself and hands back only the results, as
  * ordinary tfjs tensors. Constant scalars are uploaded once and kept in an `EagerConstants` cache.
  *
- * Measured (bench: `twinml bench tensorflow` section, docs/tensorflow-backend-findings.md "Speed").
+ * Measured by `twinml bench tensorflow-ops`; see docs/performance-tensorflow.md.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
