@@ -1,4 +1,4 @@
-// The inference benchmark, standalone (npm run build first): node bench/inference.mjs [--threads N] [--requests N]
+// The inference benchmark, standalone (npm run build first): node bench/inference.mjs [--threads N] [--window-seconds S] [--load-requests N]
 // Section logic: src/bench/inference/run.ts (dist/bench/inference/index.js).
 import { runInferenceBench } from '../dist/bench/inference/index.js';
 
@@ -6,4 +6,4 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-await runInferenceBench({ threads: arg('threads', 1), requests: arg('requests', 6000), loadRequests: arg('load-requests', 20000) });
+await runInferenceBench({ threads: arg('threads', 1), windowSeconds: arg('window-seconds', 1), loadRequests: arg('load-requests', 20000) });

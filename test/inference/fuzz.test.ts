@@ -18,8 +18,20 @@ interface FuzzCase {
   kind: string;
   method: string;
   path: string;
-  body?: string;
+  body?: string | Buffer;
   headers?: Record<string, string>;
+}
+
+/** A binary tensor data request (JSON header + raw float32 bytes) with its headers. */
+function binaryBody(header: Json, tail: Buffer, headerLength?: string): Pick<FuzzCase, 'body' | 'headers'> {
+  const json = Buffer.from(JSON.stringify(header));
+  return { body: Buffer.concat([json, tail]), headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': headerLength ?? String(json.length) } };
+}
+
+function validBinaryMlp(rng: Rng): { header: Json; tail: Buffer } {
+  const rows = 1 + rng.randint(2);
+  const tail = Buffer.from(new Float32Array(Array.from({ length: rows * 784 }, () => rng.random())).buffer);
+  return { header: { inputs: [{ name: 'input', shape: [rows, 784], datatype: 'FP32', parameters: { binary_data_size: tail.length } }] }, tail };
 }
 
 type Json = Record<string, unknown>;
@@ -137,6 +149,43 @@ function generate(rng: Rng, bodyLimit: number): FuzzCase {
     () => ({ kind: 'nested data of the wrong size', method: 'POST', path: infer(), body: JSON.stringify({ inputs: [{ name: 'input', shape: [1, 784], datatype: 'FP32', data: [[[1, 2], [3]]] }] }) }),
     () => ({ ...post('odd content type', { inputs: 'x' }), headers: { 'content-type': pick(rng, ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16']) } }),
     () => post('huge id', { ...validMlp(rng), id: 'i'.repeat(300) }),
+    () => {
+      const { header, tail } = validBinaryMlp(rng);
+      const json = JSON.stringify(header).length;
+      const length = pick(rng, ['', 'abc', '-1', '0', '1.5', '0x10', String(json + tail.length + 1 + rng.randint(1000)), String(1 + rng.randint(json - 1)), '9'.repeat(20), `${json}, ${json}`]);
+      return { kind: 'bad Inference-Header-Content-Length', method: 'POST', path: infer(), ...binaryBody(header, tail, length) };
+    },
+    () => {
+      const { header, tail } = validBinaryMlp(rng);
+      const cut = rng.randint(2) === 0 ? tail.subarray(0, rng.randint(tail.length)) : Buffer.concat([tail, Buffer.alloc(1 + rng.randint(64))]);
+      return { kind: 'binary section of the wrong length', method: 'POST', path: infer(), ...binaryBody(header, cut) };
+    },
+    () => {
+      const { header, tail } = validBinaryMlp(rng);
+      const input = (header.inputs as Json[])[0]!;
+      input.parameters = { binary_data_size: pick(rng, [-4, 1.5, '3136', null, tail.length - 1 - rng.randint(8), tail.length + 4 * (1 + rng.randint(8)), 2 ** 53, {}]) };
+      return { kind: 'bad binary_data_size', method: 'POST', path: infer(), ...binaryBody(header, tail) };
+    },
+    () => {
+      const { header, tail } = validBinaryMlp(rng);
+      const view = new Float32Array(tail.buffer, tail.byteOffset, tail.length / 4);
+      view[rng.randint(view.length)] = pick(rng, [NaN, Infinity, -Infinity]);
+      return { kind: 'non-finite binary float', method: 'POST', path: infer(), ...binaryBody(header, tail) };
+    },
+    () => {
+      const { header, tail } = validBinaryMlp(rng);
+      const input = (header.inputs as Json[])[0]!;
+      const change = rng.randint(4);
+      if (change === 0) input.data = [1];
+      else if (change === 1) input.datatype = pick(rng, ['FP64', 'INT32', 'BOOL', 'BYTES']);
+      else if (change === 2) input.shape = [(input.shape as number[])[0]! + 1, 784];
+      else header.parameters = { binary_data_output: pick(rng, ['yes', 1, null]) };
+      return { kind: 'binary header inconsistent with its data', method: 'POST', path: infer(), ...binaryBody(header, tail) };
+    },
+    () => {
+      const { header } = validBinaryMlp(rng);
+      return { kind: 'binary_data_size in a plain JSON body', method: 'POST', path: infer(), body: JSON.stringify(header) };
+    },
   ];
   return kinds[rng.randint(kinds.length)]!();
 }
@@ -180,7 +229,7 @@ describe.skipIf(!fixtures)('fuzzing the OIP server', () => {
       while (next < cases.length) {
         const c = cases[next++]!;
         const headers = { 'content-type': 'application/json', ...c.headers };
-        const send = c.method === 'RAW' ? rawSocket(server.url, c.body!) : rawRequest(server.url, c.method, c.path, c.body, headers);
+        const send = c.method === 'RAW' ? rawSocket(server.url, c.body as string) : rawRequest(server.url, c.method, c.path, c.body, headers);
         const res = await send.catch((e: Error) => ({ status: -1, text: e.message }));
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         let parsed: unknown;
@@ -200,7 +249,7 @@ describe.skipIf(!fixtures)('fuzzing the OIP server', () => {
     await Promise.all(Array.from({ length: 8 }, worker));
     console.log(`fuzz: ${COUNT} requests, status counts ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
     expect(failures).toEqual([]);
-    expect(new Set(cases.map((c) => c.kind)).size).toBeGreaterThanOrEqual(25);
+    expect(new Set(cases.map((c) => c.kind)).size).toBeGreaterThanOrEqual(33);
     const live = await call(server.url, '/v2/health/live');
     expect(live.status).toBe(200);
     const valid = await call(server.url, '/v2/models/mnist-mlp/infer', { body: validMlp(new Rng(1)) });

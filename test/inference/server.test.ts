@@ -25,7 +25,7 @@ describe.skipIf(!fixtures)('OIP v2 server', () => {
 
   it('binds loopback and answers /v2 and health', async () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect((await call(url, '/v2')).body).toEqual({ name: 'twinml', version: '0.1.0', extensions: [] });
+    expect((await call(url, '/v2')).body).toEqual({ name: 'twinml', version: '0.1.0', extensions: ['binary_tensor_data'] });
     expect(await call(url, '/v2/health/live')).toMatchObject({ status: 200, body: { live: true } });
     expect(await call(url, '/v2/health/ready')).toMatchObject({ status: 200, body: { ready: true } });
   });

@@ -9,7 +9,9 @@ export interface LoadOptions {
   url: string;
   path: string;
   /** Request bodies, used round-robin. */
-  bodies: string[];
+  bodies: Array<string | Buffer>;
+  /** Request headers (default: content-type application/json). */
+  headers?: Record<string, string>;
   concurrency: number;
   requests: number;
   /** Called after each completed request with the running count (for checkpoints such as RSS). */
@@ -48,11 +50,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let errors = 0;
   let sent = 0;
   let done = 0;
-  const one = (body: string) =>
+  const headers = options.headers ?? { 'content-type': 'application/json' };
+  const one = (body: string | Buffer) =>
     new Promise<number>((resolve) => {
       const start = performance.now();
       const req = request(
-        { host: hostname, port, method: 'POST', path: options.path, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        { host: hostname, port, method: 'POST', path: options.path, agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

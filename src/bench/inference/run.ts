@@ -12,15 +12,16 @@ import { dirname, join } from 'node:path';
 import { findPython } from '../../bridge/find-python.js';
 import { loadModel } from '../../inference/index.js';
 import { packageRoot } from '../../util/paths.js';
-import { quantile, runLoad } from './http-load.js';
-import { LOAD_TEST_NODE_FLAGS, mlpBodies, runLoadTest, type LoadTestResult } from './load-test.js';
+import { LOAD_TEST_NODE_FLAGS, runLoadTest, type LoadTestResult } from './load-test.js';
+import { measureHttpOverhead, type HttpOverhead } from './http-overhead.js';
 import { startServerProcess } from './server-process.js';
+import { measureBatchingThroughput, type Protocol, type ThroughputRow } from './throughput.js';
 
 export interface InferenceBenchOptions {
   /** Threads for PyTorch and for each onnxruntime session (default 1). */
   threads?: number;
-  /** Requests per throughput measurement (default 6000). */
-  requests?: number;
+  /** Seconds per throughput window (default 1; 9 rounds of on, off and the HTTP floor per model and protocol). */
+  windowSeconds?: number;
   /** Requests in the load test (default 20,000). */
   loadRequests?: number;
   /** Where the JSON goes (default <package>/bench/inference-results.json). */
@@ -40,12 +41,7 @@ export interface LatencyRow {
   speedupVsTorch: number;
 }
 
-export interface ThroughputRow {
-  model: string;
-  batchingOn: number;
-  batchingOff: number;
-  ratio: number;
-}
+export type { ThroughputRow } from './throughput.js';
 
 export interface InferenceBenchResults {
   createdAt: string;
@@ -54,7 +50,7 @@ export interface InferenceBenchResults {
   torchVersion: string;
   latency: LatencyRow[];
   throughput: ThroughputRow[];
-  httpOverhead: { httpP50Ms: number; directP50Ms: number; overheadP50Ms: number; httpP99Ms: number };
+  httpOverhead: HttpOverhead;
   loadTest: LoadTestResult;
   targets: Array<{ description: string; value: number; target: string; met: boolean }>;
 }
@@ -105,11 +101,20 @@ export function formatInferenceBench(r: InferenceBenchResults): string {
         `${l.model.padEnd(10)} ${String(l.batch).padStart(6)} ${l.torchMs.toFixed(3).padStart(7)} ${l.ortInThreadMs.toFixed(3).padStart(15)} ${l.ortPoolMs.toFixed(3).padStart(10)} ${l.speedupVsTorch.toFixed(2).padStart(15)}x`,
     ),
     '',
-    'server throughput, 64 concurrent clients, 1 sample per request (requests/s)',
-    'model       batching on   batching off   ratio',
-    ...r.throughput.map((t) => `${t.model.padEnd(10)} ${t.batchingOn.toFixed(0).padStart(12)} ${t.batchingOff.toFixed(0).padStart(14)} ${t.ratio.toFixed(2).padStart(7)}x`),
+    'server throughput, 64 concurrent clients (autocannon), 1 sample per request, 1 worker, batching on (max 64 rows, 2 ms) vs off;',
+    'both servers measured in alternating windows; requests/s medians; CPU per request: server process (all threads) and load generator',
+    'model      protocol  batching on  batching off   ratio   server CPU ms on/off  HTTP floor ms  client CPU ms  rows/run  CPU-bound ratio  ceiling',
+    ...r.throughput.map(
+      (t) =>
+        `${t.model.padEnd(10)} ${t.protocol.padEnd(8)} ${t.batchingOn.toFixed(0).padStart(12)} ${t.batchingOff.toFixed(0).padStart(13)} ${t.ratio.toFixed(2).padStart(6)}x ` +
+        `${`${t.serverCpuMsOn.toFixed(3)} / ${t.serverCpuMsOff.toFixed(3)}`.padStart(21)} ${t.httpFloorCpuMs.toFixed(3).padStart(14)} ${t.clientCpuMs.toFixed(3).padStart(14)} ` +
+        `${t.meanBatchRows.toFixed(1).padStart(9)} ${t.cpuBoundRatio.toFixed(2).padStart(15)}x ${t.ceilingRatio.toFixed(2).padStart(7)}x`,
+    ),
+    'HTTP floor: server CPU per request of a fastify route doing nothing with the same body and client; ceiling: (client + floor + (CPU off - on)) / (client + floor),',
+    'the best ratio batching can give on these cores with this HTTP stack (it removes only the per-call cost of a session run)',
     '',
-    `HTTP overhead (mnist-mlp, 1 client): HTTP p50 ${r.httpOverhead.httpP50Ms.toFixed(3)} ms, direct predict p50 ${r.httpOverhead.directP50Ms.toFixed(3)} ms, overhead p50 ${r.httpOverhead.overheadP50Ms.toFixed(3)} ms`,
+    `HTTP overhead (mnist-mlp, 1 client, median of ${r.httpOverhead.rounds} alternating rounds): HTTP p50 ${r.httpOverhead.httpP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryHttpP50Ms.toFixed(3)} ms (binary), direct predict p50 ${r.httpOverhead.directP50Ms.toFixed(3)} ms, ` +
+      `overhead p50 ${r.httpOverhead.overheadP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryOverheadP50Ms.toFixed(3)} ms (binary)`,
     `load test: ${r.loadTest.requests} requests, 64 clients: ${r.loadTest.errors} errors, ${r.loadTest.requestsPerSec.toFixed(0)} req/s, p50 ${r.loadTest.p50Ms.toFixed(2)} ms, p99 ${r.loadTest.p99Ms.toFixed(2)} ms, ` +
       `RSS ${(r.loadTest.rssAtCheckpoint / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.checkpoint} -> ${(r.loadTest.rssAtEnd / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.requests} (${(r.loadTest.rssGrowth * 100).toFixed(1)}%)`,
     '',
@@ -126,7 +131,6 @@ export function formatInferenceBench(r: InferenceBenchResults): string {
 export async function runInferenceBench(options: InferenceBenchOptions = {}): Promise<InferenceBenchResults> {
   const log = options.log ?? ((line: string) => console.log(line));
   const threads = options.threads ?? 1;
-  const requests = options.requests ?? 6000;
   const loadAverageAtStart = loadavg();
   const exported = mkdtempSync(join(tmpdir(), 'twinml-bench-models-'));
   const cleanup: string[] = [exported];
@@ -151,53 +155,19 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
     }
 
     const throughput: ThroughputRow[] = [];
-    for (const name of Object.keys(MODELS)) {
+    for (const [name, sampleShape] of Object.entries(MODELS)) {
       const repo = repositoryWith(exported, name);
       cleanup.push(repo);
-      const shape = name === 'mnist-mlp' ? [1, 784] : [1, 1, 28, 28];
-      const bodies = Array.from({ length: 8 }, (_, k) =>
-        JSON.stringify({ inputs: [{ name: 'input', shape, datatype: 'FP32', data: Array.from({ length: 784 }, (_, i) => Math.round((((i + 1) * (k + 3)) % 97) / 97 * 1e4) / 1e4) }] }),
-      );
-      const rate: Record<string, number> = {};
-      for (const [mode, maxBatchSize] of [['on', 64], ['off', 1]] as const) {
-        log(`bench inference: server throughput ${name}, batching ${mode} ...`);
-        const server = await startServerProcess({ models: repo, maxBatchSize, maxQueueDelayMs: 2, intraOpThreads: threads });
-        try {
-          const path = `/v2/models/${name}/infer`;
-          await runLoad({ url: server.url, path, bodies, concurrency: 64, requests: 500 });
-          const result = await runLoad({ url: server.url, path, bodies, concurrency: 64, requests });
-          if (result.errors > 0) throw new Error(`${name} batching ${mode}: ${result.errors} errors, e.g. ${result.errorSamples[0]}`);
-          rate[mode] = result.requestsPerSec;
-        } finally {
-          await server.stop();
-        }
+      for (const protocol of ['json', 'binary'] as Protocol[]) {
+        log(`bench inference: server throughput ${name}, ${protocol} protocol, batching on vs off ...`);
+        throughput.push(await measureBatchingThroughput({ models: repo, name, sampleShape, protocol, threads, windowSeconds: options.windowSeconds }));
       }
-      throughput.push({ model: name, batchingOn: rate.on!, batchingOff: rate.off!, ratio: rate.on! / rate.off! });
     }
 
-    log('bench inference: HTTP overhead over a direct predict (mnist-mlp, 1 client) ...');
+    log('bench inference: HTTP overhead over a direct predict (mnist-mlp, 1 client, alternating rounds) ...');
     const mlpRepo = repositoryWith(exported, 'mnist-mlp');
     cleanup.push(mlpRepo);
-    const direct = await loadModel(join(exported, 'mnist-mlp', '1'), { workers: 1, intraOpThreads: threads });
-    const sample = new Float32Array(784).map((_, i) => (i % 97) / 97);
-    const directTimes: number[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const start = performance.now();
-      await direct.predict(sample);
-      if (i >= 500) directTimes.push(performance.now() - start);
-    }
-    await direct.close();
-    directTimes.sort((a, b) => a - b);
-    const overheadServer = await startServerProcess({ models: mlpRepo, maxBatchSize: 1, maxQueueDelayMs: 0, intraOpThreads: threads });
-    let http;
-    try {
-      await runLoad({ url: overheadServer.url, path: '/v2/models/mnist-mlp/infer', bodies: mlpBodies(), concurrency: 1, requests: 500 });
-      http = await runLoad({ url: overheadServer.url, path: '/v2/models/mnist-mlp/infer', bodies: mlpBodies(), concurrency: 1, requests: 2500 });
-    } finally {
-      await overheadServer.stop();
-    }
-    const directP50Ms = quantile(directTimes, 0.5);
-    const httpOverhead = { httpP50Ms: http.p50Ms, directP50Ms, overheadP50Ms: http.p50Ms - directP50Ms, httpP99Ms: http.p99Ms };
+    const httpOverhead = await measureHttpOverhead({ modelDir: join(exported, 'mnist-mlp', '1'), repository: mlpRepo, threads });
 
     log(`bench inference: load test (64 clients, ${options.loadRequests ?? 20_000} requests, mnist-mlp, batching on) ...`);
     const loadServer = await startServerProcess({ models: mlpRepo, maxBatchSize: 64, maxQueueDelayMs: 2, intraOpThreads: threads, nodeFlags: LOAD_TEST_NODE_FLAGS });
@@ -208,8 +178,14 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
       await loadServer.stop();
     }
 
-    const mlpThroughput = throughput.find((t) => t.model === 'mnist-mlp')!;
-    const cnnThroughput = throughput.find((t) => t.model === 'mnist-cnn')!;
+    const ratioTargets = throughput
+      .filter((t) => t.protocol === 'binary')
+      .map((t) => ({
+        description: `server throughput, batching on / off, ${t.model}, binary tensor protocol, 64 clients, 1 worker`,
+        value: t.ratio,
+        target: '>= 3',
+        met: t.ratio >= 3,
+      }));
     const results: InferenceBenchResults = {
       createdAt: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', loadAverageAtStart, loadAverageAtEnd: loadavg() },
@@ -220,8 +196,7 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
       httpOverhead,
       loadTest,
       targets: [
-        { description: 'server throughput, batching on / off, mnist-mlp', value: mlpThroughput.ratio, target: '>= 3', met: mlpThroughput.ratio >= 3 },
-        { description: 'server throughput, batching on / off, mnist-cnn', value: cnnThroughput.ratio, target: '>= 3', met: cnnThroughput.ratio >= 3 },
+        ...ratioTargets,
         { description: 'HTTP overhead p50 over direct predict, mnist-mlp (ms)', value: httpOverhead.overheadP50Ms, target: '<= 1 ms', met: httpOverhead.overheadP50Ms <= 1 },
         { description: 'load test errors', value: loadTest.errors, target: '= 0', met: loadTest.errors === 0 },
         { description: 'load test RSS growth 2,000 -> 20,000 requests', value: loadTest.rssGrowth, target: '<= 0.10', met: loadTest.rssGrowth <= 0.1 },

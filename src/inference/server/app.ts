@@ -8,7 +8,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { InputError } from '../tensor-input.js';
 import { DynamicBatcher, type BatchingOptions } from './batcher.js';
 import { ServerMetrics } from './metrics.js';
-import { inferRequestSchema, inferResponseJson, requestToFeeds, tensorMetadata, type OipInferRequest } from './oip.js';
+import { BINARY_EXTENSION, BINARY_SUPPORTED, binarySection, INFERENCE_HEADER, parseInferBody } from './binary-tensor.js';
+import { binaryResponseBody, inferRequestSchema, inferResponseJson, requestToFeeds, tensorMetadata, type OipInferRequest } from './oip.js';
 import { ModelRepository, unsafeNameReason, type RepositoryModel } from './repository.js';
 import type { LoadModelOptions } from '../types.js';
 
@@ -120,38 +121,40 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
   });
 
-  // Every body is parsed as JSON whatever its content type (clients differ); errors become 400 with the reason.
+  // Every body is parsed as JSON whatever its content type (clients differ), or as a JSON header plus binary
+  // tensor data when Inference-Header-Content-Length is sent; errors become 400 with the reason.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(new HttpError(400, 'the request body is empty; send a JSON object'), undefined);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      done(null, JSON.parse(text));
+      done(null, parseInferBody(body as Buffer, request.headers[INFERENCE_HEADER]));
     } catch (e) {
-      done(new HttpError(400, `malformed JSON body: ${(e as Error).message.slice(0, 200)}`), undefined);
+      done(e as Error, undefined);
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks in callback style: these run on every request, and an async hook costs a promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     if (closing) {
       reply.header('connection', 'close');
-      throw new HttpError(503, 'the server is shutting down');
+      return done(new HttpError(503, 'the server is shutting down'));
     }
     if (token && !request.url.startsWith('/v2/health/')) {
       const given = Buffer.from(request.headers.authorization ?? '');
       if (given.length !== token.length || !timingSafeEqual(given, token)) {
         reply.header('www-authenticate', 'Bearer');
-        throw new HttpError(401, 'missing or wrong bearer token (send Authorization: Bearer <token>)');
+        return done(new HttpError(401, 'missing or wrong bearer token (send Authorization: Bearer <token>)'));
       }
     }
+    done();
   });
   // While closing, every response ends its connection so keep-alive clients do not hold the close open.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) });
+    done();
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = statusOf(error);
@@ -176,7 +179,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return served.get(entry)!;
   };
 
-  app.get('/v2', async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }));
+  const extensions = BINARY_SUPPORTED ? [BINARY_EXTENSION] : [];
+  app.get('/v2', async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions }));
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_request, reply) => {
     if (closing) return reply.code(503).send({ ready: false });
@@ -209,9 +213,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const labels = { model: s.name, version: s.version };
     metrics.inferRequests.inc(labels);
     try {
-      const { feeds, outputs } = requestToFeeds(request.body, s.model.inputs, s.model.outputs);
+      const { feeds, outputs, binaryOutputs } = requestToFeeds(request.body, s.model.inputs, s.model.outputs, binarySection(request.body));
       const result = await s.batcher.submit(feeds, outputs);
-      return reply.type('application/json').send(inferResponseJson(s.name, s.version, request.body.id, result));
+      const json = inferResponseJson(s.name, s.version, request.body.id, result, binaryOutputs);
+      if (binaryOutputs.size === 0) return reply.type('application/json').send(json);
+      const { body, headerLength } = binaryResponseBody(json, result, binaryOutputs);
+      return reply.header(INFERENCE_HEADER, String(headerLength)).type('application/octet-stream').send(body);
     } catch (e) {
       metrics.inferFailures.inc({ ...labels, reason: statusOf(e as Error) < 500 ? 'client' : 'server' });
       throw e;
@@ -222,8 +229,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Unknown or unsafe model names fail before the body is read or validated.
   const inferRoute = {
     schema: { body: inferRequestSchema },
-    onRequest: async (request: FastifyRequest<{ Params: Params }>) => {
-      lookup(request.params);
+    onRequest: (request: FastifyRequest<{ Params: Params }>, _reply: FastifyReply, done: (error?: Error) => void) => {
+      try {
+        lookup(request.params);
+      } catch (e) {
+        return done(e as Error);
+      }
+      done();
     },
   };
   app.post('/v2/models/:name/infer', inferRoute, infer);
