@@ -11,12 +11,12 @@
  *     so the ratio holds under load where the medians of the zoo rows do not.
  * Each TensorFlow variant runs in its own child process (the variables are read when tfjs-node loads).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { Scalar } from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { findPython } from '../bridge/find-python.js';
 import { packageRoot } from '../util/paths.js';
-import { tensorflowThreadEnv } from './tensorflow-pinned.js';
+import { printChildResult, runBenchChild, tensorflowThreadEnv } from './tensorflow-pinned.js';
 
 /** [M, K, N]: C[M,N] = A[M,K] B[K,N]. Forward and both gradient GEMMs of the bench MLPs' first two layers. */
 export const GEMM_SHAPES: Array<[number, number, number]> = [
@@ -69,8 +69,6 @@ interface ChildOutput {
   tfjsOnTensorflow: number;
   steps: Array<{ minMs: number; ops: number; uploads: number }>;
 }
-
-const RESULT_MARK = 'TWINML_OPS_RESULT ';
 
 /** Best (minimum) milliseconds per call of `f` over `repeats` calls after 3 warm-up calls. */
 function bestMs(f: () => void, repeats: number): number {
@@ -165,24 +163,12 @@ export async function runTensorflowOpsChild(): Promise<void> {
   }
   backend.binding = binding;
   const out: ChildOutput = { gemm, rawTfeExecute, tfjsOnTensorflow, steps };
-  process.stdout.write(`${RESULT_MARK}${JSON.stringify(out)}\n`);
+  printChildResult(out);
 }
 
-async function runChild(oneDnn: boolean): Promise<ChildOutput> {
-  const entry = join(packageRoot(), 'dist', 'bench', 'tensorflow-ops.js');
-  const script = `const { runTensorflowOpsChild } = await import(${JSON.stringify(entry)}); await runTensorflowOpsChild();`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...process.env, ...tensorflowThreadEnv(1), TF_ENABLE_ONEDNN_OPTS: oneDnn ? '1' : '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const line = stdout.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
-  if (code !== 0 || !line) throw new Error(`tensorflow-ops child (oneDNN ${oneDnn ? 'on' : 'off'}) failed with exit code ${code}:\n${stderr.trim()}`);
-  return JSON.parse(line.slice(RESULT_MARK.length)) as ChildOutput;
+function runChild(oneDnn: boolean): Promise<ChildOutput> {
+  const env = { ...tensorflowThreadEnv(1), TF_ENABLE_ONEDNN_OPTS: oneDnn ? '1' : '0' };
+  return runBenchChild<ChildOutput>('tensorflow-ops.js', 'runTensorflowOpsChild', null, env, `tensorflow-ops child (oneDNN ${oneDnn ? 'on' : 'off'})`);
 }
 
 const TORCH_SCRIPT = `

@@ -24,7 +24,38 @@ export interface PinnedResult {
   env: { intraOp: string; interOp: string };
 }
 
-const RESULT_MARK = 'TWINML_PINNED_RESULT ';
+const RESULT_MARK = 'TWINML_CHILD_RESULT ';
+
+/**
+ * Runs `exportName(args)` of the built module dist/bench/<moduleFile> in a fresh Node process with `env` added to
+ * this one's, and returns what it printed with printChildResult.
+ * @param moduleFile - file name under dist/bench/
+ * @param exportName - the exported async function to call
+ * @param args - its one argument (JSON)
+ * @param env - variables to set before anything loads (TensorFlow reads its own at load)
+ * @param what - names the child in errors
+ */
+export async function runBenchChild<T>(moduleFile: string, exportName: string, args: unknown, env: Record<string, string>, what: string): Promise<T> {
+  const entry = join(packageRoot(), 'dist', 'bench', moduleFile);
+  const script = `const m = await import(${JSON.stringify(entry)}); await m[${JSON.stringify(exportName)}](${JSON.stringify(args ?? null)});`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = stdout.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
+  if (code !== 0 || !line) throw new Error(`${what} failed with exit code ${code}:\n${stderr.trim() || stdout.trim()}`);
+  return JSON.parse(line.slice(RESULT_MARK.length)) as T;
+}
+
+/**
+ * The child's side of runBenchChild: prints the result line.
+ * @param value - the result (JSON)
+ */
+export function printChildResult(value: unknown): void {
+  process.stdout.write(`${RESULT_MARK}${JSON.stringify(value)}\n`);
+}
 
 /**
  * The environment that pins TensorFlow's thread pools to `threads` (both pools).
@@ -40,22 +71,7 @@ export function tensorflowThreadEnv(threads: number): Record<'TF_NUM_INTRAOP_THR
  * @param job - thread count, section names and measurement settings
  */
 export async function measureTensorflowPinned(job: PinnedJob): Promise<PinnedResult> {
-  const entry = join(packageRoot(), 'dist', 'bench', 'tensorflow-pinned.js');
-  const script = `const { runPinnedJob } = await import(${JSON.stringify(entry)}); await runPinnedJob(${JSON.stringify(job)});`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...process.env, ...tensorflowThreadEnv(job.threads) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const line = stdout.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
-  if (code !== 0 || !line) {
-    throw new Error(`tensorflow bench child (${job.threads} thread(s)) failed with exit code ${code}:\n${stderr.trim() || stdout.trim()}`);
-  }
-  return JSON.parse(line.slice(RESULT_MARK.length)) as PinnedResult;
+  return runBenchChild<PinnedResult>('tensorflow-pinned.js', 'runPinnedJob', job, tensorflowThreadEnv(job.threads), `tensorflow bench child (${job.threads} thread(s))`);
 }
 
 /**
@@ -83,5 +99,5 @@ export async function runPinnedJob(job: PinnedJob): Promise<void> {
     results[name] = await section.measure('tensorflow', sectionMeasureOptions(section, job.measure));
   }
   const result: PinnedResult = { results, failed, env };
-  process.stdout.write(`${RESULT_MARK}${JSON.stringify(result)}\n`);
+  printChildResult(result);
 }
