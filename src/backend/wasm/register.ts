@@ -9,6 +9,7 @@ import { makeDepthwiseBackpropFilter, makeDepthwiseBackpropInput } from './depth
 export { registerDilatedConvGradKernels };
 import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
+import { denseTrainingKernels } from './training-kernels.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -19,6 +20,7 @@ export function twinmlWasmKernels(): KernelConfig[] {
     makeDepthwiseBackpropFilter('wasm'),
     makeUnsortedSegmentSum('wasm'),
     wasmMaxPoolGradConfig,
+    ...denseTrainingKernels(),
   ];
 }
 

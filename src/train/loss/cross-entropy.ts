@@ -3,6 +3,8 @@
  * computed from log-softmax (never from clipped probabilities), for class-index targets.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { SOFTMAX_CROSS_ENTROPY } from '../../backend/wasm/cross-entropy-kernel.js';
+import { hasFusedKernel } from '../optim/fused.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -44,6 +46,9 @@ export class CrossEntropyLoss {
       if (this.weight && this.weight.length !== c) {
         throw new Error(`CrossEntropyLoss: weight has ${this.weight.length} entries but the input has ${c} classes`);
       }
+      if (!this.weight && this.labelSmoothing === 0 && input.dtype === 'float32' && hasFusedKernel(SOFTMAX_CROSS_ENTROPY)) {
+        return this.fused(input, target);
+      }
       const logp = tf.logSoftmax(input, -1);
       const targetInt = tf.cast(target, 'int32');
       const valid = tf.notEqual(targetInt, tf.scalar(this.ignoreIndex, 'int32'));
@@ -65,5 +70,25 @@ export class CrossEntropyLoss {
       if (this.reduction === 'sum') return total;
       return tf.div(total, tf.sum(sampleWeight));
     });
+  }
+
+  /** The unweighted, unsmoothed loss through the fused kernel: its gradient is (softmax - onehot) scaled by dy. */
+  private fused(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
+    const targetInt = target.dtype === 'int32' ? target : tf.cast(target, 'int32');
+    const n = input.shape[0]!;
+    const lossOf = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [logits, save] = args as [tf.Tensor, tf.GradSaveFunc];
+      const attrs = { ignoreIndex: this.ignoreIndex } as unknown as tf.NamedAttrMap;
+      const [perSample, unitGrad, count] = tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY, { logits, target: targetInt }, attrs) as tf.Tensor[];
+      save([unitGrad!, count!]);
+      const value = this.reduction === 'none' ? perSample! : this.reduction === 'sum' ? tf.sum(perSample!) : tf.div(tf.sum(perSample!), count!);
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [g, cnt] = saved as [tf.Tensor, tf.Tensor];
+        if (this.reduction === 'none') return tf.mul(g, tf.reshape(dy, [n, 1]));
+        return tf.mul(g, this.reduction === 'sum' ? dy : tf.div(dy, cnt));
+      };
+      return { value, gradFunc };
+    }) as Parameters<typeof tf.customGrad>[0]);
+    return lossOf(input);
   }
 }

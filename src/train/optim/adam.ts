@@ -11,8 +11,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
 import { Optimizer } from './optimizer.js';
-import { eagerOpsAvailable } from '../../backend/tensorflow/eager-ops.js';
-import { TensorflowAdamUpdate } from './adam-tensorflow.js';
+import { ADAM_UPDATE } from '../../backend/wasm/optimizer-kernels.js';
+import { hasFusedKernel, runFused } from './fused.js';
 
 export interface AdamOptions {
   lr: number;
@@ -27,9 +27,6 @@ export interface AdamOptions {
 type AdamParams = Parameter[] | Array<{ params: Parameter[] } & Partial<AdamOptions>>;
 
 export class Adam extends Optimizer<AdamOptions> {
-  /** The same update as raw TensorFlow ops, used on the tensorflow backend (adam-tensorflow.ts). */
-  private tensorflowUpdate: TensorflowAdamUpdate | undefined;
-
   constructor(params: AdamParams, options: Partial<AdamOptions> = {}) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, decoupledWeightDecay: false, ...options });
   }
@@ -44,14 +41,12 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected update(p: Parameter, grad: tf.Tensor, o: AdamOptions, st: { step: number; tensors: Map<string, tf.Tensor> }): void {
-    if (eagerOpsAvailable()) {
-      const next = (this.tensorflowUpdate ??= new TensorflowAdamUpdate()).update(p.variable, grad, o, st.step, st.tensors);
-      for (const [name, value] of next.state) this.setState(st, name, value);
-      p.assign(next.param);
-      return;
-    }
     const [beta1, beta2] = o.betas;
     const t = st.step;
+    if (grad.dtype === 'float32' && hasFusedKernel(ADAM_UPDATE)) {
+      this.fusedUpdate(p, grad, o, st);
+      return;
+    }
     const next = tf.tidy(() => {
       let param: tf.Tensor = p.variable;
       let g = grad;
@@ -80,10 +75,21 @@ export class Adam extends Optimizer<AdamOptions> {
     p.assign(next);
   }
 
-  override disposeState(): void {
-    super.disposeState();
-    this.tensorflowUpdate?.dispose();
-    this.tensorflowUpdate = undefined;
+  /** The same update as one fused kernel call (bit-identical). */
+  private fusedUpdate(p: Parameter, grad: tf.Tensor, o: AdamOptions, st: { step: number; tensors: Map<string, tf.Tensor> }): void {
+    const inputs = {
+      param: p.variable,
+      grad,
+      expAvg: st.tensors.get('exp_avg'),
+      expAvgSq: st.tensors.get('exp_avg_sq'),
+      maxExpAvgSq: o.amsgrad ? st.tensors.get('max_exp_avg_sq') : undefined,
+    };
+    const attrs = { lr: o.lr, beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay, decoupledWeightDecay: o.decoupledWeightDecay, amsgrad: o.amsgrad, step: st.step };
+    const [param, expAvg, expAvgSq, maxExpAvgSq] = runFused(ADAM_UPDATE, inputs, attrs);
+    this.setState(st, 'exp_avg', expAvg!);
+    this.setState(st, 'exp_avg_sq', expAvgSq!);
+    if (maxExpAvgSq) this.setState(st, 'max_exp_avg_sq', maxExpAvgSq);
+    p.assign(param!);
   }
 }
 

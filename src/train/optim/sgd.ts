@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
 import { Optimizer } from './optimizer.js';
+import { SGD_UPDATE } from '../../backend/wasm/optimizer-kernels.js';
+import { hasFusedKernel, runFused } from './fused.js';
 
 export interface SGDOptions {
   lr: number;
@@ -32,6 +34,13 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(p: Parameter, grad: tf.Tensor, o: SGDOptions, st: { step: number; tensors: Map<string, tf.Tensor> }): void {
+    if (grad.dtype === 'float32' && hasFusedKernel(SGD_UPDATE)) {
+      const attrs = { lr: o.lr, momentum: o.momentum, dampening: o.dampening, weightDecay: o.weightDecay, nesterov: o.nesterov };
+      const [param, buf] = runFused(SGD_UPDATE, { param: p.variable, grad, momentumBuffer: st.tensors.get('momentum_buffer') }, attrs);
+      if (buf) this.setState(st, 'momentum_buffer', buf);
+      p.assign(param!);
+      return;
+    }
     const next = tf.tidy(() => {
       let g = grad;
       if (o.weightDecay !== 0) g = tf.add(g, tf.mul(p.variable, o.weightDecay));

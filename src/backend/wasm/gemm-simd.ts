@@ -1,0 +1,135 @@
+/**
+ * Single-precision GEMM on the tfjs wasm heap with wasm SIMD128: C[M,N] = A·B with A row-major [M,K] or given
+ * transposed as [K,M] (the weight gradient X^T·dY reads X in place) and B row-major [K,N] or given transposed
+ * as [N,K] (the input gradient dY·W^T reads W in place). The
+ * module is generated per shape so that row strides are immediate load offsets: a 4×8 register block (eight
+ * f32x4 accumulators) walks K with one splat load per row of A and two vector loads of B per step; column
+ * blocks are outermost and each K×8 panel of B is first packed contiguously so it stays in L1 across row
+ * blocks. It covers the first floor(M/4)*4 rows and floor(N/8)*8 columns (simd-matmul.ts uses it only when
+ * that is all of C). Each output is the sum over k in order: of rounded float32 products (mul, then add), or,
+ * where the engine has relaxed SIMD, of f32x4.relaxed_madd steps (fused multiply-add on x86 with FMA: measured
+ * 20-30% faster here with Node 20's --experimental-wasm-relaxed-simd).
+ */
+import { emitModule, I32, V128, op, wasmApi, type EmittedFunction } from './wasm-emit.js';
+
+let relaxedSimd: boolean | undefined;
+
+/**
+ * Whether the engine accepts relaxed SIMD's f32x4.relaxed_madd (Node 22+; Node 20 only when started with
+ * --experimental-wasm-relaxed-simd). Detected once by validating a one-instruction module.
+ */
+export function hasRelaxedSimd(): boolean {
+  if (relaxedSimd === undefined) {
+    const api = wasmApi();
+    const probe = { name: 'f', params: [V128, V128, V128], locals: [], body: [...op.localGet(0), ...op.localGet(1), ...op.localGet(2), ...op.f32x4RelaxedMadd, ...op.drop] };
+    relaxedSimd = !!api && api.validate(emitModule([probe as EmittedFunction]));
+  }
+  return relaxedSimd;
+}
+
+export interface GemmShape {
+  m: number;
+  n: number;
+  k: number;
+  /** A is stored [K, M] (transposed). */
+  transposeA: boolean;
+  /** B is stored [N, K] (transposed); packing gathers its columns. */
+  transposeB: boolean;
+}
+
+/** gemm(aOffset, bOffset, cOffset, packOffset): byte offsets in the wasm heap; pack has gemmPackBytes(k) bytes. */
+export type GemmSimd = (a: number, b: number, c: number, pack: number) => void;
+
+const ROWS = 4;
+const COLS = 8;
+
+/**
+ * The generated function gemm(a, b, c, pack): for each 8-column block of B, first copy that K×8 panel to `pack`
+ * (K·32 bytes, contiguous: a strided panel spans K cache lines, more than L1 holds for K = 784), then run the
+ * 4×8 register block down all row blocks of A reading the packed panel sequentially.
+ */
+export function gemmFunction({ m, n, k, transposeA, transposeB }: GemmShape, fusedMultiplyAdd = false): EmittedFunction {
+  const [a, b, c, pack] = [0, 1, 2, 3];
+  const [jb, ib, pa, pb, pend, cb] = [4, 5, 6, 7, 8, 9];
+  const acc = (r: number, h: number) => 10 + 2 * r + h;
+  const [b0, b1, av] = [18, 19, 20];
+  const m4 = m - (m % ROWS);
+  const n8 = n - (n % COLS);
+  const rowBytesC = n * 4;
+  const panelBytes = k * COLS * 4;
+  // Where row r of A's 4-row block sits relative to the block pointer, and how far the pointer moves per k.
+  const aRowOffset = transposeA ? 4 : k * 4;
+  const aStepK = transposeA ? m * 4 : 4;
+  const body: number[] = [];
+  body.push(...op.i32Const(0), ...op.localSet(jb), ...op.block, ...op.loop);
+  body.push(...op.localGet(jb), ...op.i32Const(n8 * 4), ...op.i32GeU, ...op.brIf(1));
+  // Pack B[:, jb:jb+8] into `pack` (cb walks the panel). Transposed B: column j is row j of the stored [N, K].
+  if (transposeB) {
+    body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Const(k), ...op.i32Mul, ...op.i32Add, ...op.localSet(pb));
+  } else {
+    body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Add, ...op.localSet(pb));
+  }
+  body.push(...op.localGet(pack), ...op.localSet(cb), ...op.loop);
+  if (transposeB) {
+    for (let col = 0; col < COLS; col++) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.f32Load(col * k * 4), ...op.f32Store(col * 4));
+    body.push(...op.localGet(pb), ...op.i32Const(4), ...op.i32Add, ...op.localSet(pb));
+  } else {
+    for (const off of [0, 16]) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.v128Load(off), ...op.v128Store(off));
+    body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localSet(pb));
+  }
+  body.push(...op.localGet(cb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(cb), ...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.i32LtU, ...op.brIf(0), ...op.end);
+  body.push(...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.localSet(pend));
+  body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
+  body.push(...op.localGet(ib), ...op.i32Const(m4), ...op.i32GeU, ...op.brIf(1));
+  for (let r = 0; r < ROWS; r++) for (let h = 0; h < 2; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
+  body.push(...op.localGet(a), ...op.localGet(ib), ...op.i32Const(aRowOffset), ...op.i32Mul, ...op.i32Add, ...op.localSet(pa));
+  body.push(...op.localGet(pack), ...op.localSet(pb), ...op.loop);
+  body.push(...op.localGet(pb), ...op.v128Load(0), ...op.localSet(b0));
+  body.push(...op.localGet(pb), ...op.v128Load(16), ...op.localSet(b1));
+  for (let r = 0; r < ROWS; r++) {
+    body.push(...op.localGet(pa), ...op.v128Load32Splat(r * aRowOffset), ...op.localSet(av));
+    for (const [h, bv] of [[0, b0], [1, b1]] as const) {
+      if (fusedMultiplyAdd) body.push(...op.localGet(av), ...op.localGet(bv), ...op.localGet(acc(r, h)), ...op.f32x4RelaxedMadd, ...op.localSet(acc(r, h)));
+      else body.push(...op.localGet(acc(r, h)), ...op.localGet(av), ...op.localGet(bv), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(acc(r, h)));
+    }
+  }
+  body.push(...op.localGet(pa), ...op.i32Const(aStepK), ...op.i32Add, ...op.localSet(pa));
+  body.push(...op.localGet(pb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(pb), ...op.localGet(pend), ...op.i32LtU, ...op.brIf(0));
+  body.push(...op.end);
+  body.push(...op.localGet(c), ...op.localGet(ib), ...op.i32Const(rowBytesC), ...op.i32Mul, ...op.i32Add, ...op.localGet(jb), ...op.i32Add, ...op.localSet(cb));
+  for (let r = 0; r < ROWS; r++) {
+    for (let h = 0; h < 2; h++) body.push(...op.localGet(cb), ...op.localGet(acc(r, h)), ...op.v128Store(r * rowBytesC + 16 * h));
+  }
+  body.push(...op.localGet(ib), ...op.i32Const(ROWS), ...op.i32Add, ...op.localSet(ib), ...op.br(0), ...op.end, ...op.end);
+  body.push(...op.localGet(jb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localSet(jb), ...op.br(0), ...op.end, ...op.end);
+  return { name: 'gemm', params: [I32, I32, I32, I32], locals: [[6, I32], [11, V128]], body };
+}
+
+/** Bytes of scratch memory gemm's `pack` argument needs for inner dimension k. */
+export function gemmPackBytes(k: number): number {
+  return k * COLS * 4;
+}
+
+const compiled = new WeakMap<object, Map<string, GemmSimd>>();
+
+/**
+ * The SIMD GEMM for `shape` bound to `memory` (a WebAssembly.Memory), compiled once per shape and memory;
+ * null without WebAssembly SIMD.
+ * @param memory - the tfjs wasm backend's memory
+ * @param shape - the product's dimensions
+ */
+export function gemmSimd(memory: object, shape: GemmShape): GemmSimd | null {
+  let byShape = compiled.get(memory);
+  if (!byShape) compiled.set(memory, (byShape = new Map()));
+  const fma = hasRelaxedSimd();
+  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.transposeB},${fma}`;
+  const cached = byShape.get(key);
+  if (cached) return cached;
+  const api = wasmApi();
+  const bytes = emitModule([gemmFunction(shape, fma)]);
+  if (!api || !api.validate(bytes)) return null;
+  const fn = new api.Instance(new api.Module(bytes), { env: { memory } }).exports['gemm'] as GemmSimd;
+  byShape.set(key, fn);
+  return fn;
+}
+

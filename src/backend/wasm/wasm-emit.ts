@@ -1,0 +1,135 @@
+/**
+ * A minimal WebAssembly binary writer for twinml's small SIMD kernels: one module that imports the tfjs wasm
+ * backend's memory (`env.memory`) and exports functions. Only the instructions the kernels use are named here.
+ * Format: https://webassembly.github.io/spec/core/binary/ (SIMD opcodes: 0xFD prefix + LEB128 u32).
+ */
+
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F32 | typeof V128;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (for i32.const). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+
+/** Instruction encoders (each returns its bytes). */
+export const op = {
+  localGet: (i: number) => [0x20, ...uleb(i)],
+  localSet: (i: number) => [0x21, ...uleb(i)],
+  localTee: (i: number) => [0x22, ...uleb(i)],
+  i32Const: (v: number) => [0x41, ...sleb(v)],
+  i32Add: [0x6a],
+  i32Mul: [0x6c],
+  i32GeU: [0x4f],
+  i32LtU: [0x49],
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  if: [0x04, 0x40],
+  end: [0x0b],
+  br: (depth: number) => [0x0c, ...uleb(depth)],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  /** f32.load / f32.store with natural alignment and the given constant offset. */
+  f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
+  f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
+  /** v128.load / v128.store with alignment hint 1 and the given constant offset. */
+  v128Load: (offset = 0) => [...simd(0x00), 0, ...uleb(offset)],
+  v128Store: (offset = 0) => [...simd(0x0b), 0, ...uleb(offset)],
+  /** v128.load32_splat: one float32 from memory into all four lanes. */
+  v128Load32Splat: (offset = 0) => [...simd(0x09), 0, ...uleb(offset)],
+  v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
+  f32x4Splat: simd(0x13),
+  f32x4Sqrt: simd(0xe3),
+  f32x4Add: simd(0xe4),
+  f32x4Sub: simd(0xe5),
+  f32x4Mul: simd(0xe6),
+  f32x4Div: simd(0xe7),
+  /** Relaxed SIMD (a·b + c, fused where the CPU has FMA); validates only where the engine ships relaxed SIMD. */
+  f32x4RelaxedMadd: simd(0x105),
+  drop: [0x1a],
+} as const;
+
+export interface EmittedFunction {
+  name: string;
+  params: ValType[];
+  /** Extra locals after the parameters, as [count, type] runs. */
+  locals: Array<[number, ValType]>;
+  body: number[];
+}
+
+function section(id: number, payload: number[]): number[] {
+  return [id, ...uleb(payload.length), ...payload];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function name(s: string): number[] {
+  const bytes = [...new TextEncoder().encode(s)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+/** The bytes of a module importing `env.memory` and exporting `functions` (no results). */
+export function emitModule(functions: EmittedFunction[]): Uint8Array {
+  const types = vec(functions.map((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]));
+  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]);
+  const funcs = vec(functions.map((_, i) => uleb(i)));
+  const exports = vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
+  const code = vec(
+    functions.map((f) => {
+      const body = [...vec(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.body, ...op.end];
+      return [...uleb(body.length), ...body];
+    }),
+  );
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
+
+/** The parts of the global WebAssembly API used here (this project's TS lib has no DOM/wasm typings). */
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: abstract new (...args: never[]) => object;
+}
+
+export function wasmApi(): WasmApi | undefined {
+  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/** `memory` when it is a WebAssembly.Memory, else undefined. */
+export function asWasmMemory(memory: unknown): object | undefined {
+  const api = wasmApi();
+  return api && memory instanceof api.Memory ? (memory as object) : undefined;
+}
