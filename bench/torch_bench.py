@@ -2,8 +2,10 @@
 
 Reads a JSON job from stdin:
   {"batch_size": 64, "warmup": 2, "repeats": 5, "min_seconds": 0.4, "threads": [1, 0],
-   "models": [{"name": "mlp", "module": "mlp", "cls": "MLP", "kwargs": {...}, "sample_shape": [1, 28, 28], "num_classes": 10}]}
-(thread count 0 = all of torch's default threads) and prints one JSON object on stdout. Training steps are
+   "models": [{"name": "mlp", "module": "mlp", "cls": "MLP", "kwargs": {...}, "sample_shape": [1, 28, 28], "num_classes": 10,
+               "batch_size": null}]}
+(thread count 0 = all of torch's default threads; a model's own batch_size, if set, replaces the job's) and prints
+one JSON object on stdout. Training steps are
 zero_grad + cross_entropy + backward + Adam(lr 1e-3) step, like the TypeScript side; inference is eval-mode
 forward under no_grad. Each repeat runs steps until min_seconds have passed; the result is the median repeat.
 """
@@ -38,7 +40,7 @@ def bench_model(spec, job):
     module = importlib.import_module(f"twinml_ref.models.{spec['module']}")
     torch.manual_seed(1)
     model = getattr(module, spec["cls"])(**spec["kwargs"])
-    batch = job["batch_size"]
+    batch = spec.get("batch_size") or job["batch_size"]
     x = torch.randn(batch, *spec["sample_shape"])
     y = torch.arange(batch) % spec["num_classes"]
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)

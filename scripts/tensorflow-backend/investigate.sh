@@ -205,6 +205,6 @@ md "  \`TF Backend supports only 'valid' and 'same' padding while padding was EX
 md "  DepthwiseConv2dNativeBackpropInput/Filter pass EXPLICIT without \`explicit_paddings\`, although TensorFlow's ops take"
 md "  \`padding=EXPLICIT\` + \`explicit_paddings\`. twinml replaces those six kernels"
 md "  (src/backend/tensorflow/explicit-padding.ts); without them 5 of the 29 kernel-coverage cases fail on this backend."
-md "- Speed: \`npm run bench:tensorflow -- --profile\` (MLP training step vs wasm and PyTorch at the same thread count)."
+md "- Speed: \`npm run bench:tensorflow\` (= \`twinml bench mlp cnn mlp-large tensorflow-ops --backend tensorflow\`); what bounds it: docs/performance-tensorflow.md."
 cp "$out" "$report"
 echo "investigate: wrote $report" >&2

@@ -46,6 +46,11 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
       try {
         // TensorFlow's C++ logging prints CPU-feature notices on load; keep them out unless the user asked for them.
         process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+        // oneDNN kernels for MatMul, Conv2D and their gradients: the wheel turns them on by default only on CPUs with
+        // AVX-512 VNNI/BF16/AMX; on AVX2 they shorten the zoo training steps by 10-20% (twinml bench tensorflow-ops,
+        // docs/performance-tensorflow.md). Read once, when TensorFlow loads, which then logs one "oneDNN custom
+        // operations are on" line (not silenced by TF_CPP_MIN_LOG_LEVEL). TF_ENABLE_ONEDNN_OPTS=0 keeps Eigen.
+        process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
         await import(pkg);
         const { registerTensorflowKernels } = await import('./tensorflow/register.js');
         registerTensorflowKernels();
@@ -86,7 +91,8 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
   if (name === 'tensorflow') {
     const loaded = await loadTensorflow();
     if ('pkg' in loaded) {
-      const detail = `${loaded.pkg} ${packageVersion(loaded.pkg)}, TensorFlow ${tensorflowVersion() ?? 'version unknown'}`;
+      const oneDnn = process.env.TF_ENABLE_ONEDNN_OPTS === '0' ? 'off' : 'on';
+      const detail = `${loaded.pkg} ${packageVersion(loaded.pkg)}, TensorFlow ${tensorflowVersion() ?? 'version unknown'}, oneDNN ${oneDnn}`;
       return { name, available: true, detail };
     }
     return {

@@ -2,6 +2,10 @@
  * `twinml bench`: throughput (samples/s) of every registered section on each available TypeScript backend, next
  * to the PyTorch original on CPU measured in the same run by bench/torch_bench.py (1 thread and all threads).
  * Prints a table and writes bench/results.json with the TS/PyTorch ratios.
+ *
+ * Thread counts: wasm and cpu run on one thread. The tensorflow backend runs twice, in child processes with
+ * TensorFlow's pools pinned to 1 thread and to PyTorch's "all threads" count (tensorflow-pinned.ts); each of its rows
+ * is compared only with the PyTorch column of the same thread count.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { probeBackends, useBackend, type BackendName } from '../backend/index.js';
 import { findPython } from '../bridge/find-python.js';
 import { packageRoot } from '../util/paths.js';
-import { benchSections, type MeasureOptions, type Throughput } from './section.js';
+import { benchSections, sectionMeasureOptions, type BenchSection, type MeasureOptions, type Throughput } from './section.js';
+import { measureTensorflowPinned } from './tensorflow-pinned.js';
 import { registerZooSections } from './zoo-sections.js';
 
 export interface BenchOptions {
@@ -31,12 +36,16 @@ export interface BenchRow {
   section: string;
   mode: string;
   backend: BackendName;
+  /** Threads the TS backend used (tensorflow: TF_NUM_INTRAOP_THREADS = TF_NUM_INTEROP_THREADS). */
+  threads: number;
+  /** Batch size of the section (PyTorch used the same). */
+  batchSize: number;
   samplesPerSec: number;
   torch1?: number;
   torchAll?: number;
-  /** TS / PyTorch with 1 thread. */
+  /** TS / PyTorch with 1 thread (tensorflow rows: only the 1-thread row). */
   ratio1?: number;
-  /** TS / PyTorch with all threads. */
+  /** TS / PyTorch with all threads (tensorflow rows: only the row with PyTorch's all-thread count). */
   ratioAll?: number;
 }
 
@@ -77,7 +86,15 @@ function runTorch(measure: MeasureOptions, sections: ReturnType<typeof benchSect
     threads: [1, 0],
     models: sections
       .filter((s) => s.torch)
-      .map((s) => ({ name: s.name, module: s.torch!.module, cls: s.torch!.cls, kwargs: s.torch!.kwargs, sample_shape: s.torch!.sampleShape, num_classes: s.torch!.numClasses })),
+      .map((s) => ({
+        name: s.name,
+        module: s.torch!.module,
+        cls: s.torch!.cls,
+        kwargs: s.torch!.kwargs,
+        sample_shape: s.torch!.sampleShape,
+        num_classes: s.torch!.numClasses,
+        batch_size: sectionMeasureOptions(s, measure).batchSize,
+      })),
   };
   const r = spawnSync(python.chosen.executable, [join(root, 'bench', 'torch_bench.py')], {
     input: JSON.stringify(job),
@@ -95,18 +112,97 @@ function fmt(v: number | undefined, digits = 0): string {
 
 /** The results as a fixed-width table. */
 export function formatBenchTable(results: BenchResults): string {
-  const head = ['section', 'mode', 'backend', 'TS samples/s', 'torch 1T', 'torch all', 'TS/torch 1T', 'TS/torch all'];
-  const rows = results.rows.map((r) => [r.section, r.mode, r.backend, fmt(r.samplesPerSec), fmt(r.torch1), fmt(r.torchAll), fmt(r.ratio1, 2), fmt(r.ratioAll, 2)]);
+  const head = ['section', 'mode', 'backend', 'threads', 'batch', 'TS samples/s', 'torch 1T', 'torch all', 'TS/torch 1T', 'TS/torch all'];
+  const rows = results.rows.map((r) => [
+    r.section,
+    r.mode,
+    r.backend,
+    String(r.threads),
+    String(r.batchSize),
+    fmt(r.samplesPerSec),
+    fmt(r.torch1),
+    fmt(r.torchAll),
+    fmt(r.ratio1, 2),
+    fmt(r.ratioAll, 2),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const torchThreads = 'threads' in results.torch ? ` (PyTorch all threads = ${results.torch.threads.all})` : '';
   const targets = results.targets.map((t) => `${t.met ? 'MET ' : 'MISS'} ${t.description}: ${t.ratio === null ? 'not measured' : `${t.ratio.toFixed(2)}x`} (target >= ${t.required}x)`);
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', ...targets].join('\n');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', `threads: TS backend threads${torchThreads}`, ...targets].join('\n');
 }
 
-function target(rows: BenchRow[], section: string, required: number, description: string): BenchTarget {
-  const row = rows.find((r) => r.section === section && r.mode === 'train' && r.backend === 'wasm');
-  const ratio = row?.ratio1 ?? null;
-  return { description, ratio, required, met: ratio !== null && ratio >= required };
+/**
+ * A ratio target on the training row of `section` on `backend`: against PyTorch with 1 thread or all threads.
+ * @param rows - measured rows
+ * @param spec - which row and ratio, the required ratio and the description
+ */
+function target(rows: BenchRow[], spec: { section: string; backend: BackendName; against: '1' | 'all'; required: number; description: string }): BenchTarget {
+  const ratios = rows
+    .filter((r) => r.section === spec.section && r.mode === 'train' && r.backend === spec.backend)
+    .map((r) => (spec.against === '1' ? r.ratio1 : r.ratioAll))
+    .filter((v): v is number => v !== undefined);
+  const ratio = ratios[0] ?? null;
+  return { description: spec.description, ratio, required: spec.required, met: ratio !== null && ratio >= spec.required };
+}
+
+/** The issue targets: wasm (issue 4) and the tensorflow backend at equal thread counts (issue 10). */
+function benchTargets(rows: BenchRow[]): BenchTarget[] {
+  const targets = [
+    target(rows, { section: 'mlp', backend: 'wasm', against: '1', required: 1.0, description: 'mlp training on wasm vs PyTorch 1 thread' }),
+    target(rows, { section: 'cnn', backend: 'wasm', against: '1', required: 0.5, description: 'cnn training on wasm vs PyTorch 1 thread (floor; aim 1.0x)' }),
+  ];
+  for (const section of ['mlp', 'cnn', 'mlp-large']) {
+    for (const against of ['1', 'all'] as const) {
+      if (!rows.some((r) => r.section === section && r.backend === 'tensorflow')) continue;
+      const threads = against === '1' ? '1 thread' : 'all threads';
+      targets.push(target(rows, { section, backend: 'tensorflow', against, required: 1.0, description: `${section} training on tensorflow vs PyTorch, both ${threads}` }));
+    }
+  }
+  return targets;
+}
+
+/**
+ * Measures `sections` on `backend` (already active unless tensorflow) and returns their rows.
+ * @param backend - the TS backend
+ * @param sections - sections to measure
+ * @param measure - the run's settings
+ * @param tensorflowThreads - thread counts for the tensorflow backend's child processes
+ * @param log - progress lines
+ */
+async function measureBackend(
+  backend: BackendName,
+  sections: BenchSection[],
+  measure: MeasureOptions,
+  tensorflowThreads: number[],
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  if (backend === 'tensorflow') {
+    for (const threads of tensorflowThreads) {
+      log(`bench: ${sections.map((s) => s.name).join(', ')} on tensorflow, ${threads} thread(s) (child process) ...`);
+      const started = performance.now();
+      const pinned = await measureTensorflowPinned({ threads, sections: sections.map((s) => s.name), measure });
+      log(`bench: tensorflow ${threads} thread(s): ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      for (const [name, reason] of Object.entries(pinned.failed)) log(`bench: ${name} on tensorflow (${threads} thread(s)) failed: ${reason}`);
+      for (const section of sections) {
+        const throughput = pinned.results[section.name];
+        if (!throughput) continue;
+        const batchSize = sectionMeasureOptions(section, measure).batchSize;
+        for (const [mode, samplesPerSec] of Object.entries(throughput)) rows.push({ section: section.name, mode, backend, threads, batchSize, samplesPerSec });
+      }
+    }
+    return rows;
+  }
+  for (const section of sections) {
+    log(`bench: ${section.name} on ${backend} ...`);
+    const started = performance.now();
+    const options = sectionMeasureOptions(section, measure);
+    const throughput = await section.measure(backend, options);
+    log(`bench: ${section.name} on ${backend}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    for (const [mode, samplesPerSec] of Object.entries(throughput)) rows.push({ section: section.name, mode, backend, threads: 1, batchSize: options.batchSize, samplesPerSec });
+  }
+  return rows;
 }
 
 /**
@@ -139,23 +235,21 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   measureTorch();
   const rows: BenchRow[] = [];
   const skipped: BenchResults['skipped'] = [];
+  // TensorFlow runs at 1 thread and at PyTorch's "all threads" count (its default: the physical cores).
+  const allThreads = torchRuns[0]?.results.all.threads ?? cpus().length;
+  const tensorflowThreads = [...new Set([1, allThreads])];
   for (const backend of backends) {
-    await useBackend(backend);
+    if (backend !== 'tensorflow') await useBackend(backend);
     // tfjs's cpu backend runs convolutions as plain JS loops (seconds per CNN step): fewer, single-step repeats.
     const backendMeasure = backend === 'cpu' ? { ...measure, warmup: 1, repeats: 3, minSeconds: 0 } : measure;
-    for (const section of sections) {
+    const runnable = sections.filter((section) => {
       const skip = section.skipByDefault?.[backend];
-      if (skip && !options.backends) {
-        log(`bench: ${section.name} on ${backend} skipped: ${skip}`);
-        skipped.push({ section: section.name, backend, reason: skip });
-        continue;
-      }
-      log(`bench: ${section.name} on ${backend} ...`);
-      const started = performance.now();
-      const throughput = await section.measure(backend, backendMeasure);
-      log(`bench: ${section.name} on ${backend}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-      for (const [mode, samplesPerSec] of Object.entries(throughput)) rows.push({ section: section.name, mode, backend, samplesPerSec });
-    }
+      if (!skip || options.backends) return true;
+      log(`bench: ${section.name} on ${backend} skipped: ${skip}`);
+      skipped.push({ section: section.name, backend, reason: skip });
+      return false;
+    });
+    if (runnable.length) rows.push(...(await measureBackend(backend, runnable, backendMeasure, tensorflowThreads, log)));
   }
   measureTorch();
   let torch: BenchResults['torch'];
@@ -166,12 +260,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
     };
     const first = torchRuns[0]!;
-    torch = { version: first.torch_version, threads: { one: first.results['1'].threads, all: first.results.all.threads } };
+    const threads = { one: first.results['1'].threads, all: first.results.all.threads };
+    torch = { version: first.torch_version, threads };
     for (const row of rows) {
       row.torch1 = mean('1', row.section, row.mode);
       row.torchAll = mean('all', row.section, row.mode);
-      if (row.torch1) row.ratio1 = row.samplesPerSec / row.torch1;
-      if (row.torchAll) row.ratioAll = row.samplesPerSec / row.torchAll;
+      // tensorflow rows are compared at equal thread counts only; single-threaded backends with both columns.
+      const pinned = row.backend === 'tensorflow';
+      if (row.torch1 && (!pinned || row.threads === threads.one)) row.ratio1 = row.samplesPerSec / row.torch1;
+      if (row.torchAll && (!pinned || row.threads === threads.all)) row.ratioAll = row.samplesPerSec / row.torchAll;
     }
   }
   const results: BenchResults = {
@@ -182,10 +279,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     torch,
     rows,
     skipped,
-    targets: [
-      target(rows, 'mlp', 1.0, 'mlp training on wasm vs PyTorch 1 thread'),
-      target(rows, 'cnn', 0.5, 'cnn training on wasm vs PyTorch 1 thread (floor; aim 1.0x)'),
-    ],
+    targets: benchTargets(rows),
   };
   const out = options.out ?? join(packageRoot(), 'bench', 'results.json');
   mkdirSync(dirname(out), { recursive: true });

@@ -30,11 +30,22 @@ export interface TorchSpec {
 export interface BenchSection {
   name: string;
   description: string;
+  /** The section's own batch size (default: the run's MeasureOptions.batchSize); PyTorch uses the same. */
+  batchSize?: number;
   torch?: TorchSpec;
   /** Backends measured only when asked for explicitly (BenchOptions.backends), with the reason. */
   skipByDefault?: Partial<Record<BackendName, string>>;
   /** Throughput of the TypeScript side on the (already active) backend. */
   measure(backend: BackendName, options: MeasureOptions): Promise<Throughput>;
+}
+
+/**
+ * The measurement settings for one section: the run's, with the section's own batch size if it has one.
+ * @param section - the section
+ * @param measure - the run's settings
+ */
+export function sectionMeasureOptions(section: BenchSection, measure: MeasureOptions): MeasureOptions {
+  return section.batchSize === undefined ? measure : { ...measure, batchSize: section.batchSize };
 }
 
 const SECTIONS = new Map<string, BenchSection>();

@@ -8,11 +8,24 @@ import { backward } from '../train/backward.js';
 import { Rng } from '../util/rng.js';
 import { measureSteps, registerBenchSection, type BenchSection, type MeasureOptions, type Throughput } from './section.js';
 
-/** Training and inference throughput of zoo model `name` built for `sampleShape` and `numClasses`. */
-export async function measureZooModel(name: string, sampleShape: number[], numClasses: number, options: MeasureOptions): Promise<Throughput> {
+/**
+ * Training and inference throughput of zoo model `name` built for `sampleShape` and `numClasses`.
+ * @param name - zoo model name
+ * @param sampleShape - one sample's shape
+ * @param numClasses - classes
+ * @param options - measurement settings (batch size included)
+ * @param config - overrides of the model's default config (e.g. `{ hidden: [1024, 1024] }`)
+ */
+export async function measureZooModel(
+  name: string,
+  sampleShape: number[],
+  numClasses: number,
+  options: MeasureOptions,
+  config: Record<string, unknown> = {},
+): Promise<Throughput> {
   const zoo = getZooModel(name);
   manualSeed(1);
-  const model = zoo.create(zoo.resolveConfig({}, { sampleShape, numClasses }));
+  const model = zoo.create(zoo.resolveConfig(config, { sampleShape, numClasses }));
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
   const loss = new CrossEntropyLoss();
   const batch = options.batchSize;
@@ -45,27 +58,53 @@ export async function measureZooModel(name: string, sampleShape: number[], numCl
   }
 }
 
-function zooSection(
-  name: string,
-  description: string,
-  torch: { module: string; cls: string; kwargs: Record<string, unknown> },
-  skipByDefault?: BenchSection['skipByDefault'],
-): BenchSection {
+interface ZooSectionSpec {
+  /** Section name (default: the zoo model's name). */
+  section?: string;
+  /** Zoo model name. */
+  model: string;
+  description: string;
+  torch: { module: string; cls: string; kwargs: Record<string, unknown> };
+  /** Overrides of the zoo model's default config, the same as torch.kwargs. */
+  config?: Record<string, unknown>;
+  batchSize?: number;
+  skipByDefault?: BenchSection['skipByDefault'];
+}
+
+function zooSection(spec: ZooSectionSpec): BenchSection {
   const sampleShape = [1, 28, 28];
   return {
-    name,
-    description,
-    skipByDefault,
-    torch: { ...torch, sampleShape, numClasses: 10 },
-    measure: (_backend, options) => measureZooModel(name, sampleShape, 10, options),
+    name: spec.section ?? spec.model,
+    description: spec.description,
+    batchSize: spec.batchSize,
+    skipByDefault: spec.skipByDefault,
+    torch: { ...spec.torch, sampleShape, numClasses: 10 },
+    measure: (_backend, options) => measureZooModel(spec.model, sampleShape, 10, options, spec.config),
   };
 }
 
 export function registerZooSections(): void {
-  registerBenchSection(zooSection('mlp', 'MLP 784-256-128-10 on 1x28x28', { module: 'mlp', cls: 'MLP', kwargs: {} }));
+  registerBenchSection(zooSection({ model: 'mlp', description: 'MLP 784-256-128-10 on 1x28x28', torch: { module: 'mlp', cls: 'MLP', kwargs: {} } }));
   registerBenchSection(
-    zooSection('cnn', 'CNN 3x(conv3x3+ReLU+maxpool2) 16-32-64 + Linear on 1x28x28', { module: 'cnn', cls: 'CNN', kwargs: {} }, {
-      cpu: "tfjs's cpu backend runs convolution gradients as plain JS loops (tens of seconds per step); pass backends: ['cpu'] (--backends cpu) to measure it",
+    zooSection({
+      model: 'cnn',
+      description: 'CNN 3x(conv3x3+ReLU+maxpool2) 16-32-64 + Linear on 1x28x28',
+      torch: { module: 'cnn', cls: 'CNN', kwargs: {} },
+      skipByDefault: {
+        cpu: "tfjs's cpu backend runs convolution gradients as plain JS loops (tens of seconds per step); pass backends: ['cpu'] (--backends cpu) to measure it",
+      },
+    }),
+  );
+  // Matmul-bound (about 2.4 GFLOP per training step): compares the backends' GEMMs more than their per-op costs.
+  registerBenchSection(
+    zooSection({
+      section: 'mlp-large',
+      model: 'mlp',
+      description: 'MLP 784-1024-1024-10 on 1x28x28, batch 256',
+      torch: { module: 'mlp', cls: 'MLP', kwargs: { hidden: [1024, 1024] } },
+      config: { hidden: [1024, 1024] },
+      batchSize: 256,
+      skipByDefault: { cpu: "tfjs's cpu backend takes seconds per step on this model; pass --backend cpu to measure it" },
     }),
   );
 }

@@ -48,6 +48,13 @@ function explicitAttrs(backend: TensorflowKernelBackend, kernel: string, dtype: 
   ];
 }
 
+/** Attributes for SAME padding: T=float32, strides, padding SAME, NHWC. */
+function sameAttrs(backend: TensorflowKernelBackend, kernel: string, dtype: string, strides: [number, number]): OpAttr[] {
+  return explicitAttrs(backend, kernel, dtype, strides, { top: 0, bottom: 0, left: 0, right: 0, type: 'SAME' })
+    .filter((a) => a.name !== 'explicit_paddings')
+    .map((a) => (a.name === 'padding' ? { ...a, value: 'SAME' } : a));
+}
+
 function intAttr(backend: TensorflowKernelBackend, name: string, value: number[]): OpAttr {
   return { name, type: backend.binding.TF_ATTR_INT, value };
 }
@@ -100,12 +107,18 @@ function shape4(t: TensorInfo): [number, number, number, number] {
   return t.shape as [number, number, number, number];
 }
 
-function convInfo(args: Parameters<KernelFunc>[0], depthwise: boolean): backend_util.Conv2DInfo {
+function convInfo(args: Parameters<KernelFunc>[0], depthwise: boolean, pad?: 'same'): backend_util.Conv2DInfo {
   const a = args.attrs as unknown as ConvAttrs;
   const { filter, x } = args.inputs as Record<string, TensorInfo>;
   const inShape = a.inputShape ?? shape4(x!);
   const filterShape = a.filterShape ?? shape4(filter!);
-  return backend_util.computeConv2DInfo(inShape, filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, depthwise);
+  return backend_util.computeConv2DInfo(inShape, filterShape, a.strides, a.dilations ?? 1, pad ?? a.pad, a.dimRoundingMode, depthwise);
+}
+
+/** True when explicit padding `pad` is exactly what TensorFlow's SAME padding gives for this geometry. */
+function isSamePadding(args: Parameters<KernelFunc>[0], depthwise: boolean, pad: PadInfo): boolean {
+  const same = convInfo(args, depthwise, 'same').padInfo;
+  return same.top === pad.top && same.bottom === pad.bottom && same.left === pad.left && same.right === pad.right;
 }
 
 function poolInfo(args: Parameters<KernelFunc>[0]): backend_util.Conv2DInfo {
@@ -121,8 +134,11 @@ function convOp(op: 'Conv2DBackpropInput' | 'Conv2DBackpropFilter' | 'DepthwiseC
     const backend = asTensorflowBackend(args.backend, op);
     const info = convInfo(args, depthwise);
     const { dy, filter, x } = args.inputs as Record<string, TensorInfo>;
+    const strides: [number, number] = [info.strideHeight, info.strideWidth];
+    // Padding that equals SAME (3x3, stride 1, padding 1, ...) goes as SAME: the same numbers, and TensorFlow's oneDNN
+    // rewrite (TF_ENABLE_ONEDNN_OPTS=1) takes SAME convolution gradients but not EXPLICIT ones.
     const attrs = [
-      ...explicitAttrs(backend, op, dy!.dtype, [info.strideHeight, info.strideWidth], pad),
+      ...(isSamePadding(args, depthwise, pad) ? sameAttrs(backend, op, dy!.dtype, strides) : explicitAttrs(backend, op, dy!.dtype, strides, pad)),
       intAttr(backend, 'dilations', [1, info.dilationHeight, info.dilationWidth, 1]),
     ];
     if (!depthwise) attrs.push({ name: 'use_cudnn_on_gpu', type: backend.binding.TF_ATTR_BOOL, value: true });

@@ -4,10 +4,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { explicitPaddingKernels } from './explicit-padding.js';
+import { stepKernel } from './step.js';
+import { tensorflowOptimizerKernels } from './optimizer-kernels.js';
 
 let registered = false;
 
-/** Replaces tfjs-node's conv-gradient and max-pool kernels with ones that also take explicit padding. */
+/**
+ * Replaces tfjs-node's conv-gradient and max-pool kernels with ones that also take explicit padding, and its Step
+ * kernel with a cheaper one (step.ts); adds the fused Adam update (optimizer-kernels.ts).
+ */
 export function registerTensorflowKernels(): void {
   if (registered) return;
   registered = true;
@@ -16,8 +21,9 @@ export function registerTensorflowKernels(): void {
     if (!config) throw new Error(`twinml: tfjs-node registers no ${kernelName} kernel for the tensorflow backend`);
     return config;
   };
-  for (const config of explicitPaddingKernels(original)) {
+  for (const config of [...explicitPaddingKernels(original), stepKernel(original('Step'))]) {
     tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel(config);
   }
+  for (const config of tensorflowOptimizerKernels()) tf.registerKernel(config);
 }

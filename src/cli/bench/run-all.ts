@@ -1,7 +1,8 @@
 /**
  * The whole benchmark: the zoo sections (training/inference throughput on each TS backend vs PyTorch, from
- * src/bench), the inference library and server (src/bench/inference), the data loaders (src/bench/data) and the
- * Python bridge (src/bridge/bench). One bench/results.json holds every part.
+ * src/bench), the inference library and server (src/bench/inference), the data loaders (src/bench/data), the
+ * Python bridge (src/bridge/bench) and what bounds the tensorflow backend (src/bench/tensorflow-ops.ts). One
+ * bench/results.json holds every part.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import type { BackendName } from '../../backend/index.js';
 import { packageRoot } from '../../util/paths.js';
 import type { BenchArgs } from '../commands/bench.js';
 
-const EXTRA_SECTIONS = ['inference', 'data', 'bridge'] as const;
+const EXTRA_SECTIONS = ['inference', 'data', 'bridge', 'tensorflow-ops'] as const;
 
 export async function runAllBenchmarks(args: BenchArgs): Promise<void> {
   const requested = args.sections ?? [];
@@ -43,6 +44,18 @@ export async function runAllBenchmarks(args: BenchArgs): Promise<void> {
     const bridge = await benchBridge();
     console.log(formatBridgeBench(bridge));
     combined.bridge = bridge;
+  }
+  if (wants('tensorflow-ops')) {
+    const { probeBackends } = await import('../../backend/index.js');
+    const tensorflow = (await probeBackends()).find((s) => s.name === 'tensorflow');
+    if (tensorflow?.available) {
+      const { runTensorflowOpsBench, formatTensorflowOps } = await import('../../bench/tensorflow-ops.js');
+      const ops = await runTensorflowOpsBench();
+      for (const line of formatTensorflowOps(ops)) console.log(line);
+      combined.tensorflowOps = ops;
+    } else {
+      console.log(`tensorflow-ops: skipped, the tensorflow backend is not available (${tensorflow?.reason}); ${tensorflow?.fix}`);
+    }
   }
   let previous: Record<string, unknown> = {};
   try {
