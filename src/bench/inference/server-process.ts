@@ -11,6 +11,8 @@ export interface ServerProcessOptions {
   intraOpThreads?: number;
   /** Node/V8 flags for the server process, e.g. ['--min-semi-space-size=16']. */
   nodeFlags?: string[];
+  /** Extra environment for the server process (added to this process's environment), e.g. glibc malloc tuning. */
+  env?: Record<string, string>;
 }
 
 export interface ServerProcess {
@@ -39,7 +41,10 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     bodyLimitMb: 16,
   };
   const script = `const { runServe } = await import(${JSON.stringify(serve)}); await runServe(${JSON.stringify(args)});`;
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
