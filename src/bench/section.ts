@@ -74,7 +74,12 @@ export async function measureSteps(step: () => void | Promise<void>, options: Me
     } while (elapsed < options.minSeconds);
     rates.push((steps * options.batchSize) / elapsed);
   }
-  rates.sort((a, b) => a - b);
-  const mid = rates.length >> 1;
-  return rates.length % 2 ? rates[mid]! : (rates[mid - 1]! + rates[mid]!) / 2;
+  return median(rates);
+}
+
+/** The median of `values` (the mean of the two middle values for an even count). */
+export function median(values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

@@ -3,32 +3,16 @@
  * header (Inference-Header-Content-Length), binary outputs, mixed JSON/binary tensors, every dtype, the client
  * helpers, and a 400 JSON error for each malformed header, length or block.
  */
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeInferResponse, encodeBinaryInferRequest, startServer, type RunningServer } from '../../src/inference/index.js';
 import { fixtureModels, reference } from './fixtures/models.js';
-import { call, makeRepository } from './http-helpers.js';
+import { call, makeRepository, rawRequest, type RawAnswer } from './http-helpers.js';
 
 const fixtures = fixtureModels('binary tensor data');
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
 /** POSTs raw bytes with the given headers and returns the raw answer. */
-function post(base: string, path: string, body: Buffer, headers: Record<string, string>): Promise<Answer> {
-  const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: hostname, port, method: 'POST', path, headers: { 'content-length': String(body.length), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function post(base: string, path: string, body: Buffer, headers: Record<string, string>): Promise<RawAnswer> {
+  return rawRequest(base, 'POST', path, body, headers);
 }
 
 /** A binary-extension body written by hand: JSON header, then the blocks; returns body and headers. */

@@ -1,7 +1,7 @@
 /** Small helpers for the server tests: a temp model repository from the fixture models, and JSON requests. */
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 
 /**
@@ -50,6 +50,14 @@ export async function call(
   return { status: response.status, body: parsed, text, headers: response.headers };
 }
 
+/** A raw HTTP answer: status, body as bytes and as UTF-8 text, headers. */
+export interface RawAnswer {
+  status: number;
+  text: string;
+  body: Buffer;
+  headers: IncomingHttpHeaders;
+}
+
 /**
  * Sends a request with node:http exactly as given (no URL normalisation, any bytes as body).
  * @param base - Server URL.
@@ -64,13 +72,16 @@ export function rawRequest(
   path: string,
   body?: string | Buffer,
   headers: Record<string, string> = {},
-): Promise<{ status: number; text: string }> {
+): Promise<RawAnswer> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: hostname, port, method, path, headers: { connection: 'close', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, text: raw.toString('utf8'), body: raw, headers: res.headers });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -9,6 +9,7 @@ import { quantile, runLoad } from './http-load.js';
 import { mlpBodies } from './load-test.js';
 import { startServerProcess } from './server-process.js';
 import { sampleRequest } from './throughput.js';
+import { median } from '../section.js';
 
 export interface HttpOverhead {
   /** Medians over rounds of each round's p50 (ms). */
@@ -22,11 +23,6 @@ export interface HttpOverhead {
   httpP99Ms: number;
   rounds: number;
 }
-
-const median = (values: number[]): number => {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted.length % 2 ? sorted[sorted.length >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-};
 
 /**
  * @param options - The model folder (for predict), a repository serving it as mnist-mlp, threads, rounds and

@@ -15,6 +15,7 @@ import { packageRoot } from '../../util/paths.js';
 import { LOAD_TEST_ENV, LOAD_TEST_NODE_FLAGS, runLoadTest, type LoadTestResult } from './load-test.js';
 import { measureHttpOverhead, type HttpOverhead } from './http-overhead.js';
 import { startServerProcess } from './server-process.js';
+import { measureSteps } from '../section.js';
 import { measureBatchingThroughput, type Protocol, type ThroughputRow } from './throughput.js';
 
 export interface InferenceBenchOptions {
@@ -58,22 +59,10 @@ export interface InferenceBenchResults {
 const MODELS: Record<string, number[]> = { 'mnist-mlp': [784], 'mnist-cnn': [1, 28, 28] };
 const TIMING = { warmup: 20, repeats: 3, minSeconds: 0.3 };
 
+/** Median milliseconds per call of `fn` (warm-up excluded), measured as the bench sections measure steps. */
 async function medianCallMs(fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < TIMING.warmup; i++) await fn();
-  const perCall: number[] = [];
-  for (let r = 0; r < TIMING.repeats; r++) {
-    let n = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      await fn();
-      n++;
-      elapsed = performance.now() - start;
-    } while (elapsed < TIMING.minSeconds * 1000);
-    perCall.push(elapsed / n);
-  }
-  perCall.sort((a, b) => a - b);
-  return perCall[perCall.length >> 1]!;
+  const callsPerSecond = await measureSteps(async () => void (await fn()), { batchSize: 1, ...TIMING });
+  return 1000 / callsPerSecond;
 }
 
 function runTorch(outDir: string, threads: number): { torch_version: string; latency_ms: Record<string, Record<string, number>> } {

@@ -12,6 +12,7 @@
 import { encodeBinaryInferRequest } from '../../inference/index.js';
 import { startHttpFloor, type HttpFloorServer } from './http-floor.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
+import { median } from '../section.js';
 
 export type Protocol = 'json' | 'binary';
 
@@ -58,11 +59,6 @@ export interface ThroughputRow {
    */
   ceilingRatio: number;
 }
-
-const median = (values: number[]): number => {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted.length % 2 ? sorted[sorted.length >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-};
 
 /** The request (body and headers) for one sample in the given protocol. */
 export function sampleRequest(sampleShape: number[], protocol: Protocol): { body: string | Buffer; headers: Record<string, string> } {
