@@ -4,7 +4,7 @@ import type { ModelCard } from '../util/model-card.js';
 import { topClasses } from './classification.js';
 import { readModelSource } from './model-source.js';
 import { imageToTensor, isEncodedImage, scaleAndNormalize } from './preprocessing.js';
-import { InThreadRunner, WorkerPool, type SessionRunner } from './session-runner.js';
+import { InThreadRunner, WorkerPool, type RunOptions, type SessionRunner } from './session-runner.js';
 import { InputError, toFeeds, toFeedTensor, type FeedOptions, type FeedTensor } from './tensor-input.js';
 import type {
   Classification,
@@ -42,9 +42,9 @@ class OnnxInferenceModel implements InferenceModel {
    * Runs already-checked feeds (the server's batcher uses this to skip a second conversion).
    * @param feeds - Tensors from toFeeds.
    * @param outputs - Outputs to fetch (all when omitted).
-   * @param transfer - Move the feed buffers to the worker (only for buffers nobody else holds).
+   * @param options - Move the feed buffers to the worker (only for buffers nobody else holds), or recycle them.
    */
-  async runFeeds(feeds: Record<string, FeedTensor>, outputs?: string[], transfer = false): Promise<Record<string, OutputTensor>> {
+  async runFeeds(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
     if (outputs) {
       const known = new Set(this.runner.outputs.map((o) => o.name));
       const unknown = outputs.filter((o) => !known.has(o));
@@ -54,7 +54,7 @@ class OnnxInferenceModel implements InferenceModel {
         );
       }
     }
-    return this.runner.run(feeds, outputs, transfer);
+    return this.runner.run(feeds, outputs, options);
   }
 
   async classify(input: ClassifyInput, options: ClassifyOptions = {}): Promise<Classification[]> {

@@ -17,6 +17,17 @@ import type { FeedTensor } from './tensor-input.js';
 import type { TensorSpec } from './types.js';
 import { transferablesOf, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
+/** How a run treats the caller's feed buffers. */
+export interface RunOptions {
+  /** Move the feeds' buffers to the worker instead of copying (the caller must not use them again). */
+  transfer?: boolean;
+  /**
+   * Hands the feeds back once the run is done with them, for reuse (a batch-buffer pool). With a worker pool the
+   * whole ArrayBuffer behind every feed is moved there and back, so the caller must own those buffers outright.
+   */
+  recycle?: (feeds: Record<string, FeedTensor>) => void;
+}
+
 export interface SessionRunner {
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
@@ -27,9 +38,9 @@ export interface SessionRunner {
   /**
    * @param feeds - Checked inputs.
    * @param outputs - Outputs to fetch (all when omitted).
-   * @param transfer - Move the feeds' buffers to the worker instead of copying (the caller must not use them again).
+   * @param options - Transfer and recycling of the feed buffers.
    */
-  run(feeds: Record<string, FeedTensor>, outputs?: string[], transfer?: boolean): Promise<Record<string, FeedTensor>>;
+  run(feeds: Record<string, FeedTensor>, outputs?: string[], options?: RunOptions): Promise<Record<string, FeedTensor>>;
   close(): Promise<void>;
 }
 
@@ -49,12 +60,13 @@ export class InThreadRunner implements SessionRunner {
   get outputs(): TensorSpec[] {
     return this.loaded.outputs;
   }
-  async run(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, FeedTensor>> {
+  async run(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, FeedTensor>> {
     this.pending++;
     try {
       return await runSession(this.loaded.session, feeds, outputs);
     } finally {
       this.pending--;
+      options.recycle?.(feeds);
     }
   }
   async close(): Promise<void> {
@@ -65,6 +77,7 @@ export class InThreadRunner implements SessionRunner {
 interface Pending {
   resolve: (outputs: Record<string, FeedTensor>) => void;
   reject: (error: Error) => void;
+  recycle?: (feeds: Record<string, FeedTensor>) => void;
 }
 
 interface PoolWorker {
@@ -155,7 +168,10 @@ export class WorkerPool implements SessionRunner {
         } else {
           const p = entry.pending.get(reply.id);
           entry.pending.delete(reply.id);
-          if (p && reply.type === 'result') p.resolve(reply.outputs);
+          if (p && reply.type === 'result') {
+            if (reply.feeds) p.recycle?.(reply.feeds);
+            p.resolve(reply.outputs);
+          }
           else if (p && reply.type === 'failed') p.reject(new Error(`onnxruntime: ${reply.message}`));
         }
       });
@@ -177,8 +193,9 @@ export class WorkerPool implements SessionRunner {
    * Runs on the least busy worker.
    * @param feeds - Checked inputs by name.
    * @param outputs - Outputs to fetch (all when omitted).
+   * @param options - Transfer and recycling of the feed buffers.
    */
-  run(feeds: Record<string, FeedTensor>, outputs?: string[], transfer = false): Promise<Record<string, FeedTensor>> {
+  run(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, FeedTensor>> {
     if (this.closing) return Promise.reject(new Error('the model is closed'));
     let best: PoolWorker | undefined;
     for (const w of this.workers) if (!best || w.pending.size < best.pending.size) best = w;
@@ -186,8 +203,10 @@ export class WorkerPool implements SessionRunner {
     const id = this.nextId++;
     const chosen = best;
     return new Promise((resolve, reject) => {
-      chosen.pending.set(id, { resolve, reject });
-      chosen.worker.postMessage({ type: 'run', id, feeds, outputs } satisfies WorkerRequest, transfer ? transferablesOf(feeds) : []);
+      const { recycle } = options;
+      chosen.pending.set(id, { resolve, reject, recycle });
+      const transfer = recycle ? transferablesOf(feeds, true) : options.transfer ? transferablesOf(feeds) : [];
+      chosen.worker.postMessage({ type: 'run', id, feeds, outputs, returnFeeds: recycle !== undefined } satisfies WorkerRequest, transfer);
     });
   }
 

@@ -22,7 +22,12 @@ try {
       return;
     }
     const run = runSession(loaded.session, request.feeds, request.outputs).then(
-      (outputs) => port.postMessage({ type: 'result', id: request.id, outputs } satisfies WorkerReply, transferablesOf(outputs)),
+      (outputs) => {
+        // With returnFeeds the input buffers go back to the caller's pool instead of waiting for this thread's GC.
+        const feeds = request.returnFeeds ? request.feeds : undefined;
+        const transfer = feeds ? [...transferablesOf(outputs), ...transferablesOf(feeds, true)] : transferablesOf(outputs);
+        port.postMessage({ type: 'result', id: request.id, outputs, feeds } satisfies WorkerReply, transfer);
+      },
       (e: unknown) => port.postMessage({ type: 'failed', id: request.id, message: (e as Error).message ?? String(e) } satisfies WorkerReply),
     );
     inFlight.add(run);

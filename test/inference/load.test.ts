@@ -4,7 +4,7 @@
  * requests within 10% of its RSS after 2,000. Throughput targets live in the benchmark (bench/inference.mjs).
  */
 import { describe, expect, it } from 'vitest';
-import { LOAD_TEST_ENV, LOAD_TEST_NODE_FLAGS, runLoadTest, startServerProcess } from '../../src/bench/inference/index.js';
+import { LOAD_TEST_NODE_FLAGS, runLoadTest, startServerProcess } from '../../src/bench/inference/index.js';
 import { fixtureModels } from './fixtures/models.js';
 import { makeRepository } from './http-helpers.js';
 
@@ -13,7 +13,7 @@ const fixtures = fixtureModels('inference load test');
 describe.skipIf(!fixtures)('load test', () => {
   it('64 clients x 20,000 requests to mnist-mlp: no errors, flat memory', { timeout: 300_000 }, async () => {
     const repo = makeRepository(fixtures!, [['mnist-mlp', '1', 'mnist-mlp']]);
-    const server = await startServerProcess({ models: repo, maxBatchSize: 64, maxQueueDelayMs: 2, intraOpThreads: 1, nodeFlags: LOAD_TEST_NODE_FLAGS, env: LOAD_TEST_ENV });
+    const server = await startServerProcess({ models: repo, maxBatchSize: 64, maxQueueDelayMs: 2, intraOpThreads: 1, nodeFlags: LOAD_TEST_NODE_FLAGS });
     try {
       const r = await runLoadTest(server, { concurrency: 64, requests: 20_000, checkpoint: 2000 });
       console.log(

@@ -1,6 +1,6 @@
 export { runInferenceBench, formatInferenceBench, type InferenceBenchOptions, type InferenceBenchResults } from './run.js';
 export { runLoad, quantile, type LoadOptions, type LoadResult } from './http-load.js';
-export { runLoadTest, mlpBodies, LOAD_TEST_NODE_FLAGS, LOAD_TEST_ENV, type LoadTestResult } from './load-test.js';
+export { runLoadTest, mlpBodies, LOAD_TEST_NODE_FLAGS, type LoadTestResult } from './load-test.js';
 export { startServerProcess, type ServerProcess } from './server-process.js';
 export { measureBatchingThroughput, sampleRequest, type Protocol, type ThroughputRow } from './throughput.js';
 export { measureHttpOverhead, type HttpOverhead } from './http-overhead.js';

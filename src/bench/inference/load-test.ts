@@ -9,16 +9,6 @@
  */
 export const LOAD_TEST_NODE_FLAGS = ['--min-semi-space-size=16'];
 
-/**
- * Environment for the load-test server: a fixed glibc mmap threshold. By default glibc raises the threshold each
- * time a large mmapped block is freed, so later per-batch buffers (up to 64 x 784 floats) come from the brk heap,
- * which fragments. The growth between 2,000 and 20,000 requests is in glibc's main-thread heap ([heap] in
- * /proc/<pid>/smaps: 14 -> 26.5 MiB; V8's heap and external memory stay flat) and slows down with time
- * (4k->20k +9 MiB, 20k->40k +6, 40k->60k +2). A/B, 4 alternating runs each: growth 7.2-9.0% (mean 8.3%) by
- * default, 6.0-9.7% (mean 7.5%) with the threshold fixed, and ~8 MiB less RSS. Also the documented production setting.
- */
-export const LOAD_TEST_ENV: Record<string, string> = { MALLOC_MMAP_THRESHOLD_: '131072' };
-
 import { runLoad, type LoadResult } from './http-load.js';
 import type { ServerProcess } from './server-process.js';
 
@@ -41,7 +31,9 @@ export function mlpBodies(count = 8, rows = 1): string[] {
 }
 
 /**
- * Runs the load test against a server process.
+ * Runs the load test against a server process. Resident memory stays flat because batches are built in pooled
+ * buffers (src/inference/server/batch-buffers.ts); before that, per-batch allocations of varying size fragmented
+ * glibc's main heap ([heap] 12 -> 24 MiB from 2,000 to 20,000 requests, growth 6-12% under CI load).
  * @param server - A running server process (mnist-mlp must be in its repository).
  * @param options - Concurrency, request count, checkpoint for the first RSS reading, model path.
  */

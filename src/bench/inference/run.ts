@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { findPython } from '../../bridge/find-python.js';
 import { loadModel } from '../../inference/index.js';
 import { packageRoot } from '../../util/paths.js';
-import { LOAD_TEST_ENV, LOAD_TEST_NODE_FLAGS, runLoadTest, type LoadTestResult } from './load-test.js';
+import { LOAD_TEST_NODE_FLAGS, runLoadTest, type LoadTestResult } from './load-test.js';
 import { measureHttpOverhead, type HttpOverhead } from './http-overhead.js';
 import { startServerProcess } from './server-process.js';
 import { measureSteps } from '../section.js';
@@ -159,7 +159,7 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
     const httpOverhead = await measureHttpOverhead({ modelDir: join(exported, 'mnist-mlp', '1'), repository: mlpRepo, threads });
 
     log(`bench inference: load test (64 clients, ${options.loadRequests ?? 20_000} requests, mnist-mlp, batching on) ...`);
-    const loadServer = await startServerProcess({ models: mlpRepo, maxBatchSize: 64, maxQueueDelayMs: 2, intraOpThreads: threads, nodeFlags: LOAD_TEST_NODE_FLAGS, env: LOAD_TEST_ENV });
+    const loadServer = await startServerProcess({ models: mlpRepo, maxBatchSize: 64, maxQueueDelayMs: 2, intraOpThreads: threads, nodeFlags: LOAD_TEST_NODE_FLAGS });
     let loadTest: LoadTestResult;
     try {
       loadTest = await runLoadTest(loadServer, { requests: options.loadRequests ?? 20_000 });

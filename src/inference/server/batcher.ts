@@ -4,8 +4,8 @@
  * its oldest request has waited `maxQueueDelayMs`, and only while a worker slot is free, so under load batches
  * grow by themselves and at low load a request waits at most the delay.
  */
-import { allocate } from '../dtypes.js';
 import type { OnnxInferenceModel } from '../model.js';
+import { BatchBufferPool } from './batch-buffers.js';
 import type { FeedTensor } from '../tensor-input.js';
 import type { OutputTensor, TensorData } from '../types.js';
 
@@ -40,6 +40,7 @@ export class DynamicBatcher {
   readonly maxQueueDelayMs: number;
   /** Whether every input and output has a dynamic leading axis (otherwise requests run one by one). */
   readonly batchable: boolean;
+  private readonly buffers: BatchBufferPool;
 
   /**
    * @param model - The model to run.
@@ -55,6 +56,7 @@ export class DynamicBatcher {
     this.maxQueueDelayMs = Math.max(0, options.maxQueueDelayMs ?? 2);
     const dynamicFirst = (shape: Array<number | string | null>) => shape.length > 0 && typeof shape[0] !== 'number';
     this.batchable = this.maxBatchSize > 1 && model.inputs.every((s) => dynamicFirst(s.shape)) && model.outputs.every((s) => dynamicFirst(s.shape));
+    this.buffers = new BatchBufferPool(this.maxBatchSize, this.capacity + 1);
   }
 
   /** Slots: two runs per worker keep each worker busy while the next batch crosses to it. */
@@ -74,7 +76,7 @@ export class DynamicBatcher {
     const sameRows = tensors.every((t) => t.shape.length > 0 && t.shape[0] === rows);
     if (!this.batchable || !sameRows || rows === 0 || rows >= this.maxBatchSize) {
       this.observer?.onBatch(rows, [0]);
-      return this.model.runFeeds(feeds, outputs, true);
+      return this.model.runFeeds(feeds, outputs, { transfer: true });
     }
     const key = JSON.stringify([Object.entries(feeds).map(([n, t]) => [n, t.shape.slice(1)]), outputs ?? null]);
     return new Promise((resolve, reject) => {
@@ -126,9 +128,10 @@ export class DynamicBatcher {
     const now = performance.now();
     const rows = batch.reduce((n, q) => n + q.rows, 0);
     this.observer?.onBatch(rows, batch.map((q) => (now - q.enqueuedAt) / 1000));
-    const feeds = batch.length === 1 ? batch[0]!.feeds : concatFeeds(batch.map((q) => q.feeds), rows);
+    const single = batch.length === 1;
+    const feeds = single ? batch[0]!.feeds : this.concatFeeds(batch.map((q) => q.feeds), rows);
     this.model
-      .runFeeds(feeds, batch[0]!.outputs, true)
+      .runFeeds(feeds, batch[0]!.outputs, single ? { transfer: true } : { recycle: (returned) => this.buffers.release(returned) })
       .then(
         (outputs) => {
           if (batch.length === 1) batch[0]!.resolve(outputs);
@@ -151,22 +154,28 @@ export class DynamicBatcher {
   get queued(): number {
     return this.queue.length;
   }
-}
 
-function concatFeeds(list: Array<Record<string, FeedTensor>>, rows: number): Record<string, FeedTensor> {
-  const out: Record<string, FeedTensor> = {};
-  for (const [name, first] of Object.entries(list[0]!)) {
-    const rowSize = first.shape.slice(1).reduce((a, b) => a * b, 1);
-    const data = allocate(first.dtype, rows * rowSize);
-    let offset = 0;
-    for (const feeds of list) {
-      const t = feeds[name]!;
-      (data as unknown as { set(src: ArrayLike<number | bigint>, offset: number): void }).set(t.data as ArrayLike<number | bigint>, offset);
-      offset += t.data.length;
-    }
-    out[name] = { dtype: first.dtype, shape: [rows, ...first.shape.slice(1)], data };
+  /** Free pooled batch buffers (for tests). */
+  get pooledBuffers(): number {
+    return this.buffers.size;
   }
-  return out;
+
+  /** Concatenates the requests' feeds along axis 0 into pooled buffers. */
+  private concatFeeds(list: Array<Record<string, FeedTensor>>, rows: number): Record<string, FeedTensor> {
+    const out: Record<string, FeedTensor> = {};
+    for (const [name, first] of Object.entries(list[0]!)) {
+      const rowSize = first.shape.slice(1).reduce((a, b) => a * b, 1);
+      const data = this.buffers.acquire(name, first.dtype, rowSize, rows);
+      let offset = 0;
+      for (const feeds of list) {
+        const t = feeds[name]!;
+        (data as unknown as { set(src: ArrayLike<number | bigint>, offset: number): void }).set(t.data as ArrayLike<number | bigint>, offset);
+        offset += t.data.length;
+      }
+      out[name] = { dtype: first.dtype, shape: [rows, ...first.shape.slice(1)], data };
+    }
+    return out;
+  }
 }
 
 function splitOutputs(outputs: Record<string, OutputTensor>, batch: Queued[]): void {
