@@ -109,7 +109,9 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
       if (!ok) throw new Error('tf.setBackend("wasm") returned false');
       const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
       const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-      return { name, available: true, detail: `@tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}, SIMD ${simd ? 'on' : 'off'}, ${threads ? 'multi-threaded' : 'single-threaded'}` };
+      const { relaxedSimdStatus } = await import('./wasm/relaxed-simd.js');
+      const kernels = `twinml kernels: relaxed SIMD (FMA) ${relaxedSimdStatus()}`;
+      return { name, available: true, detail: `@tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}, SIMD ${simd ? 'on' : 'off'}, ${threads ? 'multi-threaded' : 'single-threaded'}; ${kernels}` };
     } catch (e) {
       return { name, available: false, reason: (e as Error).message, fix: 'npm install @tensorflow/tfjs-backend-wasm' };
     }

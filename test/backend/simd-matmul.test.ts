@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../src/backend/index.js';
-import { gemmSimd, hasRelaxedSimd } from '../../src/backend/wasm/gemm-simd.js';
+import { gemmSimd } from '../../src/backend/wasm/gemm-simd.js';
 import { Rng } from '../../src/util/rng.js';
 import { onBackend, randomHost, relativeError } from './helpers.js';
 
@@ -69,11 +69,11 @@ describe('SIMD BatchMatMul on wasm', () => {
   });
 });
 
-/** Runs in a Node started with relaxed SIMD: the fused multiply-add GEMM against the cpu backend (built dist/). */
+/** Runs in a child Node: the GEMM twinml picks (fused multiply-add or mul+add) against the cpu backend (built dist/). */
 const RELAXED_CHILD = `
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from './dist/backend/index.js';
-import { hasRelaxedSimd } from './dist/backend/wasm/gemm-simd.js';
+import { hasRelaxedSimd, relaxedSimdStatus } from './dist/backend/wasm/relaxed-simd.js';
 let worst = 0;
 for (const [m, k, n, tA, tB] of [[64, 784, 256, false, false], [784, 64, 256, true, false], [64, 128, 256, false, true], [8, 37, 24, true, true]]) {
   const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37));
@@ -91,21 +91,33 @@ for (const [m, k, n, tA, tB] of [[64, 784, 256, false, false], [784, 64, 256, tr
   for (let i = 0; i < want.length; i++) { diff = Math.max(diff, Math.abs(got[i] - want[i])); scale = Math.max(scale, Math.abs(want[i])); }
   worst = Math.max(worst, diff / scale);
 }
-console.log(JSON.stringify({ relaxed: hasRelaxedSimd(), worst }));
+console.log(JSON.stringify({ relaxed: hasRelaxedSimd(), status: relaxedSimdStatus(), worst }));
 `;
 
 describe('SIMD BatchMatMul with relaxed SIMD (fused multiply-add)', () => {
-  it('is chosen when the engine has relaxed SIMD and matches cpu', () => {
-    const root = fileURLToPath(new URL('../..', import.meta.url));
-    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', RELAXED_CHILD], { cwd: root, encoding: 'utf8' });
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = (flags: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', RELAXED_CHILD], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { relaxed: boolean; worst: number };
-    expect(out.relaxed).toBe(true);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { relaxed: boolean; status: string; worst: number };
+  };
+
+  it('is used when Node is started with relaxed SIMD, and matches cpu', () => {
+    const out = child(['--experimental-wasm-relaxed-simd']);
+    expect(out).toMatchObject({ relaxed: true, status: 'available' });
     expect(out.worst).toBeLessThan(1e-5);
   });
 
-  const node20WithoutFlag = process.versions.node.startsWith('20.') && !process.execArgv.includes('--experimental-wasm-relaxed-simd');
-  it.runIf(node20WithoutFlag)('is not detected on Node 20 without --experimental-wasm-relaxed-simd (the mul+add kernel runs)', () => {
-    expect(hasRelaxedSimd()).toBe(false);
+  const node2x = /^2[01]\./.test(process.versions.node);
+  it.runIf(node2x)('is turned on at run time on Node 20/21 without the flag, and matches cpu', () => {
+    const out = child([]);
+    expect(out).toMatchObject({ relaxed: true, status: 'enabled at run time' });
+    expect(out.worst).toBeLessThan(1e-5);
+  });
+
+  it('stays off with TWINML_WASM_RELAXED_SIMD=0 (the mul+add kernel runs and matches cpu)', () => {
+    const out = child([], { TWINML_WASM_RELAXED_SIMD: '0' });
+    expect(out).toMatchObject({ relaxed: false, status: 'off (TWINML_WASM_RELAXED_SIMD=0)' });
+    expect(out.worst).toBeLessThan(1e-5);
   });
 });
