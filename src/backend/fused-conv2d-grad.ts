@@ -7,9 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { reluBackward } from './relu-backward.js';
 
-/** Kernel computing ReLU's gradient from its output y: 0 where y <= 0, dy elsewhere (inputs {dy, y}); registered for wasm. */
-export const RELU_BACKWARD = 'TwinmlReluBackward';
 
 interface FusedConv2DAttrs {
   strides: number | [number, number];
@@ -18,12 +17,6 @@ interface FusedConv2DAttrs {
   dilations?: number | [number, number];
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   activation?: string;
-}
-
-/** 0 where y <= 0, dy elsewhere: one kernel where the backend has it, else dy * step(y). */
-function reluBackward(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  if (tf.getKernel(RELU_BACKWARD, tf.getBackend())) return tf.engine().runKernel(RELU_BACKWARD, { dy, y }) as tf.Tensor;
-  return tf.mul(dy, tf.step(y));
 }
 
 function isOne(d: number | [number, number] | undefined): boolean {

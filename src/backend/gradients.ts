@@ -2,16 +2,19 @@
  * Registers tfjs's gradient functions. tfjs-core's Node bundle ships none, so the build bundles
  * `@tensorflow/tfjs-core/dist/register_all_gradients.js` into dist/vendor/tfjs-gradients.cjs (scripts/build.mjs).
  * tfjs keeps its kernel and gradient registries in globals, so the bundled copy registers into this engine.
- * Importing this module is enough; it is idempotent.
+ * Importing this module is enough; it is idempotent. Relu's gradient is then replaced by one kernel
+ * (relu-backward.ts).
  */
 import '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import { registerReluGradient } from './relu-backward.js';
 
 const bundle = join(packageRoot(), 'dist', 'vendor', 'tfjs-gradients.cjs');
 if (!existsSync(bundle)) {
   throw new Error(`twinml: ${bundle} is missing (the tfjs gradient functions). Run \`npm run build\` in ${packageRoot()}.`);
 }
 createRequire(import.meta.url)(bundle);
+registerReluGradient();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../src/util/rng.js';
 import { useBackend } from '../../src/backend/index.js';
-import { RELU_BACKWARD } from '../../src/backend/fused-conv2d-grad.js';
+import { RELU_BACKWARD } from '../../src/backend/relu-backward.js';
 import { randomHost } from './helpers.js';
 
 describe('TwinmlReluBackward on wasm', () => {
@@ -19,4 +19,33 @@ describe('TwinmlReluBackward on wasm', () => {
       expect(Array.from(got), `n=${n}`).toEqual(Array.from(want));
     }
   });
+});
+
+describe("Relu's gradient", () => {
+  for (const backend of ['wasm', 'cpu']) {
+    it(`follows threshold_backward on ${backend} (0 at x <= 0, dy elsewhere)${backend === 'wasm' ? ' in one TwinmlReluBackward kernel' : ''}`, async () => {
+      await useBackend(backend);
+      const rng = new Rng(7);
+      const x = randomHost(rng, [5, 7]);
+      x[0] = 0;
+      x[1] = -0;
+      const dy = randomHost(rng, [5, 7]);
+      const run = () =>
+        tf.tidy(() => {
+          const g = tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor2d(x, [5, 7]), tf.tensor2d(dy, [5, 7]));
+          return g.dataSync().slice();
+        });
+      const want = Float32Array.from(dy, (d, i) => (x[i]! <= 0 ? 0 : d));
+      // + 0 folds -0 into 0: the cpu fallback's dy * step(x) gives -0 where dy < 0, PyTorch (and wasm) 0.
+      expect(Array.from(run(), (v) => v + 0)).toEqual(Array.from(want));
+      const profile = await tf.profile(() => {
+        run();
+      });
+      const names = profile.kernels.map((k) => k.name);
+      if (backend === 'wasm') {
+        expect(names).toContain(RELU_BACKWARD);
+        expect(names).not.toContain('Step');
+      } else expect(names).toContain('Step');
+    });
+  }
 });

@@ -5,7 +5,7 @@
  */
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import { RELU_BACKWARD } from '../fused-conv2d-grad.js';
+import { RELU_BACKWARD } from '../relu-backward.js';
 import type { HeapBackend } from './max-pool-grad.js';
 import { KernelComposer } from './kernel-compose.js';
 import { heapOffset, simdKernelsFor } from './simd/simd-kernels.js';
