@@ -22,7 +22,7 @@ describe('TwinmlReluBackward on wasm', () => {
 });
 
 describe("Relu's gradient", () => {
-  for (const backend of ['wasm', 'cpu']) {
+  for (const backend of ['wasm', 'cpu'] as const) {
     it(`follows threshold_backward on ${backend} (0 at x <= 0, dy elsewhere)${backend === 'wasm' ? ' in one TwinmlReluBackward kernel' : ''}`, async () => {
       await useBackend(backend);
       const rng = new Rng(7);
