@@ -9,7 +9,8 @@
 //    replaced (tfjs-backend-wasm's XNNPACK path behind src/backend/wasm/fast-batch-matmul.ts), each timed inside
 //    real training steps (so with the cache state and the fresh weights of training), and the same shapes with
 //    torch.mm on 1 thread (bench/torch_mlp_bound.py).
-// 3. The full training step (Adam, CrossEntropyLoss) on wasm and in PyTorch 1 thread.
+// 3. The full training step (Adam, CrossEntropyLoss) on wasm and in PyTorch 1 thread; on wasm also with Linear
+//    unfused (no _FusedMatMul kernel: BatchMatMul, Add and Relu as before src/nn/linear-functional.ts).
 // Then: the lowest wasm step time the GEMMs alone allow (sum of the best wasm time per GEMM) and thus the best
 // ratio wasm could reach with every other cost at zero.
 // Every call is timed on its own; both sides report the 10th percentile (the undisturbed figure, used for the
@@ -23,6 +24,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../dist/backend/index.js';
 import { originalWasmKernel } from '../dist/backend/wasm/register.js';
+import { withRank2Operands } from '../dist/backend/wasm/simd-fused-matmul.js';
 import { findPython } from '../dist/bridge/find-python.js';
 import { getZooModel } from '../dist/models/index.js';
 import { manualSeed } from '../dist/nn/generator.js';
@@ -67,26 +69,33 @@ const quantiles = (xs) => {
 };
 
 /**
- * Median ms of a training step and, per BatchMatMul shape, median ms of its calls, over STEPS zoo mlp training
- * steps on the active backend (the step of src/bench/zoo-sections.ts) with BatchMatMul kernel `matmul`.
+ * [10th percentile, median] ms of a training step and, per GEMM shape, of its calls, over STEPS zoo mlp training
+ * steps on the active backend (the step of src/bench/zoo-sections.ts) with `kernels` registered for the run:
+ * BatchMatMul and _FusedMatMul configs (a forward GEMM of a fused Linear runs as _FusedMatMul and its timing
+ * includes bias and ReLU); a null _FusedMatMul unregisters it, which makes Linear run unfused (BatchMatMul, Add,
+ * Relu). The previous registrations are restored afterwards.
  */
-function timeSteps(matmul) {
+function timeSteps(kernels) {
   const perShape = new Map();
-  const inner = matmul.kernelFunc;
-  const timedMatmul = {
-    ...matmul,
-    kernelFunc: (args) => {
-      const t0 = performance.now();
-      const out = inner(args);
-      const { a, b } = args.inputs;
-      const { transposeA, transposeB } = args.attrs;
-      const key = `${a.shape.join('x')}${transposeA ? 'T' : ''}*${b.shape.join('x')}${transposeB ? 'T' : ''}`;
-      if (recording) (perShape.get(key) ?? perShape.set(key, []).get(key)).push(performance.now() - t0);
-      return out;
-    },
-  };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(timedMatmul);
+  const previous = new Map();
+  for (const [name, config] of Object.entries(kernels)) {
+    previous.set(name, tf.getKernel(name, 'wasm'));
+    if (previous.get(name)) tf.unregisterKernel(name, 'wasm');
+    if (!config) continue;
+    const inner = config.kernelFunc;
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        const t0 = performance.now();
+        const out = inner(args);
+        const { a, b } = args.inputs;
+        const { transposeA, transposeB } = args.attrs;
+        const key = `${a.shape.join('x')}${transposeA ? 'T' : ''}*${b.shape.join('x')}${transposeB ? 'T' : ''}`;
+        if (recording) (perShape.get(key) ?? perShape.set(key, []).get(key)).push(performance.now() - t0);
+        return out;
+      },
+    });
+  }
   const zoo = getZooModel('mlp');
   manualSeed(1);
   const model = zoo.create(zoo.resolveConfig({}, { sampleShape: [1, 28, 28], numClasses: 10 }));
@@ -114,8 +123,10 @@ function timeSteps(matmul) {
   model.dispose();
   optimizer.disposeState();
   tf.dispose([x, y]);
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(matmul);
+  for (const [name, config] of previous) {
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+    if (config) tf.registerKernel(config);
+  }
   return { stepMs: quantiles(steps), gemmMs: new Map([...perShape].map(([k, v]) => [k, quantiles(v)])) };
 }
 
@@ -126,16 +137,20 @@ function keyOf(g) {
 }
 
 await useBackend('wasm');
-const simd = tf.getKernel('BatchMatMul', 'wasm');
-const xnnpack = originalWasmKernel('BatchMatMul');
-if (!xnnpack) throw new Error('twinml did not replace BatchMatMul on wasm: nothing to compare');
+const simd = { BatchMatMul: tf.getKernel('BatchMatMul', 'wasm'), _FusedMatMul: tf.getKernel('_FusedMatMul', 'wasm') };
+const xnnpackFused = originalWasmKernel('_FusedMatMul');
+const xnnpack = { BatchMatMul: originalWasmKernel('BatchMatMul'), _FusedMatMul: xnnpackFused && withRank2Operands(xnnpackFused) };
+const unfused = { BatchMatMul: simd.BatchMatMul, _FusedMatMul: null };
+if (!xnnpack.BatchMatMul || !xnnpack._FusedMatMul) throw new Error('twinml did not replace BatchMatMul and _FusedMatMul on wasm: nothing to compare');
 console.log(`uptime: ${execSync('uptime').toString().trim()}`);
 
 const torchJob = { shapes: GEMMS.map((g) => g.slice(1)), calls: STEPS };
 const torchBefore = runPython('torch_mlp_bound.py', torchJob);
 const ours = timeSteps(simd);
+const unfusedRun = timeSteps(unfused);
 const theirs = timeSteps(xnnpack);
 const ours2 = timeSteps(simd);
+const unfusedRun2 = timeSteps(unfused);
 const torchAfter = runPython('torch_mlp_bound.py', torchJob);
 // Both sides ran twice; the lower median of each is the one least disturbed by other processes.
 const lower = (x, y) => [Math.min(x[0], y[0]), Math.min(x[1], y[1])];
@@ -171,6 +186,8 @@ const fmt = (q) => `${q[0].toFixed(3)} ms (median ${q[1].toFixed(3)})`;
 console.log(`\nfull training step (Adam lr 1e-3, CrossEntropyLoss, batch 64), 10th percentile (median)`);
 console.log(`  PyTorch 1 thread     : ${fmt(torchStep)} = ${(64000 / torchStep[0]).toFixed(0)} samples/s, ${gf(STEP_FLOPS, torchStep[0])} GFLOP/s of GEMM work`);
 console.log(`  wasm (twinml)        : ${fmt(wasmStep)} = ${(64000 / wasmStep[0]).toFixed(0)} samples/s, ratio ${(torchStep[0] / wasmStep[0]).toFixed(2)}x (medians ${(torchStep[1] / wasmStep[1]).toFixed(2)}x); GEMMs ${sum.ours.toFixed(3)} ms of it (${((sum.ours / wasmStep[0]) * 100).toFixed(0)}%)`);
+const unfusedStep = lower(unfusedRun.stepMs, unfusedRun2.stepMs);
+console.log(`  wasm, Linear unfused : ${fmt(unfusedStep)} = ${(64000 / unfusedStep[0]).toFixed(0)} samples/s, ratio ${(torchStep[0] / unfusedStep[0]).toFixed(2)}x (BatchMatMul + Add + Relu; fused saves ${(((unfusedStep[0] - wasmStep[0]) / unfusedStep[0]) * 100).toFixed(1)}% of the step)`);
 console.log(`  wasm, XNNPACK matmul : ${fmt(theirs.stepMs)} = ${(64000 / theirs.stepMs[0]).toFixed(0)} samples/s, ratio ${(torchStep[0] / theirs.stepMs[0]).toFixed(2)}x`);
 console.log(`\nbound: ${(STEP_FLOPS / 1e6).toFixed(2)} MFLOP of GEMMs per step; best wasm time for them ${sum.best.toFixed(3)} ms (${gf(STEP_FLOPS, sum.best)} GFLOP/s)`);
 console.log(`  -> with every non-GEMM cost at zero, wasm reaches at most ${(torchStep[0] / sum.best).toFixed(2)}x PyTorch 1 thread (PyTorch's whole step: ${torchStep[0].toFixed(3)} ms; its GEMMs alone: ${sum.torch.toFixed(3)} ms)`);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { biasBound, kaimingUniformBound, uniform } from './init.js';
+import { canFuseLinear, fusedLinear, type LinearActivation } from './linear-functional.js';
 
 export interface LinearOptions {
   /** Adds a learnable bias (default true). */
@@ -34,14 +35,33 @@ export class Linear extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    return this.forwardFused(x, 'linear');
+  }
+
+  /**
+   * activation(forward(x)): with 'relu', what this layer followed by a ReLU module computes. Where the backend
+   * fuses Linear (`canFuseLinear`: wasm), product, bias and activation run as one _FusedMatMul kernel;
+   * elsewhere matMul, add and relu.
+   * @param x - [..., in_features]
+   * @param activation - 'linear' (none) or 'relu'
+   */
+  forwardFused(x: tf.Tensor, activation: LinearActivation): tf.Tensor {
     return tf.tidy(() => {
       const last = x.shape[x.shape.length - 1];
       if (last !== this.inFeatures) {
         throw new Error(`Linear: expected input with last dimension ${this.inFeatures}, got shape [${x.shape.join(', ')}]`);
       }
-      const flat = x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures]);
-      let y = tf.matMul(flat as tf.Tensor2D, this.weight.variable as tf.Tensor2D);
-      if (this.bias) y = tf.add(y, this.bias.variable);
+      const flat = (x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures])) as tf.Tensor2D;
+      const weight = this.weight.variable as tf.Tensor2D;
+      const bias = this.bias ? (this.bias.variable as tf.Tensor1D) : null;
+      let y: tf.Tensor;
+      if (canFuseLinear() && (bias !== null || activation !== 'linear')) {
+        y = fusedLinear(flat, weight, bias, activation);
+      } else {
+        y = tf.matMul(flat, weight);
+        if (bias) y = tf.add(y, bias);
+        if (activation === 'relu') y = tf.relu(y);
+      }
       return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
     });
   }

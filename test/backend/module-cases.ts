@@ -1,6 +1,7 @@
 /** One forward + gradient run of every src/nn module, reusable on any backend (kernel coverage, leak checks). */
 import * as tf from '@tensorflow/tfjs-core';
 import * as nn from '../../src/nn/index.js';
+import { MLP } from '../../src/models/mlp/index.js';
 import { Rng } from '../../src/util/rng.js';
 import { randomHost } from './helpers.js';
 
@@ -40,7 +41,12 @@ export const MODULE_CASES: ModuleCase[] = [
   { name: 'Sigmoid', input: [2, 3, 4, 5], make: () => new nn.Sigmoid() },
   { name: 'Tanh', input: [2, 3, 4, 5], make: () => new nn.Tanh() },
   { name: 'Linear', input: [3, 5, 6], make: () => new nn.Linear(6, 4) },
+  { name: 'Linear on [8, 24] (wasm: SIMD _FusedMatMul, bias in the GEMM)', input: [8, 24], make: () => new nn.Linear(24, 16) },
+  { name: 'Linear without bias', input: [4, 6], make: () => new nn.Linear(6, 8, { bias: false }) },
   { name: 'Flatten', input: [2, 3, 4, 5], make: () => new nn.Flatten() },
+  // Training mode fuses Linear + ReLU (wasm: one _FusedMatMul each); batch 8 runs the SIMD GEMM, 6 the fallback.
+  { name: 'zoo MLP 12-16-8-5 batch 8 (Linear + ReLU fused)', input: [8, 12], make: () => new MLP({ inFeatures: 12, hidden: [16, 8], numClasses: 5, dropout: 0 }) },
+  { name: 'zoo MLP 12-16-8-5 batch 6 (Linear + ReLU fused)', input: [6, 12], make: () => new MLP({ inFeatures: 12, hidden: [16, 8], numClasses: 5, dropout: 0 }) },
   {
     name: 'Sequential(Conv2d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear)',
     input: [3, 2, 8, 8],

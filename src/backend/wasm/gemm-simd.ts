@@ -21,24 +21,32 @@ export interface GemmShape {
   transposeA: boolean;
   /** B is stored [N, K] (transposed); packing gathers its columns. */
   transposeB: boolean;
+  /** Adds bias[j] (float32 [N] at the `bias` offset) to every row after the sum over k (default false). */
+  bias?: boolean;
+  /** Applies max(x, 0) last (NaN stays NaN, as in PyTorch's relu; default false). */
+  relu?: boolean;
 }
 
-/** gemm(aOffset, bOffset, cOffset, packOffset): byte offsets in the wasm heap; pack has gemmPackBytes(k) bytes. */
-export type GemmSimd = (a: number, b: number, c: number, pack: number) => void;
+/**
+ * gemm(aOffset, bOffset, cOffset, packOffset, biasOffset): byte offsets in the wasm heap; pack has
+ * gemmPackBytes(k) bytes; biasOffset is read only when the shape has `bias`.
+ */
+export type GemmSimd = (a: number, b: number, c: number, pack: number, bias: number) => void;
 
 const ROWS = 4;
 const COLS = 8;
 
 /**
- * The generated function gemm(a, b, c, pack): for each 8-column block of B, first copy that K×8 panel to `pack`
- * (K·32 bytes, contiguous: a strided panel spans K cache lines, more than L1 holds for K = 784), then run the
- * 4×8 register block down all row blocks of A reading the packed panel sequentially.
+ * The generated function gemm(a, b, c, pack, bias): for each 8-column block of B, first copy that K×8 panel to
+ * `pack` (K·32 bytes, contiguous: a strided panel spans K cache lines, more than L1 holds for K = 784), then run
+ * the 4×8 register block down all row blocks of A reading the packed panel sequentially. The epilogue (bias
+ * add, ReLU) runs on the accumulators before they are stored, so a fused Linear costs no extra pass.
  */
-export function gemmFunction({ m, n, k, transposeA, transposeB }: GemmShape, fusedMultiplyAdd = false): EmittedFunction {
-  const [a, b, c, pack] = [0, 1, 2, 3];
-  const [jb, ib, pa, pb, pend, cb] = [4, 5, 6, 7, 8, 9];
-  const acc = (r: number, h: number) => 10 + 2 * r + h;
-  const [b0, b1, av] = [18, 19, 20];
+export function gemmFunction({ m, n, k, transposeA, transposeB, bias: hasBias = false, relu = false }: GemmShape, fusedMultiplyAdd = false): EmittedFunction {
+  const [a, b, c, pack, bias] = [0, 1, 2, 3, 4];
+  const [jb, ib, pa, pb, pend, cb] = [5, 6, 7, 8, 9, 10];
+  const acc = (r: number, h: number) => 11 + 2 * r + h;
+  const [b0, b1, av, bias0, bias1, zero] = [19, 20, 21, 22, 23, 24];
   const m4 = m - (m % ROWS);
   const n8 = n - (n % COLS);
   const rowBytesC = n * 4;
@@ -65,6 +73,11 @@ export function gemmFunction({ m, n, k, transposeA, transposeB }: GemmShape, fus
   }
   body.push(...op.localGet(cb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(cb), ...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.i32LtU, ...op.brIf(0), ...op.end);
   body.push(...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.localSet(pend));
+  if (hasBias) {
+    for (const [h, reg] of [[0, bias0], [1, bias1]] as const) {
+      body.push(...op.localGet(bias), ...op.localGet(jb), ...op.i32Add, ...op.v128Load(16 * h), ...op.localSet(reg));
+    }
+  }
   body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
   body.push(...op.localGet(ib), ...op.i32Const(m4), ...op.i32GeU, ...op.brIf(1));
   for (let r = 0; r < ROWS; r++) for (let h = 0; h < 2; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
@@ -84,11 +97,16 @@ export function gemmFunction({ m, n, k, transposeA, transposeB }: GemmShape, fus
   body.push(...op.end);
   body.push(...op.localGet(c), ...op.localGet(ib), ...op.i32Const(rowBytesC), ...op.i32Mul, ...op.i32Add, ...op.localGet(jb), ...op.i32Add, ...op.localSet(cb));
   for (let r = 0; r < ROWS; r++) {
-    for (let h = 0; h < 2; h++) body.push(...op.localGet(cb), ...op.localGet(acc(r, h)), ...op.v128Store(r * rowBytesC + 16 * h));
+    for (let h = 0; h < 2; h++) {
+      body.push(...op.localGet(cb), ...op.localGet(acc(r, h)));
+      if (hasBias) body.push(...op.localGet(h === 0 ? bias0 : bias1), ...op.f32x4Add);
+      if (relu) body.push(...op.localGet(zero), ...op.f32x4Max);
+      body.push(...op.v128Store(r * rowBytesC + 16 * h));
+    }
   }
   body.push(...op.localGet(ib), ...op.i32Const(ROWS), ...op.i32Add, ...op.localSet(ib), ...op.br(0), ...op.end, ...op.end);
   body.push(...op.localGet(jb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localSet(jb), ...op.br(0), ...op.end, ...op.end);
-  return { name: 'gemm', params: [I32, I32, I32, I32], locals: [[6, I32], [11, V128]], body };
+  return { name: 'gemm', params: [I32, I32, I32, I32, I32], locals: [[6, I32], [14, V128]], body };
 }
 
 /** Bytes of scratch memory gemm's `pack` argument needs for inner dimension k. */
@@ -108,7 +126,7 @@ export function gemmSimd(memory: object, shape: GemmShape): GemmSimd | null {
   let byShape = compiled.get(memory);
   if (!byShape) compiled.set(memory, (byShape = new Map()));
   const fma = hasRelaxedSimd();
-  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.transposeB},${fma}`;
+  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.transposeB},${shape.bias ?? false},${shape.relu ?? false},${fma}`;
   const cached = byShape.get(key);
   if (cached) return cached;
   const api = wasmApi();

@@ -21,36 +21,65 @@ interface WasmBackendInternals {
 
 const size = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
 
+/** What the GEMM adds after the product: a bias [N] (a tensor on the heap) and/or ReLU. */
+export interface GemmEpilogue {
+  bias: TensorInfo | null;
+  relu: boolean;
+}
+
+/**
+ * C = op(a)·op(b) (+ bias, then ReLU) on twinml's SIMD GEMM, or null when the shape, dtype or backend is not
+ * covered (batch 1, float32, M % 4 == 0, N % 8 == 0, a float32 bias of N values); the caller then runs its
+ * fallback kernel.
+ * @param backend - the wasm backend
+ * @param a - [.., M, K], or [.., K, M] with transposeA
+ * @param b - [.., K, N], or [.., N, K] with transposeB
+ * @param transposeA - a is stored transposed
+ * @param transposeB - b is stored transposed
+ * @param epilogue - bias and ReLU applied in the GEMM's store (default none)
+ */
+export function simdGemm(
+  backend: unknown,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  epilogue: GemmEpilogue = { bias: null, relu: false },
+): TensorInfo | null {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const internals = backend as WasmBackendInternals;
+  const memory = asWasmMemory(internals.wasm?.asm?.memory);
+  const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  const kB = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const single = size(a.shape.slice(0, -2)) === 1 && size(b.shape.slice(0, -2)) === 1;
+  const { bias, relu } = epilogue;
+  const biasOk = bias === null || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n);
+  if (!memory || a.dtype !== 'float32' || b.dtype !== 'float32' || !single || !biasOk || k !== kB || k < 1 || m % 4 !== 0 || n % 8 !== 0) {
+    return null;
+  }
+  const gemm = gemmSimd(memory, { m, n, k, transposeA, transposeB, bias: bias !== null, relu });
+  if (!gemm) return null;
+  const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)).concat([m, n]);
+  const out = internals.makeOutput(outShape, 'float32');
+  const at = (t: TensorInfo) => internals.dataIdMap.get(t.dataId)!.memoryOffset;
+  const pack = internals.makeOutput([gemmPackBytes(k) / 4], 'float32');
+  gemm(at(a), at(b), at(out), at(pack), bias ? at(bias) : 0);
+  internals.disposeData(pack.dataId);
+  return out;
+}
+
 /**
  * @param fallback - the BatchMatMul kernel used for everything this one does not cover
  */
 export function makeSimdBatchMatMul(fallback: KernelConfig): KernelConfig {
   const fallbackFunc = fallback.kernelFunc as KernelFunc;
   const kernelFunc: KernelFunc = (args) => {
-    const { inputs, backend, attrs } = args;
-    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
-    const { transposeA = false, transposeB = false } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    const internals = backend as unknown as WasmBackendInternals;
-    const memory = asWasmMemory(internals.wasm?.asm?.memory);
-    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-    const kB = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
-    const single = size(a.shape.slice(0, -2)) === 1 && size(b.shape.slice(0, -2)) === 1;
-    if (!memory || a.dtype !== 'float32' || b.dtype !== 'float32' || !single || k !== kB || k < 1 || m % 4 !== 0 || n % 8 !== 0) {
-      return fallbackFunc(args);
-    }
-    const gemm = gemmSimd(memory, { m, n, k, transposeA, transposeB });
-    if (!gemm) return fallbackFunc(args);
-    const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)).concat([m, n]);
-    const out = internals.makeOutput(outShape, 'float32');
-    const at = (t: TensorInfo) => internals.dataIdMap.get(t.dataId)!.memoryOffset;
-    const pack = internals.makeOutput([gemmPackBytes(k) / 4], 'float32');
-    gemm(at(a), at(b), at(out), at(pack));
-    internals.disposeData(pack.dataId);
-    return out;
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA = false, transposeB = false } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+    return simdGemm(args.backend, a, b, transposeA, transposeB) ?? fallbackFunc(args);
   };
   const config: KernelConfig & { twinmlFast: boolean } = { ...fallback, kernelFunc, twinmlFast: true };
   return config;

@@ -68,6 +68,8 @@ export const op = {
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   f32x4Div: simd(0xe7),
+  /** f32x4.max: lane-wise maximum, NaN if either lane is NaN. */
+  f32x4Max: simd(0xe9),
   /** Relaxed SIMD (a·b + c, fused where the CPU has FMA); validates only where the engine ships relaxed SIMD. */
   f32x4RelaxedMadd: simd(0x105),
   drop: [0x1a],
