@@ -1,7 +1,8 @@
 /**
  * The fused Linear (_FusedMatMul: product + bias + ReLU; twinml's SIMD GEMM on wasm) and twinml's _FusedMatMul
  * gradient, against the unfused computation (matMul, add, relu and tfjs's own gradients) on the cpu backend:
- * shapes the SIMD GEMM covers (M % 4 == 0, N % 8 == 0) and shapes it leaves to the fallback, every transpose
+ * shapes the SIMD GEMM covers (M % 4 == 0; N % 8 != 0 through its padded last panel) and shapes it leaves to
+ * the fallback (M % 4 != 0), every transpose
  * combination, with and without bias. Then the zoo MLP's training step on wasm: which kernels it runs, no leaks.
  */
 import { describe, expect, it } from 'vitest';
@@ -57,8 +58,9 @@ function run(c: Case, fused: boolean): tf.Tensor[] {
 const shapes: Array<[number, number, number]> = [
   [8, 24, 16], // SIMD GEMM
   [64, 784, 256], // the zoo MLP's first layer
-  [6, 9, 10], // fallback: M % 4, N % 8
-  [12, 7, 10], // fallback: N % 8
+  [6, 9, 10], // fallback: M % 4
+  [12, 7, 10], // SIMD, last 2 columns lane by lane (bias, ReLU scalar)
+  [4, 5, 3], // SIMD, N < 8
   [5, 13, 8], // fallback: M % 4
 ];
 const transposes = [[false, false], [true, false], [false, true], [true, true]] as const;

@@ -1,6 +1,7 @@
 /**
  * twinml's SIMD BatchMatMul on wasm against the cpu backend: every transpose combination, shapes the SIMD
- * block covers (M % 4 == 0, N % 8 == 0) and shapes that fall back to the previous kernel, forward and the
+ * block covers (M % 4 == 0; N % 8 != 0 through a zero-padded last panel) and shapes that fall back to the
+ * previous kernel, forward and the
  * gradients tf.matMul produces (which use transposeA and transposeB).
  */
 import { spawnSync } from 'node:child_process';
@@ -19,8 +20,11 @@ describe('SIMD BatchMatMul on wasm', () => {
     [8, 37, 24],
     [12, 5, 16],
     [784, 64, 256],
-    [6, 9, 10], // falls back (M % 4, N % 8)
-    [64, 128, 10], // falls back (N % 8)
+    [6, 9, 10], // falls back (M % 4)
+    [64, 128, 10], // the last 2 columns through the zero-padded panel
+    [128, 64, 10],
+    [8, 5, 3], // N < 8: only the padded panel
+    [4, 3, 13],
   ];
   for (const [m, k, n] of cases) {
     for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {

@@ -5,8 +5,8 @@
  * module is generated per shape so that row strides are immediate load offsets: a 4×8 register block (eight
  * f32x4 accumulators) walks K with one splat load per row of A and two vector loads of B per step; column
  * blocks are outermost and each K×8 panel of B is first packed contiguously so it stays in L1 across row
- * blocks. It covers the first floor(M/4)*4 rows and floor(N/8)*8 columns (simd-matmul.ts uses it only when
- * that is all of C). Each output is the sum over k in order: of rounded float32 products (mul, then add), or,
+ * blocks. It covers the first floor(M/4)*4 rows and all N columns (the last N % 8 through a zero-padded panel,
+ * stored lane by lane; simd-matmul.ts uses it only when that is all of C, M % 4 == 0). Each output is the sum over k in order: of rounded float32 products (mul, then add), or,
  * where the engine has relaxed SIMD (relaxed-simd.ts, on by default), of f32x4.relaxed_madd steps (fused
  * multiply-add on x86 with FMA: 42.7 against 34.7 GFLOP/s over the MLP's GEMMs).
  */
@@ -55,57 +55,79 @@ export function gemmFunction({ m, n, k, transposeA, transposeB, bias: hasBias = 
   const aRowOffset = transposeA ? 4 : k * 4;
   const aStepK = transposeA ? m * 4 : 4;
   const body: number[] = [];
+  /** Copies B[:, jb:jb+cols] into `pack` as a K×8 panel (cb walks it), zero-filling columns cols..7. */
+  const packPanel = (cols: number) => {
+    // Transposed B: column j is row j of the stored [N, K].
+    body.push(...op.localGet(b), ...op.localGet(jb));
+    if (transposeB) body.push(...op.i32Const(k), ...op.i32Mul);
+    body.push(...op.i32Add, ...op.localSet(pb), ...op.localGet(pack), ...op.localSet(cb), ...op.loop);
+    if (cols < COLS) for (const off of [0, 16]) body.push(...op.localGet(cb), ...op.v128Zero, ...op.v128Store(off));
+    if (transposeB) {
+      for (let col = 0; col < cols; col++) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.f32Load(col * k * 4), ...op.f32Store(col * 4));
+      body.push(...op.localGet(pb), ...op.i32Const(4), ...op.i32Add, ...op.localSet(pb));
+    } else {
+      if (cols === COLS) for (const off of [0, 16]) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.v128Load(off), ...op.v128Store(off));
+      else for (let col = 0; col < cols; col++) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.f32Load(col * 4), ...op.f32Store(col * 4));
+      body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localSet(pb));
+    }
+    body.push(...op.localGet(cb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(cb), ...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.i32LtU, ...op.brIf(0), ...op.end);
+    body.push(...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.localSet(pend));
+  };
+  /** Runs the 4×8 block down all row blocks of A against the packed panel; stores columns jb..jb+cols-1 of C. */
+  const rowBlocks = (cols: number) => {
+    body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
+    body.push(...op.localGet(ib), ...op.i32Const(m4), ...op.i32GeU, ...op.brIf(1));
+    for (let r = 0; r < ROWS; r++) for (let h = 0; h < 2; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
+    body.push(...op.localGet(a), ...op.localGet(ib), ...op.i32Const(aRowOffset), ...op.i32Mul, ...op.i32Add, ...op.localSet(pa));
+    body.push(...op.localGet(pack), ...op.localSet(pb), ...op.loop);
+    body.push(...op.localGet(pb), ...op.v128Load(0), ...op.localSet(b0));
+    body.push(...op.localGet(pb), ...op.v128Load(16), ...op.localSet(b1));
+    for (let r = 0; r < ROWS; r++) {
+      body.push(...op.localGet(pa), ...op.v128Load32Splat(r * aRowOffset), ...op.localSet(av));
+      for (const [h, bv] of [[0, b0], [1, b1]] as const) {
+        if (fusedMultiplyAdd) body.push(...op.localGet(av), ...op.localGet(bv), ...op.localGet(acc(r, h)), ...op.f32x4RelaxedMadd, ...op.localSet(acc(r, h)));
+        else body.push(...op.localGet(acc(r, h)), ...op.localGet(av), ...op.localGet(bv), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(acc(r, h)));
+      }
+    }
+    body.push(...op.localGet(pa), ...op.i32Const(aStepK), ...op.i32Add, ...op.localSet(pa));
+    body.push(...op.localGet(pb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(pb), ...op.localGet(pend), ...op.i32LtU, ...op.brIf(0));
+    body.push(...op.end);
+    body.push(...op.localGet(c), ...op.localGet(ib), ...op.i32Const(rowBytesC), ...op.i32Mul, ...op.i32Add, ...op.localGet(jb), ...op.i32Add, ...op.localSet(cb));
+    for (let r = 0; r < ROWS; r++) {
+      if (cols === COLS) {
+        for (let h = 0; h < 2; h++) {
+          body.push(...op.localGet(cb), ...op.localGet(acc(r, h)));
+          if (hasBias) body.push(...op.localGet(h === 0 ? bias0 : bias1), ...op.f32x4Add);
+          if (relu) body.push(...op.localGet(zero), ...op.f32x4Max);
+          body.push(...op.v128Store(r * rowBytesC + 16 * h));
+        }
+        continue;
+      }
+      // The last columns (N % 8 of them): lane by lane, so nothing past row r's end of C is written.
+      for (let col = 0; col < cols; col++) {
+        body.push(...op.localGet(cb), ...op.localGet(acc(r, col >> 2)), ...op.f32x4ExtractLane(col & 3));
+        if (hasBias) body.push(...op.localGet(bias), ...op.f32Load(n8 * 4 + col * 4), ...op.f32Add);
+        if (relu) body.push(...op.f32Const(0), ...op.f32Max);
+        body.push(...op.f32Store(r * rowBytesC + col * 4));
+      }
+    }
+    body.push(...op.localGet(ib), ...op.i32Const(ROWS), ...op.i32Add, ...op.localSet(ib), ...op.br(0), ...op.end, ...op.end);
+  };
   body.push(...op.i32Const(0), ...op.localSet(jb), ...op.block, ...op.loop);
   body.push(...op.localGet(jb), ...op.i32Const(n8 * 4), ...op.i32GeU, ...op.brIf(1));
-  // Pack B[:, jb:jb+8] into `pack` (cb walks the panel). Transposed B: column j is row j of the stored [N, K].
-  if (transposeB) {
-    body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Const(k), ...op.i32Mul, ...op.i32Add, ...op.localSet(pb));
-  } else {
-    body.push(...op.localGet(b), ...op.localGet(jb), ...op.i32Add, ...op.localSet(pb));
-  }
-  body.push(...op.localGet(pack), ...op.localSet(cb), ...op.loop);
-  if (transposeB) {
-    for (let col = 0; col < COLS; col++) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.f32Load(col * k * 4), ...op.f32Store(col * 4));
-    body.push(...op.localGet(pb), ...op.i32Const(4), ...op.i32Add, ...op.localSet(pb));
-  } else {
-    for (const off of [0, 16]) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.v128Load(off), ...op.v128Store(off));
-    body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localSet(pb));
-  }
-  body.push(...op.localGet(cb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(cb), ...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.i32LtU, ...op.brIf(0), ...op.end);
-  body.push(...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.localSet(pend));
+  packPanel(COLS);
   if (hasBias) {
     for (const [h, reg] of [[0, bias0], [1, bias1]] as const) {
       body.push(...op.localGet(bias), ...op.localGet(jb), ...op.i32Add, ...op.v128Load(16 * h), ...op.localSet(reg));
     }
   }
-  body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
-  body.push(...op.localGet(ib), ...op.i32Const(m4), ...op.i32GeU, ...op.brIf(1));
-  for (let r = 0; r < ROWS; r++) for (let h = 0; h < 2; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
-  body.push(...op.localGet(a), ...op.localGet(ib), ...op.i32Const(aRowOffset), ...op.i32Mul, ...op.i32Add, ...op.localSet(pa));
-  body.push(...op.localGet(pack), ...op.localSet(pb), ...op.loop);
-  body.push(...op.localGet(pb), ...op.v128Load(0), ...op.localSet(b0));
-  body.push(...op.localGet(pb), ...op.v128Load(16), ...op.localSet(b1));
-  for (let r = 0; r < ROWS; r++) {
-    body.push(...op.localGet(pa), ...op.v128Load32Splat(r * aRowOffset), ...op.localSet(av));
-    for (const [h, bv] of [[0, b0], [1, b1]] as const) {
-      if (fusedMultiplyAdd) body.push(...op.localGet(av), ...op.localGet(bv), ...op.localGet(acc(r, h)), ...op.f32x4RelaxedMadd, ...op.localSet(acc(r, h)));
-      else body.push(...op.localGet(acc(r, h)), ...op.localGet(av), ...op.localGet(bv), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(acc(r, h)));
-    }
-  }
-  body.push(...op.localGet(pa), ...op.i32Const(aStepK), ...op.i32Add, ...op.localSet(pa));
-  body.push(...op.localGet(pb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(pb), ...op.localGet(pend), ...op.i32LtU, ...op.brIf(0));
-  body.push(...op.end);
-  body.push(...op.localGet(c), ...op.localGet(ib), ...op.i32Const(rowBytesC), ...op.i32Mul, ...op.i32Add, ...op.localGet(jb), ...op.i32Add, ...op.localSet(cb));
-  for (let r = 0; r < ROWS; r++) {
-    for (let h = 0; h < 2; h++) {
-      body.push(...op.localGet(cb), ...op.localGet(acc(r, h)));
-      if (hasBias) body.push(...op.localGet(h === 0 ? bias0 : bias1), ...op.f32x4Add);
-      if (relu) body.push(...op.localGet(zero), ...op.f32x4Max);
-      body.push(...op.v128Store(r * rowBytesC + 16 * h));
-    }
-  }
-  body.push(...op.localGet(ib), ...op.i32Const(ROWS), ...op.i32Add, ...op.localSet(ib), ...op.br(0), ...op.end, ...op.end);
+  rowBlocks(COLS);
   body.push(...op.localGet(jb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localSet(jb), ...op.br(0), ...op.end, ...op.end);
+  // Here jb = n8 * 4: the remaining N % 8 columns, packed with zeros up to 8.
+  if (n8 < n) {
+    packPanel(n - n8);
+    rowBlocks(n - n8);
+  }
   return { name: 'gemm', params: [I32, I32, I32, I32, I32], locals: [[6, I32], [14, V128]], body };
 }
 

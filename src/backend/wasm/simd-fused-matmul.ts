@@ -2,8 +2,8 @@
  * _FusedMatMul (matmul + bias + activation, what a Linear layer with a following ReLU computes) for the wasm
  * backend on twinml's SIMD GEMM: bias and ReLU are applied to the accumulators before they are stored, so a
  * fused Linear + ReLU is one pass over its output where the unfused layer ran BatchMatMul, Add and Relu.
- * Covered: float32, batch 1 (rank 2 or 3), bias null or [N], activation 'linear' or 'relu', M % 4 == 0,
- * N % 8 == 0. Other shapes with transposed operands run BatchMatMul, Add and Relu; everything else the previous
+ * Covered: float32, batch 1 (rank 2 or 3), bias null or [N], activation 'linear' or 'relu', M % 4 == 0.
+ * Other shapes with transposed operands run BatchMatMul, Add and Relu; everything else the previous
  * _FusedMatMul (tfjs-wasm's XNNPACK kernel, which takes rank-3 operands only: see `withRank2Operands`).
  */
 import * as tf from '@tensorflow/tfjs-core';

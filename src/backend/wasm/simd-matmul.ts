@@ -3,8 +3,8 @@
  * shape of every Linear layer's forward and gradient products. tfjs-backend-wasm 4.22 re-creates an XNNPACK
  * fully-connected operator (re-packing B) whenever B is a new tensor, which in training is every call; this
  * kernel reads both operands in place, transposed or not. Batched products, non-float32 inputs and shapes
- * whose M is not a multiple of 4 or N not a multiple of 8 (the last layer's 10 classes) go to the previous
- * BatchMatMul kernel.
+ * whose M is not a multiple of 4 go to the previous BatchMatMul kernel (N need not be a multiple of 8 since
+ * session 3: the last layer's 10 classes ran on XNNPACK before).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcast_util } from '@tensorflow/tfjs-core';
@@ -29,7 +29,7 @@ export interface GemmEpilogue {
 
 /**
  * C = op(a)·op(b) (+ bias, then ReLU) on twinml's SIMD GEMM, or null when the shape, dtype or backend is not
- * covered (batch 1, float32, M % 4 == 0, N % 8 == 0, a float32 bias of N values); the caller then runs its
+ * covered (batch 1, float32, M % 4 == 0, a float32 bias of N values); the caller then runs its
  * fallback kernel.
  * @param backend - the wasm backend
  * @param a - [.., M, K], or [.., K, M] with transposeA
@@ -57,7 +57,7 @@ export function simdGemm(
   const single = size(a.shape.slice(0, -2)) === 1 && size(b.shape.slice(0, -2)) === 1;
   const { bias, relu } = epilogue;
   const biasOk = bias === null || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n);
-  if (!memory || a.dtype !== 'float32' || b.dtype !== 'float32' || !single || !biasOk || k !== kB || k < 1 || m % 4 !== 0 || n % 8 !== 0) {
+  if (!memory || a.dtype !== 'float32' || b.dtype !== 'float32' || !single || !biasOk || k !== kB || k < 1 || n < 1 || m % 4 !== 0) {
     return null;
   }
   const gemm = gemmSimd(memory, { m, n, k, transposeA, transposeB, bias: bias !== null, relu });

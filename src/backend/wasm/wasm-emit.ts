@@ -56,6 +56,11 @@ export const op = {
   /** f32.load / f32.store with natural alignment and the given constant offset. */
   f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
+  /** f32.const v (little-endian IEEE bytes). */
+  f32Const: (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)],
+  f32Add: [0x92],
+  /** f32.max: NaN if either operand is NaN. */
+  f32Max: [0x97],
   /** v128.load / v128.store with alignment hint 1 and the given constant offset. */
   v128Load: (offset = 0) => [...simd(0x00), 0, ...uleb(offset)],
   v128Store: (offset = 0) => [...simd(0x0b), 0, ...uleb(offset)],
@@ -63,6 +68,8 @@ export const op = {
   v128Load32Splat: (offset = 0) => [...simd(0x09), 0, ...uleb(offset)],
   v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
   f32x4Splat: simd(0x13),
+  /** f32x4.extract_lane: lane `lane` (0-3) as an f32. */
+  f32x4ExtractLane: (lane: number) => [...simd(0x1f), lane],
   f32x4Sqrt: simd(0xe3),
   f32x4Add: simd(0xe4),
   f32x4Sub: simd(0xe5),
