@@ -3,12 +3,14 @@
  * gradient, against the unfused computation (matMul, add, relu and tfjs's own gradients) on the cpu backend:
  * shapes the SIMD GEMM covers (M % 4 == 0; N % 8 != 0 through its padded last panel) and shapes it leaves to
  * the fallback (M % 4 != 0), every transpose
- * combination, with and without bias. Then the zoo MLP's training step on wasm: which kernels it runs, no leaks.
+ * combination, with and without bias (on wasm the weight and bias gradients come from TwinmlDenseGrad: SIMD for
+ * in_features % 4 == 0, composed otherwise). Then the zoo MLP's training step on wasm: which kernels it runs,
+ * no leaks.
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendName } from '../../src/backend/index.js';
-import { FUSED_MATMUL, registerFusedMatMulGradient } from '../../src/backend/fused-matmul-grad.js';
+import { DENSE_GRAD, FUSED_MATMUL, registerFusedMatMulGradient } from '../../src/backend/fused-matmul-grad.js';
 import { canFuseLinear } from '../../src/nn/linear-functional.js';
 import { MLP } from '../../src/models/mlp/index.js';
 import { manualSeed } from '../../src/nn/generator.js';
@@ -61,6 +63,8 @@ const shapes: Array<[number, number, number]> = [
   [6, 9, 10], // fallback: M % 4
   [12, 7, 10], // SIMD, last 2 columns lane by lane (bias, ReLU scalar)
   [4, 5, 3], // SIMD, N < 8
+  [12, 8, 10], // SIMD forward and TwinmlDenseGrad (in_features % 4 == 0), last 2 columns lane by lane
+  [8, 4, 3], // the same with N < 8
   [5, 13, 8], // fallback: M % 4
 ];
 const transposes = [[false, false], [true, false], [false, true], [true, true]] as const;
@@ -96,8 +100,10 @@ describe('fused Linear (_FusedMatMul) matches unfused matMul + add + relu on cpu
     const loss = () => tf.sum(tf.engine().runKernel(FUSED_MATMUL, { a: x, b: w, bias }, attrs) as tf.Tensor) as tf.Scalar;
     const profile = await tf.profile(() => tf.dispose(tf.variableGrads(loss, [w, bias]).grads));
     const names = profile.kernels.map((k) => k.name);
-    expect(names.filter((n) => n === 'BatchMatMul')).toHaveLength(1); // dW only, no dX
-    expect(names).toContain('TwinmlReluBackward');
+    // dW, dBias and the ReLU mask in one kernel; no BatchMatMul for dX.
+    expect(names.filter((n) => n === DENSE_GRAD)).toHaveLength(1);
+    expect(names).not.toContain('BatchMatMul');
+    expect(names).not.toContain('TwinmlReluBackward');
     tf.dispose([x, w, bias]);
   });
 });
@@ -138,7 +144,10 @@ describe('zoo MLP training on wasm with fused Linear + ReLU', () => {
     expect(names.filter((n) => n === FUSED_MATMUL)).toHaveLength(3);
     expect(names).not.toContain('Add');
     expect(names).not.toContain('Relu');
-    expect(names.filter((n) => n === 'BatchMatMul')).toHaveLength(5); // 3 weight gradients, 2 input gradients
+    expect(names).not.toContain('TwinmlReluBackward');
+    expect(names.filter((n) => n === DENSE_GRAD)).toHaveLength(3); // weight + bias gradients (+ ReLU mask)
+    expect(names.filter((n) => n === 'BatchMatMul')).toHaveLength(2); // input gradients of layers 2 and 3
+    expect(names.filter((n) => n === 'Sum')).toHaveLength(1); // the loss's mean only
   });
 
   it('leaks no tensors over training steps', async () => {

@@ -25,13 +25,20 @@ export interface GemmShape {
   bias?: boolean;
   /** Applies max(x, 0) last (NaN stays NaN, as in PyTorch's relu; default false). */
   relu?: boolean;
+  /**
+   * B is a Linear layer's output gradient dy [K, N] (not transposed) and the GEMM is that layer's weight
+   * gradient: while packing B, also write the column sums of the packed values (the bias gradient) to
+   * `biasGrad`; with 'relu', B is first masked by ReLU's gradient (0 where y <= 0, PyTorch's
+   * threshold_backward, y at the `y` offset) and the masked values are written to `g` as well.
+   */
+  gradOf?: 'linear' | 'relu';
 }
 
 /**
- * gemm(aOffset, bOffset, cOffset, packOffset, biasOffset): byte offsets in the wasm heap; pack has
- * gemmPackBytes(k) bytes; biasOffset is read only when the shape has `bias`.
+ * gemm(a, b, c, pack, bias, y, g, biasGrad): byte offsets in the wasm heap; pack has gemmPackBytes(k) bytes;
+ * bias is read only when the shape has `bias`, y, g and biasGrad only with `gradOf` (see GemmShape).
  */
-export type GemmSimd = (a: number, b: number, c: number, pack: number, bias: number) => void;
+export type GemmSimd = (a: number, b: number, c: number, pack: number, bias: number, y: number, g: number, biasGrad: number) => void;
 
 const ROWS = 4;
 const COLS = 8;
@@ -42,11 +49,13 @@ const COLS = 8;
  * the 4×8 register block down all row blocks of A reading the packed panel sequentially. The epilogue (bias
  * add, ReLU) runs on the accumulators before they are stored, so a fused Linear costs no extra pass.
  */
-export function gemmFunction({ m, n, k, transposeA, transposeB, bias: hasBias = false, relu = false }: GemmShape, fusedMultiplyAdd = false): EmittedFunction {
-  const [a, b, c, pack, bias] = [0, 1, 2, 3, 4];
-  const [jb, ib, pa, pb, pend, cb] = [5, 6, 7, 8, 9, 10];
-  const acc = (r: number, h: number) => 11 + 2 * r + h;
-  const [b0, b1, av, bias0, bias1, zero] = [19, 20, 21, 22, 23, 24];
+export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): EmittedFunction {
+  const { m, n, k, transposeA, transposeB, bias: hasBias = false, relu = false, gradOf } = shape;
+  if (gradOf && transposeB) throw new Error('gemmFunction: gradOf needs B (the output gradient) not transposed');
+  const [a, b, c, pack, bias, y, g, biasGrad] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [jb, ib, pa, pb, pend, cb] = [8, 9, 10, 11, 12, 13];
+  const acc = (r: number, h: number) => 14 + 2 * r + h;
+  const [b0, b1, av, bias0, bias1, zero, sum0, sum1, v] = [22, 23, 24, 25, 26, 27, 28, 29, 30];
   const m4 = m - (m % ROWS);
   const n8 = n - (n % COLS);
   const rowBytesC = n * 4;
@@ -60,18 +69,54 @@ export function gemmFunction({ m, n, k, transposeA, transposeB, bias: hasBias = 
     // Transposed B: column j is row j of the stored [N, K].
     body.push(...op.localGet(b), ...op.localGet(jb));
     if (transposeB) body.push(...op.i32Const(k), ...op.i32Mul);
-    body.push(...op.i32Add, ...op.localSet(pb), ...op.localGet(pack), ...op.localSet(cb), ...op.loop);
+    body.push(...op.i32Add, ...op.localSet(pb), ...op.localGet(pack), ...op.localSet(cb));
+    if (gradOf) body.push(...op.v128Zero, ...op.localSet(sum0), ...op.v128Zero, ...op.localSet(sum1));
+    body.push(...op.loop);
     if (cols < COLS) for (const off of [0, 16]) body.push(...op.localGet(cb), ...op.v128Zero, ...op.v128Store(off));
+    // With gradOf, pb - b + y and pb - b + g address the same element of y and g.
+    const at = (base: number) => [...op.localGet(pb), ...op.localGet(b), ...op.i32Sub, ...op.localGet(base), ...op.i32Add];
     if (transposeB) {
       for (let col = 0; col < cols; col++) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.f32Load(col * k * 4), ...op.f32Store(col * 4));
       body.push(...op.localGet(pb), ...op.i32Const(4), ...op.i32Add, ...op.localSet(pb));
     } else {
-      if (cols === COLS) for (const off of [0, 16]) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.v128Load(off), ...op.v128Store(off));
-      else for (let col = 0; col < cols; col++) body.push(...op.localGet(cb), ...op.localGet(pb), ...op.f32Load(col * 4), ...op.f32Store(col * 4));
+      if (cols === COLS) {
+        for (const off of [0, 16]) {
+          body.push(...op.localGet(pb), ...op.v128Load(off));
+          if (gradOf === 'relu') body.push(...at(y), ...op.v128Load(off), ...op.localGet(zero), ...op.f32x4Le, ...op.v128AndNot);
+          body.push(...op.localSet(v), ...op.localGet(cb), ...op.localGet(v), ...op.v128Store(off));
+          if (gradOf === 'relu') body.push(...at(g), ...op.localGet(v), ...op.v128Store(off));
+        }
+      } else {
+        for (let col = 0; col < cols; col++) {
+          body.push(...op.localGet(cb));
+          if (gradOf === 'relu') {
+            body.push(...op.f32Const(0), ...op.localGet(pb), ...op.f32Load(col * 4), ...at(y), ...op.f32Load(col * 4), ...op.f32Const(0), ...op.f32Le, ...op.select);
+          } else {
+            body.push(...op.localGet(pb), ...op.f32Load(col * 4));
+          }
+          body.push(...op.f32Store(col * 4));
+          if (gradOf === 'relu') body.push(...at(g), ...op.localGet(cb), ...op.f32Load(col * 4), ...op.f32Store(col * 4));
+        }
+      }
       body.push(...op.localGet(pb), ...op.i32Const(n * 4), ...op.i32Add, ...op.localSet(pb));
+    }
+    if (gradOf) {
+      // Column sums of the packed rows, in row order from 0 (as the SIMD column sum; zero padding adds nothing).
+      for (const [off, sum] of [[0, sum0], [16, sum1]] as const) {
+        body.push(...op.localGet(sum), ...op.localGet(cb), ...op.v128Load(off), ...op.f32x4Add, ...op.localSet(sum));
+      }
     }
     body.push(...op.localGet(cb), ...op.i32Const(COLS * 4), ...op.i32Add, ...op.localTee(cb), ...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.i32LtU, ...op.brIf(0), ...op.end);
     body.push(...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.localSet(pend));
+    if (gradOf) {
+      if (cols === COLS) {
+        for (const [off, sum] of [[0, sum0], [16, sum1]] as const) body.push(...op.localGet(biasGrad), ...op.localGet(jb), ...op.i32Add, ...op.localGet(sum), ...op.v128Store(off));
+      } else {
+        for (let col = 0; col < cols; col++) {
+          body.push(...op.localGet(biasGrad), ...op.localGet(jb), ...op.i32Add, ...op.localGet(col < 4 ? sum0 : sum1), ...op.f32x4ExtractLane(col & 3), ...op.f32Store(col * 4));
+        }
+      }
+    }
   };
   /** Runs the 4×8 block down all row blocks of A against the packed panel; stores columns jb..jb+cols-1 of C. */
   const rowBlocks = (cols: number) => {
@@ -128,7 +173,7 @@ export function gemmFunction({ m, n, k, transposeA, transposeB, bias: hasBias = 
     packPanel(n - n8);
     rowBlocks(n - n8);
   }
-  return { name: 'gemm', params: [I32, I32, I32, I32, I32], locals: [[6, I32], [14, V128]], body };
+  return { name: 'gemm', params: [I32, I32, I32, I32, I32, I32, I32, I32], locals: [[6, I32], [17, V128]], body };
 }
 
 /** Bytes of scratch memory gemm's `pack` argument needs for inner dimension k. */
@@ -148,7 +193,7 @@ export function gemmSimd(memory: object, shape: GemmShape): GemmSimd | null {
   let byShape = compiled.get(memory);
   if (!byShape) compiled.set(memory, (byShape = new Map()));
   const fma = hasRelaxedSimd();
-  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.transposeB},${shape.bias ?? false},${shape.relu ?? false},${fma}`;
+  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.transposeB},${shape.bias ?? false},${shape.relu ?? false},${shape.gradOf ?? ''},${fma}`;
   const cached = byShape.get(key);
   if (cached) return cached;
   const api = wasmApi();

@@ -12,6 +12,7 @@ import { makeUnsortedSegmentSum } from './unsorted-segment-sum.js';
 import { wasmMaxPoolGradConfig } from './max-pool-grad.js';
 import { makeWasmColumnSum } from './column-sum.js';
 import { wasmReluBackwardConfig } from './relu-backward.js';
+import { wasmDenseGradConfig } from './dense-grad.js';
 import { denseTrainingKernels } from './training-kernels.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
@@ -26,6 +27,7 @@ export function twinmlWasmKernels(): KernelConfig[] {
     wasmMaxPoolGradConfig,
     ...wrapOriginal('Sum', makeWasmColumnSum),
     wasmReluBackwardConfig,
+    wasmDenseGradConfig,
     ...denseTrainingKernels(),
   ];
 }

@@ -66,7 +66,7 @@ export function simdGemm(
   const out = internals.makeOutput(outShape, 'float32');
   const at = (t: TensorInfo) => internals.dataIdMap.get(t.dataId)!.memoryOffset;
   const pack = internals.makeOutput([gemmPackBytes(k) / 4], 'float32');
-  gemm(at(a), at(b), at(out), at(pack), bias ? at(bias) : 0);
+  gemm(at(a), at(b), at(out), at(pack), bias ? at(bias) : 0, 0, 0, 0);
   internals.disposeData(pack.dataId);
   return out;
 }

@@ -44,6 +44,7 @@ export const op = {
   localTee: (i: number) => [0x22, ...uleb(i)],
   i32Const: (v: number) => [0x41, ...sleb(v)],
   i32Add: [0x6a],
+  i32Sub: [0x6b],
   i32Mul: [0x6c],
   i32GeU: [0x4f],
   i32LtU: [0x49],
@@ -59,6 +60,9 @@ export const op = {
   /** f32.const v (little-endian IEEE bytes). */
   f32Const: (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)],
   f32Add: [0x92],
+  f32Le: [0x5f],
+  /** select: the first operand if the i32 condition is nonzero, else the second. */
+  select: [0x1b],
   /** f32.max: NaN if either operand is NaN. */
   f32Max: [0x97],
   /** v128.load / v128.store with alignment hint 1 and the given constant offset. */
@@ -68,6 +72,10 @@ export const op = {
   v128Load32Splat: (offset = 0) => [...simd(0x09), 0, ...uleb(offset)],
   v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
   f32x4Splat: simd(0x13),
+  /** f32x4.le: all-ones lanes where a <= b (false for NaN). */
+  f32x4Le: simd(0x45),
+  /** v128.andnot: a & ~b. */
+  v128AndNot: simd(0x4f),
   /** f32x4.extract_lane: lane `lane` (0-3) as an f32. */
   f32x4ExtractLane: (lane: number) => [...simd(0x1f), lane],
   f32x4Sqrt: simd(0xe3),
