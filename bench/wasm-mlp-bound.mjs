@@ -10,7 +10,8 @@
 //    real training steps (so with the cache state and the fresh weights of training), and the same shapes with
 //    torch.mm on 1 thread (bench/torch_mlp_bound.py).
 // 3. The full training step (Adam, CrossEntropyLoss) on wasm and in PyTorch 1 thread; on wasm also with Linear
-//    unfused (no _FusedMatMul kernel: BatchMatMul, Add and Relu as before src/nn/linear-functional.ts).
+//    unfused (no _FusedMatMul kernel: BatchMatMul, Add and Relu as before src/nn/linear-functional.ts; the
+//    SIMD GEMM as in the fused step).
 // Then: the lowest wasm step time the GEMMs alone allow (sum of the best wasm time per GEMM) and thus the best
 // ratio wasm could reach with every other cost at zero.
 // Every call is timed on its own; both sides report the 10th percentile (the undisturbed figure, used for the
@@ -71,9 +72,11 @@ const quantiles = (xs) => {
 /**
  * [10th percentile, median] ms of a training step and, per GEMM shape, of its calls, over STEPS zoo mlp training
  * steps on the active backend (the step of src/bench/zoo-sections.ts) with `kernels` registered for the run:
- * BatchMatMul and _FusedMatMul configs (a forward GEMM of a fused Linear runs as _FusedMatMul and its timing
- * includes bias and ReLU); a null _FusedMatMul unregisters it, which makes Linear run unfused (BatchMatMul, Add,
- * Relu). The previous registrations are restored afterwards.
+ * BatchMatMul, _FusedMatMul and TwinmlDenseGrad configs (a fused Linear's forward GEMM runs as _FusedMatMul,
+ * timed with its bias and ReLU; its weight gradient as TwinmlDenseGrad, timed with the bias gradient and ReLU
+ * mask); a null config unregisters the kernel: without _FusedMatMul Linear runs unfused (BatchMatMul, Add,
+ * Relu), without TwinmlDenseGrad the fused gradient runs ReluBackward, BatchMatMul and Sum. The previous
+ * registrations are restored afterwards.
  */
 function timeSteps(kernels) {
   const perShape = new Map();
@@ -88,8 +91,10 @@ function timeSteps(kernels) {
       kernelFunc: (args) => {
         const t0 = performance.now();
         const out = inner(args);
-        const { a, b } = args.inputs;
-        const { transposeA, transposeB } = args.attrs;
+        // TwinmlDenseGrad computes x^T·dy (the weight gradient, with the bias gradient and ReLU mask).
+        const dense = name === 'TwinmlDenseGrad';
+        const { a, b } = dense ? { a: args.inputs.x, b: args.inputs.dy } : args.inputs;
+        const { transposeA, transposeB } = dense ? { transposeA: true, transposeB: false } : args.attrs;
         const key = `${a.shape.join('x')}${transposeA ? 'T' : ''}*${b.shape.join('x')}${transposeB ? 'T' : ''}`;
         if (recording) (perShape.get(key) ?? perShape.set(key, []).get(key)).push(performance.now() - t0);
         return out;
@@ -137,10 +142,10 @@ function keyOf(g) {
 }
 
 await useBackend('wasm');
-const simd = { BatchMatMul: tf.getKernel('BatchMatMul', 'wasm'), _FusedMatMul: tf.getKernel('_FusedMatMul', 'wasm') };
+const simd = { BatchMatMul: tf.getKernel('BatchMatMul', 'wasm'), _FusedMatMul: tf.getKernel('_FusedMatMul', 'wasm'), TwinmlDenseGrad: tf.getKernel('TwinmlDenseGrad', 'wasm') };
 const xnnpackFused = originalWasmKernel('_FusedMatMul');
-const xnnpack = { BatchMatMul: originalWasmKernel('BatchMatMul'), _FusedMatMul: xnnpackFused && withRank2Operands(xnnpackFused) };
-const unfused = { BatchMatMul: simd.BatchMatMul, _FusedMatMul: null };
+const xnnpack = { BatchMatMul: originalWasmKernel('BatchMatMul'), _FusedMatMul: xnnpackFused && withRank2Operands(xnnpackFused), TwinmlDenseGrad: null };
+const unfused = { BatchMatMul: simd.BatchMatMul, _FusedMatMul: null, TwinmlDenseGrad: null };
 if (!xnnpack.BatchMatMul || !xnnpack._FusedMatMul) throw new Error('twinml did not replace BatchMatMul and _FusedMatMul on wasm: nothing to compare');
 console.log(`uptime: ${execSync('uptime').toString().trim()}`);
 
