@@ -9,6 +9,7 @@
  * whose batch dimensions are equal (no broadcasting).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
 import { reluBackward } from './relu-backward.js';
 
 /** The kernel's name in tfjs-core. */
@@ -41,8 +42,6 @@ function matMulGrads(a: tf.Tensor, b: tf.Tensor, g: tf.Tensor, tA: boolean, tB: 
 /** The gradient of a bias [N]: g [.., N] summed over every axis but the last. */
 const biasGrad = (g: tf.Tensor): tf.Tensor => tf.sum(g, [...Array(g.rank - 1).keys()]);
 
-const { util } = tf;
-
 let registered = false;
 
 /** Registers the _FusedMatMul gradient (idempotent). */
@@ -55,8 +54,8 @@ export function registerFusedMatMulGradient(): void {
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
       const [a, b, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-      const a_ = attrs as unknown as FusedMatMulAttrs;
-      const activation = a_.activation ?? 'linear';
+      const options = attrs as unknown as FusedMatMulAttrs;
+      const activation = options.activation ?? 'linear';
       if (activation !== 'linear' && activation !== 'relu') {
         throw new Error(`twinml _FusedMatMul gradient: activation '${activation}' is not supported; use 'linear' or 'relu'`);
       }
@@ -64,8 +63,8 @@ export function registerFusedMatMulGradient(): void {
         throw new Error(`twinml _FusedMatMul gradient: a [${a.shape.join(', ')}] and b [${b.shape.join(', ')}] must have equal batch dimensions`);
       }
       const relu = activation === 'relu';
-      const tA = a_.transposeA ?? false;
-      const tB = a_.transposeB ?? false;
+      const tA = options.transposeA ?? false;
+      const tB = options.transposeB ?? false;
       if (!tA && !tB && a.rank === 2 && tf.getKernel(DENSE_GRAD, tf.getBackend())) {
         // Weight and bias gradients (and the masked dy) in one kernel, which the input gradient reuses.
         const inputs: tf.NamedTensorMap = relu ? { x: a, dy: dy as tf.Tensor, y } : { x: a, dy: dy as tf.Tensor };
