@@ -121,7 +121,7 @@ describe('zoo MLP training on wasm with fused Linear + ReLU', () => {
     const y = tf.tensor1d(Int32Array.from({ length: 64 }, (_, i) => (i * 7) % 10), 'int32');
     const step = () => {
       model.zeroGrad();
-      const value = backward(() => loss.call(model.call(x), y), model.parameters());
+      const value = backward(() => loss.call(model.call(x), y) as tf.Scalar, model.parameters());
       optimizer.step();
       value.dispose();
     };
