@@ -13,6 +13,7 @@ import { useBackend, type BackendName } from '../../src/backend/index.js';
 import { DENSE_GRAD, FUSED_MATMUL, registerFusedMatMulGradient } from '../../src/backend/fused-matmul-grad.js';
 import { canFuseLinear } from '../../src/nn/linear-functional.js';
 import { MLP } from '../../src/models/mlp/index.js';
+import { Linear } from '../../src/nn/linear.js';
 import { manualSeed } from '../../src/nn/generator.js';
 import { backward } from '../../src/train/backward.js';
 import { CrossEntropyLoss } from '../../src/train/loss/cross-entropy.js';
@@ -105,6 +106,30 @@ describe('fused Linear (_FusedMatMul) matches unfused matMul + add + relu on cpu
     expect(names).not.toContain('BatchMatMul');
     expect(names).not.toContain('TwinmlReluBackward');
     tf.dispose([x, w, bias]);
+  });
+});
+
+describe('fused Linear gradients asked for in part', () => {
+  it('leaks no tensors with no bias or when only the input gradient is taken (wasm and cpu)', async () => {
+    for (const backend of ['wasm', 'cpu'] as BackendName[]) {
+      await useBackend(backend);
+      manualSeed(4);
+      const noBias = new Linear(8, 16, { bias: false });
+      const withBias = new Linear(8, 16);
+      const x = tf.variable(tf.randomUniform([8, 8], -1, 1));
+      const run = () => {
+        const a = tf.variableGrads(() => tf.sum(noBias.forwardFused(x, 'relu')) as tf.Scalar, [noBias.weight.variable]);
+        const b = tf.variableGrads(() => tf.sum(withBias.forwardFused(x, 'relu')) as tf.Scalar, [x]);
+        tf.dispose([a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads)]);
+      };
+      run();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) run();
+      expect(tf.memory().numTensors, backend).toBe(before);
+      noBias.dispose();
+      withBias.dispose();
+      x.dispose();
+    }
   });
 });
 
