@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
-import { reluBackward } from './relu-backward.js';
+import { fusedActivation, reluBackward } from './relu-backward.js';
 
 
 interface FusedConv2DAttrs {
@@ -36,10 +36,7 @@ export function registerFusedConv2DGradient(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const a = attrs as unknown as FusedConv2DAttrs;
-      const activation = a.activation ?? 'linear';
-      if (activation !== 'linear' && activation !== 'relu') {
-        throw new Error(`twinml FusedConv2D gradient: activation '${activation}' is not supported; use 'linear' or 'relu'`);
-      }
+      const activation = fusedActivation(a.activation, 'FusedConv2D');
       if (!isOne(a.dilations)) throw new Error(`twinml FusedConv2D gradient: dilations must be 1, got ${JSON.stringify(a.dilations)}`);
       if (a.dataFormat !== undefined && a.dataFormat !== 'NHWC') throw new Error(`twinml FusedConv2D gradient: dataFormat must be 'NHWC', got '${a.dataFormat}'`);
       const dyIn = dy as tf.Tensor4D;

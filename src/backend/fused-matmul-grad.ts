@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import { reluBackward } from './relu-backward.js';
+import { fusedActivation, reluBackward } from './relu-backward.js';
 
 /** The kernel's name in tfjs-core. */
 export const FUSED_MATMUL = '_FusedMatMul';
@@ -55,10 +55,7 @@ export function registerFusedMatMulGradient(): void {
     gradFunc: (dy, saved, attrs) => {
       const [a, b, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
       const options = attrs as unknown as FusedMatMulAttrs;
-      const activation = options.activation ?? 'linear';
-      if (activation !== 'linear' && activation !== 'relu') {
-        throw new Error(`twinml _FusedMatMul gradient: activation '${activation}' is not supported; use 'linear' or 'relu'`);
-      }
+      const activation = fusedActivation(options.activation, FUSED_MATMUL);
       if (!util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2))) {
         throw new Error(`twinml _FusedMatMul gradient: a [${a.shape.join(', ')}] and b [${b.shape.join(', ')}] must have equal batch dimensions`);
       }

@@ -19,6 +19,17 @@ export function reluBackward(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
   return tf.mul(dy, tf.step(y));
 }
 
+/**
+ * The activation of a fused kernel whose gradient twinml registers (FusedConv2D, _FusedMatMul): 'linear' or 'relu'.
+ * @param activation - The kernel's activation attribute (undefined = linear).
+ * @param kernel - Kernel name for the error message.
+ */
+export function fusedActivation(activation: string | undefined, kernel: string): 'linear' | 'relu' {
+  const a = activation ?? 'linear';
+  if (a !== 'linear' && a !== 'relu') throw new Error(`twinml ${kernel} gradient: activation '${a}' is not supported; use 'linear' or 'relu'`);
+  return a;
+}
+
 /** Makes Relu's gradient use reluBackward (call after tfjs's gradients are registered; idempotent). */
 export function registerReluGradient(): void {
   tf.registerGradient({
