@@ -6,22 +6,21 @@
  * does not cover (in_features % 4 != 0, no SIMD) run ReluBackward, BatchMatMul and Sum.
  */
 import { util } from '@tensorflow/tfjs-core';
-import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { DENSE_GRAD } from '../fused-matmul-grad.js';
 import { RELU_BACKWARD } from '../relu-backward.js';
 import { gemmPackBytes, gemmSimd } from './gemm-simd.js';
 import type { HeapBackend } from './max-pool-grad.js';
 import { heapOffset } from './simd/simd-kernels.js';
-import { asWasmMemory } from './wasm-emit.js';
+import { KernelComposer } from './kernel-compose.js';
+import { backendMemory } from './wasm-emit.js';
 
-const run = (name: string, args: Parameters<KernelFunc>[0]): TensorInfo => (tf.getKernel(name, 'wasm')!.kernelFunc as KernelFunc)(args) as TensorInfo;
-
-/** The same results from the backend's ReluBackward, BatchMatMul and Sum kernels. */
-function composed(backend: Parameters<KernelFunc>[0]['backend'], x: TensorInfo, dy: TensorInfo, y: TensorInfo | undefined, relu: boolean): TensorInfo[] {
-  const g = relu ? run(RELU_BACKWARD, { inputs: { dy, y: y! }, backend }) : dy;
-  const dW = run('BatchMatMul', { inputs: { a: x, b: g }, backend, attrs: { transposeA: true, transposeB: false } });
-  const dBias = run('Sum', { inputs: { x: g }, backend, attrs: { axis: [0], keepDims: false } });
+/** The same results from the backend's ReluBackward, BatchMatMul and Sum kernels (all of them returned). */
+function composed(backend: KernelBackend, x: TensorInfo, dy: TensorInfo, y: TensorInfo | undefined, relu: boolean): TensorInfo[] {
+  const c = new KernelComposer(backend, 'wasm');
+  const g = relu ? c.run(RELU_BACKWARD, { dy, y: y! }) : dy;
+  const dW = c.run('BatchMatMul', { a: x, b: g }, { transposeA: true, transposeB: false });
+  const dBias = c.run('Sum', { x: g }, { axis: [0], keepDims: false });
   return relu ? [dW, dBias, g] : [dW, dBias];
 }
 
@@ -36,12 +35,12 @@ export const wasmDenseGradConfig: KernelConfig = {
     }
     const [rows, inFeatures] = x.shape as [number, number];
     const outFeatures = dy.shape[1]!;
-    const memory = asWasmMemory((backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory);
+    const memory = backendMemory(backend);
     const gemm =
       memory && x.dtype === 'float32' && dy.dtype === 'float32' && inFeatures % 4 === 0 && rows > 0
         ? gemmSimd(memory, { m: inFeatures, k: rows, n: outFeatures, transposeA: true, transposeB: false, gradOf: relu ? 'relu' : 'linear' })
         : null;
-    if (!gemm) return composed(backend, x, dy, y, relu);
+    if (!gemm) return composed(backend as KernelBackend, x, dy, y, relu);
     const heap = backend as unknown as HeapBackend;
     const dW = heap.makeOutput([inFeatures, outFeatures], 'float32');
     const dBias = heap.makeOutput([outFeatures], 'float32');

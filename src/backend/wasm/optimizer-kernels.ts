@@ -9,19 +9,12 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import type { HeapBackend } from './max-pool-grad.js';
 import { adamUpdate, sgdUpdate, type AdamArrays, type AdamStepAttrs, type SgdStepAttrs } from './optimizer-math.js';
 import { adamSimd } from './optimizer-simd.js';
-import { asWasmMemory } from './wasm-emit.js';
+import { backendMemory } from './wasm-emit.js';
+import { heapOffset } from './simd/simd-kernels.js';
 
 /** The wasm backend's heap internals the SIMD path needs (tfjs-backend-wasm 4.x). */
 interface WasmHeapInternals {
   dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm?: { asm?: { memory?: unknown } };
-}
-
-/** Byte offset of `t` in the wasm heap. */
-function offsetOf(backend: WasmHeapInternals, t: TensorInfo): number {
-  const entry = backend.dataIdMap!.get(t.dataId);
-  if (!entry) throw new Error(`${ADAM_UPDATE}: tensor data not found in the wasm backend`);
-  return entry.memoryOffset;
 }
 
 /**
@@ -30,13 +23,13 @@ function offsetOf(backend: WasmHeapInternals, t: TensorInfo): number {
  */
 function adamOnHeap(backend: unknown, tensors: Record<'param' | 'grad' | 'outParam' | 'outExpAvg' | 'outExpAvgSq', TensorInfo> & { expAvg?: TensorInfo; expAvgSq?: TensorInfo }, arrays: AdamArrays, o: AdamStepAttrs): boolean {
   const internals = backend as WasmHeapInternals;
-  const memory = asWasmMemory(internals.wasm?.asm?.memory);
+  const memory = backendMemory(backend);
   if (o.amsgrad || !internals.dataIdMap || !memory) return false;
   const simd = adamSimd(memory);
   if (!simd) return false;
   const n = arrays.param.length;
   const n4 = n - (n % 4);
-  const at = (t: TensorInfo) => offsetOf(internals, t);
+  const at = (t: TensorInfo) => heapOffset(backend as object, t);
   if (!tensors.expAvg) arrays.outExpAvg.fill(0);
   if (!tensors.expAvgSq) arrays.outExpAvgSq.fill(0);
   const coupled = o.weightDecay !== 0 && !o.decoupledWeightDecay;

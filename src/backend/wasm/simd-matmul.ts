@@ -10,11 +10,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { broadcast_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { gemmPackBytes, gemmSimd } from './gemm-simd.js';
-import { asWasmMemory } from './wasm-emit.js';
+import { backendMemory } from './wasm-emit.js';
+import { heapOffset } from './simd/simd-kernels.js';
 
 interface WasmBackendInternals {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  wasm?: { asm?: { memory?: unknown } };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   disposeData(dataId: object): void;
 }
@@ -49,7 +48,7 @@ export function simdGemm(
   const ra = a.shape.length;
   const rb = b.shape.length;
   const internals = backend as WasmBackendInternals;
-  const memory = asWasmMemory(internals.wasm?.asm?.memory);
+  const memory = backendMemory(backend);
   const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
   const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
   const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
@@ -64,7 +63,7 @@ export function simdGemm(
   if (!gemm) return null;
   const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)).concat([m, n]);
   const out = internals.makeOutput(outShape, 'float32');
-  const at = (t: TensorInfo) => internals.dataIdMap.get(t.dataId)!.memoryOffset;
+  const at = (t: TensorInfo) => heapOffset(internals, t);
   const pack = internals.makeOutput([gemmPackBytes(k) / 4], 'float32');
   gemm(at(a), at(b), at(out), at(pack), bias ? at(bias) : 0, 0, 0, 0);
   internals.disposeData(pack.dataId);

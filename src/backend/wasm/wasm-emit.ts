@@ -150,3 +150,11 @@ export function asWasmMemory(memory: unknown): object | undefined {
   const api = wasmApi();
   return api && memory instanceof api.Memory ? (memory as object) : undefined;
 }
+
+/**
+ * The WebAssembly.Memory of a tfjs wasm backend instance (what generated kernels import), else undefined.
+ * @param backend - the backend a kernel received
+ */
+export function backendMemory(backend: unknown): object | undefined {
+  return asWasmMemory((backend as { wasm?: { asm?: { memory?: unknown } } } | undefined)?.wasm?.asm?.memory);
+}

@@ -6,7 +6,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { SIMD_KERNELS_WASM_BASE64 } from './kernels-wasm.js';
-import { asWasmMemory, wasmApi } from '../wasm-emit.js';
+import { backendMemory, wasmApi } from '../wasm-emit.js';
 
 export interface SimdKernels {
   /**
@@ -84,14 +84,13 @@ export interface SimdKernels {
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackendInternals {
-  wasm?: { asm?: { memory?: unknown } };
   dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();
 
 function instantiate(backend: WasmBackendInternals): SimdKernels | null {
-  const memory = asWasmMemory(backend.wasm?.asm?.memory) as { buffer: ArrayBufferLike } | undefined;
+  const memory = backendMemory(backend) as { buffer: ArrayBufferLike } | undefined;
   const api = wasmApi();
   if (!memory || !api) return null;
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
