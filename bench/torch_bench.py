@@ -36,13 +36,8 @@ def measure(step, batch_size, warmup, repeats, min_seconds):
     return statistics.median(rates)
 
 
-def bench_model(spec, job):
-    module = importlib.import_module(f"twinml_ref.models.{spec['module']}")
-    torch.manual_seed(1)
-    model = getattr(module, spec["cls"])(**spec["kwargs"])
-    batch = spec.get("batch_size") or job["batch_size"]
-    x = torch.randn(batch, *spec["sample_shape"])
-    y = torch.arange(batch) % spec["num_classes"]
+def make_train_step(model, x, y):
+    """One training step as the TypeScript side runs it: zero_grad, cross_entropy, backward, Adam(lr 1e-3) step, loss.item()."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     def train_step():
@@ -51,6 +46,18 @@ def bench_model(spec, job):
         loss.backward()
         optimizer.step()
         loss.item()
+
+    return train_step
+
+
+def bench_model(spec, job):
+    module = importlib.import_module(f"twinml_ref.models.{spec['module']}")
+    torch.manual_seed(1)
+    model = getattr(module, spec["cls"])(**spec["kwargs"])
+    batch = spec.get("batch_size") or job["batch_size"]
+    x = torch.randn(batch, *spec["sample_shape"])
+    y = torch.arange(batch) % spec["num_classes"]
+    train_step = make_train_step(model, x, y)
 
     def infer_step():
         with torch.no_grad():

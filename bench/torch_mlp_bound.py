@@ -13,7 +13,6 @@ import sys
 import time
 
 import torch
-from torch import nn
 
 
 def quantiles_ms(fn, calls, warmup=30):
@@ -41,21 +40,13 @@ def main():
         gemm.append(quantiles_ms(lambda: torch.mm(a, b), calls))
 
     from twinml_ref.models.mlp import MLP
+    from torch_bench import make_train_step
 
     torch.manual_seed(1)
     model = MLP()
     x = torch.randn(64, 1, 28, 28)
     y = torch.arange(64) % 10
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-
-    def train_step():
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        loss.item()
-
-    step = quantiles_ms(train_step, calls)
+    step = quantiles_ms(make_train_step(model, x, y), calls)
     json.dump({"torch_version": torch.__version__, "gemm_ms": gemm, "step_ms": step}, sys.stdout)
 
 

@@ -3,10 +3,10 @@
  * header (Inference-Header-Content-Length), binary outputs, mixed JSON/binary tensors, every dtype, the client
  * helpers, and a 400 JSON error for each malformed header, length or block.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeInferResponse, encodeBinaryInferRequest, startServer, type RunningServer } from '../../src/inference/index.js';
+import { describe, expect, it } from 'vitest';
+import { decodeInferResponse, encodeBinaryInferRequest } from '../../src/inference/index.js';
 import { fixtureModels, reference } from './fixtures/models.js';
-import { call, makeRepository, rawRequest, type RawAnswer } from './http-helpers.js';
+import { call, rawRequest, serveDuringSuite, type RawAnswer } from './http-helpers.js';
 
 const fixtures = fixtureModels('binary tensor data');
 
@@ -38,30 +38,25 @@ function i64le(values: bigint[]): Buffer {
 }
 
 describe.skipIf(!fixtures)('binary tensor data extension', () => {
-  let server: RunningServer;
-  let url: string;
-  beforeAll(async () => {
-    const repo = makeRepository(fixtures!, [
+  const live = serveDuringSuite(
+    fixtures!,
+    [
       ['mnist-mlp', '1', 'mnist-mlp'],
       ['two-io', '1', 'two-io'],
       ['dtypes', '1', 'dtypes'],
-    ]);
-    server = await startServer({ models: repo, port: 0, batching: { maxBatchSize: 64, maxQueueDelayMs: 5 } });
-    url = server.url;
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+    ],
+    { batching: { maxBatchSize: 64, maxQueueDelayMs: 5 } },
+  );
 
   it('is announced in GET /v2', async () => {
-    expect((await call(url, '/v2')).body.extensions).toEqual(['binary_tensor_data']);
+    expect((await call(live.url, '/v2')).body.extensions).toEqual(['binary_tensor_data']);
   });
 
   it('binary input, JSON output: matches PyTorch and the same request sent as JSON', async () => {
     const ref = reference(fixtures!, 'mnist-mlp');
     const values = ref.input.flat();
     const { body, headers } = handBuilt({ id: 'b1', inputs: [{ name: 'input', shape: [3, 784], datatype: 'FP32', parameters: { binary_data_size: values.length * 4 } }] }, [f32le(values)]);
-    const res = await post(url, '/v2/models/mnist-mlp/infer', body, headers);
+    const res = await post(live.url, '/v2/models/mnist-mlp/infer', body, headers);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('application/json');
     expect(res.headers['inference-header-content-length']).toBeUndefined();
@@ -70,19 +65,19 @@ describe.skipIf(!fixtures)('binary tensor data extension', () => {
     expect(parsed.outputs[0]!.shape).toEqual([3, 10]);
     const expected = ref.output.flat();
     expect(Math.max(...parsed.outputs[0]!.data.map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-5);
-    const asJson = await call(url, '/v2/models/mnist-mlp/infer', { body: { inputs: [{ name: 'input', shape: [3, 784], datatype: 'FP32', data: values }] } });
+    const asJson = await call(live.url, '/v2/models/mnist-mlp/infer', { body: { inputs: [{ name: 'input', shape: [3, 784], datatype: 'FP32', data: values }] } });
     expect((asJson.body.outputs as Array<{ data: number[] }>)[0]!.data).toEqual(parsed.outputs[0]!.data);
   });
 
   it('binary outputs: header length, binary_data_size and little-endian bytes equal to the JSON answer', async () => {
     const values = Array.from({ length: 2 * 784 }, (_, i) => ((i * 31) % 101) / 101);
-    const asJson = await call(url, '/v2/models/mnist-mlp/infer', { body: { inputs: [{ name: 'input', shape: [2, 784], datatype: 'FP32', data: values }] } });
+    const asJson = await call(live.url, '/v2/models/mnist-mlp/infer', { body: { inputs: [{ name: 'input', shape: [2, 784], datatype: 'FP32', data: values }] } });
     const jsonData = (asJson.body.outputs as Array<{ data: number[] }>)[0]!.data;
     const { body, headers } = handBuilt(
       { parameters: { binary_data_output: true }, inputs: [{ name: 'input', shape: [2, 784], datatype: 'FP32', parameters: { binary_data_size: values.length * 4 } }] },
       [f32le(values)],
     );
-    const res = await post(url, '/v2/models/mnist-mlp/infer', body, headers);
+    const res = await post(live.url, '/v2/models/mnist-mlp/infer', body, headers);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/octet-stream');
     const headerLength = Number(res.headers['inference-header-content-length']);
@@ -109,7 +104,7 @@ describe.skipIf(!fixtures)('binary tensor data extension', () => {
       },
       [i64le([1n, 2n, 3n, big])],
     );
-    const res = await post(url, '/v2/models/two-io/infer', body, headers);
+    const res = await post(live.url, '/v2/models/two-io/infer', body, headers);
     expect(res.status).toBe(200);
     const headerLength = Number(res.headers['inference-header-content-length']);
     const header = JSON.parse(res.body.subarray(0, headerLength).toString()) as { outputs: Array<{ name: string; data?: number[]; parameters?: { binary_data_size: number } }> };
@@ -136,7 +131,7 @@ describe.skipIf(!fixtures)('binary tensor data extension', () => {
       { name: 'in_u64', datatype: 'UINT64', data: new BigUint64Array([2n ** 64n - 1n, 2n]) },
     ].map((t) => ({ ...t, shape: [2] }));
     const { body, headers } = encodeBinaryInferRequest({ id: 'all', inputs, binaryOutputs: true });
-    const res = await post(url, '/v2/models/dtypes/infer', body, headers);
+    const res = await post(live.url, '/v2/models/dtypes/infer', body, headers);
     expect(res.status).toBe(200);
     const decoded = decodeInferResponse(res.body, res.headers['inference-header-content-length'] as string);
     expect(decoded.id).toBe('all');
@@ -153,15 +148,15 @@ describe.skipIf(!fixtures)('binary tensor data extension', () => {
     const answers = await Promise.all(
       rows.map(async (row, r) => {
         if (r % 2 === 0) {
-          const res = await call(url, '/v2/models/mnist-mlp/infer', { body: { inputs: [{ name: 'input', shape: [1, 784], datatype: 'FP32', data: row }] } });
+          const res = await call(live.url, '/v2/models/mnist-mlp/infer', { body: { inputs: [{ name: 'input', shape: [1, 784], datatype: 'FP32', data: row }] } });
           return (res.body.outputs as Array<{ data: number[] }>)[0]!.data;
         }
         const { body, headers } = encodeBinaryInferRequest({ inputs: [{ name: 'input', shape: [1, 784], datatype: 'FP32', data: new Float32Array(row) }], binaryOutputs: true });
-        const res = await post(url, '/v2/models/mnist-mlp/infer', body, headers);
+        const res = await post(live.url, '/v2/models/mnist-mlp/infer', body, headers);
         return Array.from(decodeInferResponse(res.body, res.headers['inference-header-content-length'] as string).outputs[0]!.data as Float32Array);
       }),
     );
-    const together = await call(url, '/v2/models/mnist-mlp/infer', { body: { inputs: [{ name: 'input', shape: [12, 784], datatype: 'FP32', data: rows.flat() }] } });
+    const together = await call(live.url, '/v2/models/mnist-mlp/infer', { body: { inputs: [{ name: 'input', shape: [12, 784], datatype: 'FP32', data: rows.flat() }] } });
     const all = (together.body.outputs as Array<{ data: number[] }>)[0]!.data;
     answers.forEach((row, r) => {
       expect(row).toHaveLength(10);
@@ -193,7 +188,7 @@ describe.skipIf(!fixtures)('binary tensor data extension', () => {
   ];
   for (const [what, model, { body, headers }, message] of cases) {
     it(`${what} -> 400 JSON error`, async () => {
-      const res = await post(url, `/v2/models/${model}/infer`, body, headers);
+      const res = await post(live.url, `/v2/models/${model}/infer`, body, headers);
       expect(res.status).toBe(400);
       const parsed = JSON.parse(res.body.toString()) as Record<string, unknown>;
       expect(Object.keys(parsed)).toEqual(['error']);

@@ -3,6 +3,33 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { startServer, type RunningServer, type ServeOptions } from '../../src/inference/index.js';
+
+/** A server that runs for one describe block; `url` and `server` are set once its beforeAll has run. */
+export interface SuiteServer {
+  url: string;
+  server: RunningServer;
+}
+
+/**
+ * Starts a server on a random loopback port over a fresh repository before the enclosing describe block's tests
+ * and closes it after them (call inside the describe).
+ * @param fixtures - Directory from fixtureModels().
+ * @param layout - [name, version, fixture name] triples for makeRepository.
+ * @param options - Server options besides models and port (batching, limits).
+ */
+export function serveDuringSuite(fixtures: string, layout: Array<[string, string, string]>, options: Omit<ServeOptions, 'models' | 'port'> = {}): SuiteServer {
+  const live = {} as SuiteServer;
+  beforeAll(async () => {
+    live.server = await startServer({ ...options, models: makeRepository(fixtures, layout), port: 0 });
+    live.url = live.server.url;
+  });
+  afterAll(async () => {
+    await live.server?.close();
+  });
+  return live;
+}
 
 /**
  * Lays out a repository `<root>/<name>/<version>/` from fixture models.

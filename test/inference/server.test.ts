@@ -1,37 +1,32 @@
 /** The OIP v2 server over real HTTP on 127.0.0.1 (random free port): every endpoint, errors, auth, limits, batching. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/inference/index.js';
+import { describe, expect, it } from 'vitest';
+import { startServer } from '../../src/inference/index.js';
 import { fixtureModels, reference } from './fixtures/models.js';
-import { call, makeRepository, rawRequest } from './http-helpers.js';
+import { call, makeRepository, rawRequest, serveDuringSuite } from './http-helpers.js';
 
 const fixtures = fixtureModels('inference server');
 
 describe.skipIf(!fixtures)('OIP v2 server', () => {
-  let server: RunningServer;
-  let url: string;
-  beforeAll(async () => {
-    const repo = makeRepository(fixtures!, [
+  const live = serveDuringSuite(
+    fixtures!,
+    [
       ['mnist-mlp', '1', 'mnist-mlp'],
       ['two-io', '1', 'two-io'],
       ['two-io', '2', 'two-io'],
       ['dtypes', '1', 'dtypes'],
-    ]);
-    server = await startServer({ models: repo, port: 0, batching: { maxBatchSize: 64, maxQueueDelayMs: 20 } });
-    url = server.url;
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+    ],
+    { batching: { maxBatchSize: 64, maxQueueDelayMs: 20 } },
+  );
 
   it('binds loopback and answers /v2 and health', async () => {
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect((await call(url, '/v2')).body).toEqual({ name: 'twinml', version: '0.1.0', extensions: ['binary_tensor_data'] });
-    expect(await call(url, '/v2/health/live')).toMatchObject({ status: 200, body: { live: true } });
-    expect(await call(url, '/v2/health/ready')).toMatchObject({ status: 200, body: { ready: true } });
+    expect(live.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await call(live.url, '/v2')).body).toEqual({ name: 'twinml', version: '0.1.0', extensions: ['binary_tensor_data'] });
+    expect(await call(live.url, '/v2/health/live')).toMatchObject({ status: 200, body: { live: true } });
+    expect(await call(live.url, '/v2/health/ready')).toMatchObject({ status: 200, body: { ready: true } });
   });
 
   it('model metadata and readiness, newest version by default', async () => {
-    const meta = await call(url, '/v2/models/two-io');
+    const meta = await call(live.url, '/v2/models/two-io');
     expect(meta.status).toBe(200);
     expect(meta.body).toEqual({
       name: 'two-io',
@@ -46,16 +41,16 @@ describe.skipIf(!fixtures)('OIP v2 server', () => {
         { name: 'z', datatype: 'INT64', shape: [-1, 2] },
       ],
     });
-    expect((await call(url, '/v2/models/two-io/versions/1')).body.name).toBe('two-io');
-    const mlp = await call(url, '/v2/models/mnist-mlp');
+    expect((await call(live.url, '/v2/models/two-io/versions/1')).body.name).toBe('two-io');
+    const mlp = await call(live.url, '/v2/models/mnist-mlp');
     expect((mlp.body.parameters as { labels: string[] }).labels).toHaveLength(10);
-    expect((await call(url, '/v2/models/two-io/ready')).body).toEqual({ name: 'two-io', version: '2', ready: true });
-    expect((await call(url, '/v2/models/two-io/versions/1/ready')).body).toEqual({ name: 'two-io', version: '1', ready: true });
+    expect((await call(live.url, '/v2/models/two-io/ready')).body).toEqual({ name: 'two-io', version: '2', ready: true });
+    expect((await call(live.url, '/v2/models/two-io/versions/1/ready')).body).toEqual({ name: 'two-io', version: '1', ready: true });
   });
 
   it('infers a model with two inputs, two outputs and int64 data (exact beyond 2^53 as strings)', async () => {
     const big = 2n ** 60n + 1n;
-    const res = await call(url, '/v2/models/two-io/versions/1/infer', {
+    const res = await call(live.url, '/v2/models/two-io/versions/1/infer', {
       body: {
         id: 'req-1',
         inputs: [
@@ -75,7 +70,7 @@ describe.skipIf(!fixtures)('OIP v2 server', () => {
     expect(outputs[1]!.datatype).toBe('INT64');
     // int64 stays exact in the response text
     expect(res.text).toContain(`"data":[3,6,9,${(3n * big) % 2n ** 64n >= 2n ** 63n ? (3n * big) % 2n ** 64n - 2n ** 64n : (3n * big) % 2n ** 64n}]`);
-    const onlyZ = await call(url, '/v2/models/two-io/infer', {
+    const onlyZ = await call(live.url, '/v2/models/two-io/infer', {
       body: {
         inputs: [
           { name: 'b', shape: [1, 2], datatype: 'INT64', data: [[5, 6]] },
@@ -92,7 +87,7 @@ describe.skipIf(!fixtures)('OIP v2 server', () => {
 
   it('infers the torch.onnx.export MLP and matches PyTorch', async () => {
     const ref = reference(fixtures!, 'mnist-mlp');
-    const res = await call(url, '/v2/models/mnist-mlp/infer', {
+    const res = await call(live.url, '/v2/models/mnist-mlp/infer', {
       body: { inputs: [{ name: 'input', shape: [3, 784], datatype: 'FP32', data: ref.input.flat() }] },
     });
     expect(res.status).toBe(200);
@@ -116,7 +111,7 @@ describe.skipIf(!fixtures)('OIP v2 server', () => {
       { name: 'in_u32', datatype: 'UINT32', data: [1, 4294967295] },
       { name: 'in_u64', datatype: 'UINT64', data: ['18446744073709551615', 2] },
     ].map((t) => ({ ...t, shape: [2] }));
-    const res = await call(url, '/v2/models/dtypes/infer', { body: { inputs } });
+    const res = await call(live.url, '/v2/models/dtypes/infer', { body: { inputs } });
     expect(res.status).toBe(200);
     const byName = Object.fromEntries((res.body.outputs as Array<{ name: string; data: unknown[] }>).map((o) => [o.name, o.data]));
     expect(byName.out_f64).toEqual([0.1, -2]);
@@ -159,31 +154,31 @@ describe.skipIf(!fixtures)('OIP v2 server', () => {
   ];
   for (const [what, path, body, status, message] of cases) {
     it(`${what} -> ${status} JSON error`, async () => {
-      const res = await call(url, path, { body });
+      const res = await call(live.url, path, { body });
       expect(res.status).toBe(status);
       expect(Object.keys(res.body)).toEqual(['error']);
       expect(res.body.error).toContain(message);
-      expect(res.text).not.toContain(server.repository.root);
+      expect(res.text).not.toContain(live.server.repository.root);
     });
   }
 
   it('raw dot segments in the path (not normalised by the client) never reach the file system', async () => {
     for (const path of ['/v2/models/../../etc/passwd', '/v2/models/mnist-mlp/versions/../ready', '/v2/models/%2e%2e/ready']) {
-      const res = await rawRequest(url, 'GET', path);
+      const res = await rawRequest(live.url, 'GET', path);
       expect([400, 404]).toContain(res.status);
       expect(Object.keys(JSON.parse(res.text))).toEqual(['error']);
-      expect(res.text).not.toContain(server.repository.root);
+      expect(res.text).not.toContain(live.server.repository.root);
     }
   });
 
   it('dynamic batching merges concurrent requests and splits the answers correctly', async () => {
-    const before = await call(url, '/metrics');
+    const before = await call(live.url, '/metrics');
     const count = (text: string) => Number(/twinml_batch_size_count\{model="mnist-mlp",version="1"\} (\d+)/.exec(text)?.[1] ?? 0);
     const inputs = Array.from({ length: 24 }, (_, r) => Array.from({ length: 784 }, (_, i) => ((i * 7 + r * 13) % 17) / 17));
     const responses = await Promise.all(
-      inputs.map((data) => call(url, '/v2/models/mnist-mlp/infer', { body: mlpInput(data) })),
+      inputs.map((data) => call(live.url, '/v2/models/mnist-mlp/infer', { body: mlpInput(data) })),
     );
-    const together = await call(url, '/v2/models/mnist-mlp/infer', { body: mlpInput(inputs.flat(), [24, 784]) });
+    const together = await call(live.url, '/v2/models/mnist-mlp/infer', { body: mlpInput(inputs.flat(), [24, 784]) });
     const all = (together.body.outputs as Array<{ data: number[] }>)[0]!.data;
     responses.forEach((res, r) => {
       expect(res.status).toBe(200);
@@ -191,13 +186,13 @@ describe.skipIf(!fixtures)('OIP v2 server', () => {
       const expected = all.slice(r * 10, r * 10 + 10);
       expect(Math.max(...row.map((v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-5);
     });
-    const after = await call(url, '/metrics');
+    const after = await call(live.url, '/metrics');
     const runs = count(after.text) - count(before.text);
     expect(runs).toBeLessThan(24); // 24 requests + 1 batch request ran in fewer session runs
   });
 
   it('exposes Prometheus metrics: requests, failures, latency, batch sizes, queue time', async () => {
-    const res = await fetch(url + '/metrics');
+    const res = await fetch(live.url + '/metrics');
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     for (const name of [
