@@ -5,7 +5,7 @@ import type { Parameter } from '../../src/nn/parameter.js';
 import { fromHost, toHost } from '../../src/nn/host.js';
 import type { HostTensor, StateDict } from '../../src/util/host-tensor.js';
 
-/** Every parameter with its state_dict key and owning module (to convert grads to PyTorch layout). */
+/** Every parameter with its state_dict key and owning module (a shared Parameter under each of its keys). */
 export function parameterOwners(module: Module): Array<{ key: string; name: string; owner: Module; param: Parameter }> {
   const out: Array<{ key: string; name: string; owner: Module; param: Parameter }> = [];
   for (const [path, owner] of module.namedModules()) {
@@ -17,11 +17,9 @@ export function parameterOwners(module: Module): Array<{ key: string; name: stri
 /** `param.grad` of every parameter in PyTorch layout, keyed "grad.<state_dict key>". */
 export function gradsByKey(module: Module): StateDict {
   const out: StateDict = new Map();
-  for (const { key, name, owner, param } of parameterOwners(module)) {
+  for (const { key, param } of parameterOwners(module)) {
     const grad = param.grad ?? tf.zerosLike(param.variable);
-    const torch = owner.toTorchLayout(name, grad);
-    out.set(`grad.${key}`, toHost(torch, 'float32'));
-    torch.dispose();
+    out.set(`grad.${key}`, toHost(grad, 'float32'));
     if (!param.grad) grad.dispose();
   }
   return out;
@@ -55,16 +53,16 @@ export function runModule(module: Module, inputs: HostTensor[], cotangent: HostT
     const y = module.call(x);
     output = tf.keep(tf.clone(y));
     return tf.sum(tf.mul(y, cot));
-  }, [x, ...owners.map((o) => o.param.variable)]);
+  }, [x, ...new Set(owners.map((o) => o.param.variable))]);
   value.dispose();
   const out: StateDict = new Map();
   const gx = grads[x.name]!;
   out.set('grad.input', toHost(gx, 'float32'));
-  for (const { key, name, owner, param } of owners) {
-    const g = grads[param.variable.name] ?? tf.zerosLike(param.variable);
-    const torch = owner.toTorchLayout(name, g);
-    out.set(`grad.${key}`, toHost(torch, 'float32'));
-    torch.dispose();
+  for (const { key, param } of owners) {
+    const g = grads[param.variable.name];
+    const zero = g ? null : tf.zerosLike(param.variable);
+    out.set(`grad.${key}`, toHost(g ?? zero!, 'float32'));
+    zero?.dispose();
   }
   for (const g of Object.values(grads)) g.dispose();
   const y = output as unknown as tf.Tensor;

@@ -1,10 +1,11 @@
 /** Mirrors torch.nn.ReLU, Sigmoid and Tanh. */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
+import { relu } from './functional/layers.js';
 
 export class ReLU extends Module {
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.relu(x);
+    return relu(x);
   }
 }
 

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
 import { ModuleBuffer, Parameter } from './parameter.js';
-import { assertNCHW, toNCHW, toNHWC } from './layout.js';
+import { assertNCHW } from './layout.js';
+import { batchNormCore, updatedRunningStats, type ChannelAxis } from './batchnorm-functional.js';
 
 export interface BatchNorm2dOptions {
   eps?: number;
@@ -44,49 +45,41 @@ export class BatchNorm2d extends Module {
     this.num_batches_tracked = this.trackRunningStats ? new ModuleBuffer(tf.scalar(0, 'int32'), { torchDtype: 'int64' }) : null;
   }
 
-  /** Normalisation over N, H, W of an NHWC tensor (channels last), updating running stats in training. */
-  forwardNHWC(x: tf.Tensor4D): tf.Tensor4D {
-    if (x.shape[3] !== this.numFeatures) throw new Error(`BatchNorm2d: expected ${this.numFeatures} channels, got shape [${x.shape.join(', ')}]`);
-    const useBatch = this.training || !this.trackRunningStats;
-    return tf.tidy(() => {
-      let mean: tf.Tensor;
-      let variance: tf.Tensor;
-      if (useBatch) {
-        const count = x.shape[0] * x.shape[1] * x.shape[2];
-        if (this.training && count <= 1) throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input shape [${x.shape.join(', ')}]`);
-        // Column means as a ones-vector GEMM (no strided reduction over the channel-last layout).
-        const flat = tf.reshape(x, [count, this.numFeatures]) as tf.Tensor2D;
-        const ones = tf.fill([1, count], 1 / count) as tf.Tensor2D;
-        mean = tf.reshape(tf.matMul(ones, flat), [this.numFeatures]);
-        const centered = tf.sub(flat, mean);
-        variance = tf.reshape(tf.matMul(ones, tf.square(centered) as tf.Tensor2D), [this.numFeatures]);
-        if (this.training && this.trackRunningStats) this.updateRunningStats(mean, variance, count);
-      } else {
-        mean = this.running_mean!.value;
-        variance = this.running_var!.value;
-      }
-      let scale = tf.rsqrt(tf.add(variance, this.eps));
-      if (this.weight) scale = tf.mul(scale, this.weight.variable);
-      let shift = tf.neg(tf.mul(mean, scale));
-      if (this.bias) shift = tf.add(shift, this.bias.variable);
-      return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
+  /** Normalisation over N, H, W of a channels-last tensor [N, H, W, C] (for `Sequential`'s channels-last runs). */
+  forwardChannelsLast(x: tf.Tensor4D): tf.Tensor4D {
+    if (x.rank !== 4 || x.shape[3] !== this.numFeatures) throw new Error(`BatchNorm2d: expected ${this.numFeatures} channels, got shape [${x.shape.join(', ')}] (NHWC)`);
+    return this.normalise(x, 'channels-last') as tf.Tensor4D;
+  }
+
+  /** F.batch_norm's computation, plus num_batches_tracked and momentum=None (a cumulative average). */
+  private normalise(x: tf.Tensor, axis: ChannelAxis): tf.Tensor {
+    const useBatchStats = this.training || !this.trackRunningStats;
+    const updates = this.training && this.trackRunningStats;
+    return batchNormCore(x, axis, {
+      what: 'BatchNorm2d',
+      useBatchStats,
+      runningMean: this.running_mean?.value ?? null,
+      runningVar: this.running_var?.value ?? null,
+      weight: this.weight?.variable ?? null,
+      bias: this.bias?.variable ?? null,
+      eps: this.eps,
+      ...(updates ? { onBatchStats: (mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => this.updateRunningStats(mean, variance, count) } : {}),
     });
   }
 
-  private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+  private updateRunningStats(mean: tf.Tensor1D, variance: tf.Tensor1D, count: number): void {
     const tracked = this.num_batches_tracked!;
     const batches = (tracked.value.dataSync()[0] ?? 0) + 1;
     tracked.set(tf.scalar(batches, 'int32'));
     const factor = this.momentum ?? 1 / batches;
-    const m = mean;
-    const v = tf.mul(variance, count / (count - 1));
-    this.running_mean!.set(tf.add(tf.mul(this.running_mean!.value, 1 - factor), tf.mul(m, factor)));
-    this.running_var!.set(tf.add(tf.mul(this.running_var!.value, 1 - factor), tf.mul(v, factor)));
+    const next = updatedRunningStats(this.running_mean!.value, this.running_var!.value, mean, variance, count, factor);
+    this.running_mean!.set(next.mean);
+    this.running_var!.set(next.variance);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
     assertNCHW(x, 'BatchNorm2d', this.numFeatures);
-    return tf.tidy(() => toNCHW(this.forwardNHWC(toNHWC(x))));
+    return this.normalise(x, 'channels-first');
   }
 
   override extraRepr(): string {

@@ -1,96 +1,79 @@
 /**
- * Differentiable NHWC convolution with PyTorch's full geometry (explicit asymmetric padding, stride together
- * with dilation, groups) on every backend. Dilation 1 uses tf.conv2d and tfjs's gradient kernels (on wasm:
- * twinml's XNNPACK formulations); dilation > 1 (where tfjs rejects gradients, and strides with dilations) runs
- * the Conv2D kernel directly with twinml's dilation-aware gradient kernels.
+ * The convolution behind nn.Conv2d and F.conv2d on PyTorch's layouts: input [N, C, H, W], weight
+ * [out, in/groups, kh, kw]. The layout the kernels take is decided inside src/backend (conv2d-nhwc.ts); the NCHW
+ * entry point transposes the activation in and out, and the channels-last entry point serves `Sequential`'s
+ * channels-last runs (see sequential.ts), where consecutive layers stay NHWC.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  TWINML_CONV2D_BACKPROP_FILTER,
-  TWINML_CONV2D_BACKPROP_INPUT,
-  registerDilatedConvGradKernels,
-} from '../backend/wasm/conv2d-backprop.js';
-import { registerFusedConv2DGradient } from '../backend/fused-conv2d-grad.js';
+import { conv2dChannelsLast, type Conv2dGeometry, type FusedActivation } from '../backend/conv2d-nhwc.js';
+import { pair, toNCHW, toNHWC } from './layout.js';
 
-export interface Conv2dGeometry {
-  strides: [number, number];
-  dilations: [number, number];
-  /** [[top, bottom], [left, right]] */
-  pads: [[number, number], [number, number]];
-}
+export type { Conv2dGeometry, FusedActivation };
+export { conv2dNHWC, groupedConv2dNHWC, conv2dChannelsLast } from '../backend/conv2d-nhwc.js';
 
-function explicitPad(g: Conv2dGeometry): [[number, number], [number, number], [number, number], [number, number]] {
-  return [[0, 0], g.pads[0], g.pads[1], [0, 0]];
-}
-
-/** A single-group convolution: x [N, H, W, Ci], filter [kh, kw, Ci, Co] -> [N, Ho, Wo, Co]. */
-export function conv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, g: Conv2dGeometry): tf.Tensor4D {
-  if (g.dilations[0] === 1 && g.dilations[1] === 1) return tf.conv2d(x, filter, g.strides, explicitPad(g), 'NHWC');
-  registerDilatedConvGradKernels(tf.getBackend());
-  const attrs = { strides: g.strides, pad: explicitPad(g), dataFormat: 'NHWC', dilations: g.dilations };
-  const run = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [input, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    save([input, w]);
-    const value = tf.engine().runKernel('Conv2D', { x: input, filter: w }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [savedX, savedW] = saved as [tf.Tensor, tf.Tensor];
-      return [
-        tf.engine().runKernel(TWINML_CONV2D_BACKPROP_INPUT, { dy, filter: savedW }, { ...attrs, inputShape: savedX.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-        tf.engine().runKernel(TWINML_CONV2D_BACKPROP_FILTER, { x: savedX, dy }, { ...attrs, filterShape: savedW.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      ];
-    };
-    return { value, gradFunc };
-  }) as Parameters<typeof tf.customGrad>[0]);
-  return run(x, filter) as tf.Tensor4D;
-}
+/** Conv2d's padding argument: an int or [h, w] (both sides), 'valid' (none) or 'same' (stride 1 only). */
+export type Conv2dPadding = number | [number, number] | 'same' | 'valid';
 
 /**
- * A grouped convolution: x [N, H, W, Ci], filter [kh, kw, Ci/groups, Co] -> [N, Ho, Wo, Co], output channel o in
- * group floor(o / (Co/groups)) as in PyTorch. Depthwise (groups == Ci, dilation 1, equal strides) runs as one
- * depthwise convolution; other groupings run one convolution per group.
+ * The geometry PyTorch applies for these arguments ('same': the extra pad goes bottom/right).
+ * @param what - the caller's name for error messages ('Conv2d', 'F.conv2d')
+ * @param kernelSize - [kh, kw]
+ * @param options - stride, padding, dilation as PyTorch takes them
  */
-export function groupedConv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, groups: number, g: Conv2dGeometry): tf.Tensor4D {
-  if (groups === 1) return conv2dNHWC(x, filter, g);
-  const [kh, kw, perGroup, co] = filter.shape;
-  const ci = x.shape[3];
-  const dilated = g.dilations[0] !== 1 || g.dilations[1] !== 1;
-  if (groups === ci && perGroup === 1 && !dilated && g.strides[0] === g.strides[1]) {
-    const depthwise = tf.reshape(filter, [kh, kw, ci, co / ci]) as tf.Tensor4D;
-    return tf.depthwiseConv2d(x, depthwise, g.strides, explicitPad(g), 'NHWC');
+export function convGeometry(
+  what: string,
+  kernelSize: [number, number],
+  options: { stride?: number | [number, number]; padding?: Conv2dPadding; dilation?: number | [number, number] },
+): Conv2dGeometry {
+  const strides = pair(options.stride ?? 1, `${what}: stride`);
+  const dilations = pair(options.dilation ?? 1, `${what}: dilation`);
+  const padding = options.padding ?? 0;
+  let pads: [[number, number], [number, number]];
+  if (padding === 'valid') pads = [[0, 0], [0, 0]];
+  else if (padding === 'same') {
+    if (strides[0] !== 1 || strides[1] !== 1) throw new Error(`${what}: padding='same' is not supported for strided convolutions`);
+    pads = [0, 1].map((i) => {
+      const total = dilations[i]! * (kernelSize[i]! - 1);
+      const before = Math.floor(total / 2);
+      return [before, total - before];
+    }) as [[number, number], [number, number]];
+  } else if (typeof padding === 'string') {
+    throw new Error(`${what}: padding '${padding as string}' is invalid; choose 'same', 'valid', an int or [h, w]`);
+  } else {
+    const [ph, pw] = pair(padding, `${what}: padding`, 0);
+    pads = [[ph, ph], [pw, pw]];
   }
-  const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
-  const fs = tf.split(filter, groups, 3) as tf.Tensor4D[];
-  return tf.concat(xs.map((xi, i) => conv2dNHWC(xi, fs[i]!, g)), 3) as tf.Tensor4D;
+  return { strides, dilations, pads };
 }
 
-/** Activations the fused convolution applies after the bias. */
-export type FusedActivation = 'linear' | 'relu';
+/** Checks input [N, C, H, W] against weight [out, in/groups, kh, kw] and bias [out]. */
+export function checkConvOperands(what: string, x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, groups: number): void {
+  if (weight.rank !== 4) throw new Error(`${what}: weight must be [out, in/groups, kh, kw], got [${weight.shape.join(', ')}]`);
+  if (!Number.isInteger(groups) || groups < 1) throw new Error(`${what}: groups must be a positive integer, got ${groups}`);
+  const [out, perGroup] = weight.shape as [number, number, number, number];
+  if (x.rank !== 4 || x.shape[1] !== perGroup * groups) {
+    throw new Error(`${what}: expected input [N, ${perGroup * groups}, H, W] for weight [${weight.shape.join(', ')}] and groups=${groups}, got [${x.shape.join(', ')}]`);
+  }
+  if (out % groups !== 0) throw new Error(`${what}: out_channels (${out}) must be divisible by groups (${groups})`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== out)) throw new Error(`${what}: bias must be [${out}], got [${bias.shape.join(', ')}]`);
+}
 
 /**
- * activation(conv(x, filter) + bias) as one FusedConv2D kernel (XNNPACK on wasm: bias and ReLU ride in the
- * convolution's output pass), differentiable through twinml's FusedConv2D gradient. Single group and
- * dilation 1 only (see `canFuseConv2d`).
- * @param x - [N, H, W, Ci]
- * @param filter - [kh, kw, Ci, Co]
- * @param bias - [Co]
+ * activation(conv2d(x, weight) + bias) on PyTorch's NCHW activations.
+ * @param x - [N, Ci, H, W]
+ * @param weight - [Co, Ci/groups, kh, kw]
+ * @param bias - [Co] or null
+ * @param groups - groups
+ * @param g - geometry
  * @param activation - 'linear' or 'relu'
- * @param g - strides and explicit pads (dilations must be 1)
  */
-export function fusedConv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, activation: FusedActivation, g: Conv2dGeometry): tf.Tensor4D {
-  if (g.dilations[0] !== 1 || g.dilations[1] !== 1) throw new Error(`fusedConv2dNHWC: dilations must be 1, got ${g.dilations.join(', ')}`);
-  registerFusedConv2DGradient();
-  const attrs = { strides: g.strides, pad: explicitPad(g), dataFormat: 'NHWC', dilations: [1, 1], activation };
-  return tf.engine().runKernel('FusedConv2D', { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
-}
-
-/**
- * Whether a convolution runs as `fusedConv2dNHWC`: on the wasm backend (where it saves the separate bias and
- * ReLU passes; the other backends keep tfjs's own conv2d and its gradients, which also makes the cpu backend an
- * independent reference for the fused gradient in the kernel coverage test), one group, dilation 1, a bias.
- * @param groups - the convolution's groups
- * @param g - its geometry
- * @param hasBias - whether it has a bias
- */
-export function canFuseConv2d(groups: number, g: Conv2dGeometry, hasBias: boolean): boolean {
-  return tf.getBackend() === 'wasm' && groups === 1 && hasBias && g.dilations[0] === 1 && g.dilations[1] === 1;
+export function conv2dNCHW(
+  x: tf.Tensor4D,
+  weight: tf.Tensor4D,
+  bias: tf.Tensor1D | null,
+  groups: number,
+  g: Conv2dGeometry,
+  activation: FusedActivation = 'linear',
+): tf.Tensor4D {
+  return tf.tidy(() => toNCHW(conv2dChannelsLast(toNHWC(x), weight, bias, groups, g, activation)));
 }

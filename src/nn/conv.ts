@@ -1,16 +1,16 @@
 /**
  * Mirrors torch.nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
- * bias=True, padding_mode='zeros'). Input and output are NCHW like PyTorch; the weight is stored as tfjs's
- * [kh, kw, in/groups, out] and exposed to state_dicts as PyTorch's [out, in/groups, kh, kw].
+ * bias=True, padding_mode='zeros'). Input and output are NCHW and the weight is PyTorch's
+ * [out, in/groups, kh, kw] (stored, exposed and in `.grad`); `forward` is F.conv2d.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { biasBound, kaimingUniformBound, uniform } from './init.js';
-import { assertNCHW, pair, toNCHW, toNHWC } from './layout.js';
-import { canFuseConv2d, fusedConv2dNHWC, groupedConv2dNHWC, type Conv2dGeometry, type FusedActivation } from './conv-functional.js';
+import { assertNCHW, pair } from './layout.js';
+import { conv2dChannelsLast, conv2dNCHW, convGeometry, type Conv2dGeometry, type Conv2dPadding, type FusedActivation } from './conv-functional.js';
 
-export type Conv2dPadding = number | [number, number] | 'same' | 'valid';
+export type { Conv2dPadding };
 
 export interface Conv2dOptions {
   stride?: number | [number, number];
@@ -22,9 +22,6 @@ export interface Conv2dOptions {
   /** Only 'zeros' is supported. */
   paddingMode?: 'zeros';
 }
-
-const TORCH_TO_HWIO = [2, 3, 1, 0];
-const HWIO_TO_TORCH = [3, 2, 0, 1];
 
 export class Conv2d extends Module {
   readonly inChannels: number;
@@ -71,58 +68,35 @@ export class Conv2d extends Module {
       throw new Error("Conv2d: padding='same' is not supported for strided convolutions");
     }
     const torchShape = [outChannels, inChannels / groups, ...this.kernelSize];
-    const w = tf.tidy(() => tf.transpose(uniform(torchShape, kaimingUniformBound(torchShape)), TORCH_TO_HWIO));
-    this.weight = new Parameter(w);
+    this.weight = new Parameter(uniform(torchShape, kaimingUniformBound(torchShape)));
     this.bias = options.bias === false ? null : new Parameter(uniform([outChannels], biasBound(torchShape)));
   }
 
   /** Explicit [[top, bottom], [left, right]] padding with PyTorch's rules ('same': extra on bottom/right). */
   get pads(): [[number, number], [number, number]] {
-    if (this.padding === 'valid') return [[0, 0], [0, 0]];
-    if (this.padding === 'same') {
-      return [0, 1].map((i) => {
-        const total = this.dilation[i]! * (this.kernelSize[i]! - 1);
-        const before = Math.floor(total / 2);
-        return [before, total - before];
-      }) as [[number, number], [number, number]];
-    }
-    const [ph, pw] = this.padding;
-    return [[ph, ph], [pw, pw]];
+    return convGeometry('Conv2d', this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation }).pads;
   }
 
+  /** Strides, dilations and `pads`: what both forward paths run with. */
   get geometry(): Conv2dGeometry {
     return { strides: this.stride, dilations: this.dilation, pads: this.pads };
   }
 
   /**
-   * The convolution on an NHWC tensor (for models that stay in NHWC between layers), optionally followed by
-   * a ReLU; with a bias, one group and dilation 1 it runs as one fused kernel.
+   * The convolution on a channels-last tensor, optionally followed by ReLU (what `Sequential` runs for a chain
+   * of layers that all take NHWC; see sequential.ts). Same kernels as `forward`, without its two transposes.
    * @param x - [N, H, W, in_channels]
-   * @param activation - 'relu' applies ReLU to the result (what a following ReLU module would do)
+   * @param activation - 'relu' applies what a following ReLU module would
    */
-  forwardNHWC(x: tf.Tensor4D, activation: FusedActivation = 'linear'): tf.Tensor4D {
-    return tf.tidy(() => {
-      const g = this.geometry;
-      if (this.bias && canFuseConv2d(this.groups, g, true)) {
-        return fusedConv2dNHWC(x, this.weight.variable as tf.Tensor4D, this.bias.variable as tf.Tensor1D, activation, g);
-      }
-      const y = groupedConv2dNHWC(x, this.weight.variable as tf.Tensor4D, this.groups, g);
-      const biased = this.bias ? (tf.add(y, this.bias.variable) as tf.Tensor4D) : y;
-      return activation === 'relu' ? tf.relu(biased) : biased;
-    });
+  forwardChannelsLast(x: tf.Tensor4D, activation: FusedActivation = 'linear'): tf.Tensor4D {
+    if (x.rank !== 4 || x.shape[3] !== this.inChannels) throw new Error(`Conv2d: expected ${this.inChannels} input channels, got shape [${x.shape.join(', ')}] (NHWC)`);
+    return conv2dChannelsLast(x, this.weight.variable as tf.Tensor4D, this.bias ? (this.bias.variable as tf.Tensor1D) : null, this.groups, this.geometry, activation);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
     assertNCHW(x, 'Conv2d', this.inChannels);
-    return tf.tidy(() => toNCHW(this.forwardNHWC(toNHWC(x))));
-  }
-
-  override toTorchLayout(name: string, value: tf.Tensor): tf.Tensor {
-    return name === 'weight' ? tf.transpose(value, HWIO_TO_TORCH) : value.clone();
-  }
-
-  override fromTorchLayout(name: string, value: tf.Tensor): tf.Tensor {
-    return name === 'weight' ? tf.transpose(value, TORCH_TO_HWIO) : value.clone();
+    // F.conv2d's computation (conv2dNCHW) with this module's geometry.
+    return conv2dNCHW(x as tf.Tensor4D, this.weight.variable as tf.Tensor4D, this.bias ? (this.bias.variable as tf.Tensor1D) : null, this.groups, this.geometry);
   }
 
   override extraRepr(): string {

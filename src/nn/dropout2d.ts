@@ -15,8 +15,8 @@ export class Dropout2d extends Module {
     if (!(p >= 0 && p <= 1)) throw new Error(`Dropout2d: p must be in [0, 1], got ${p}`);
   }
 
-  /** Drops channels of an NHWC tensor. */
-  forwardNHWC(x: tf.Tensor4D): tf.Tensor4D {
+  /** Drops channels of a channels-last tensor [N, H, W, C] (for `Sequential`'s channels-last runs). */
+  forwardChannelsLast(x: tf.Tensor4D): tf.Tensor4D {
     return this.dropChannels(x, [x.shape[0], 1, 1, x.shape[3]]) as tf.Tensor4D;
   }
 

@@ -1,4 +1,4 @@
-export { Module, registerGlobalForwardHook, type ForwardHook } from './module.js';
+export { Module, registerGlobalForwardHook, isForwardObserved, type ForwardHook } from './module.js';
 export { Parameter, ModuleBuffer } from './parameter.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { ReLU, Sigmoid, Tanh } from './activation.js';
@@ -10,6 +10,7 @@ export * as init from './init.js';
 export { toHost, fromHost } from './host.js';
 export { Conv2d, type Conv2dOptions, type Conv2dPadding } from './conv.js';
 export { conv2dNHWC, groupedConv2dNHWC, type Conv2dGeometry } from './conv-functional.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, pooledSize, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './batchnorm.js';
 export { Dropout2d } from './dropout2d.js';

@@ -1,34 +1,33 @@
 /**
- * A Linear layer's product, bias and optional ReLU as one `_FusedMatMul` kernel (twinml's SIMD GEMM on wasm,
- * applying bias and ReLU as it stores the result), differentiated by twinml's _FusedMatMul gradient (ReLU mask
- * once, bias gradient as a column sum, input gradient only when needed).
+ * The product behind nn.Linear and F.linear on PyTorch's [out, in] weight: activation(x · Wᵀ + b) over the last
+ * dimension of any-rank input. The kernel (and whether bias and ReLU fuse into it) is chosen in src/backend
+ * (linear-product.ts); the weight is read in place, never copied to another layout.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_MATMUL, registerFusedMatMulGradient } from '../backend/fused-matmul-grad.js';
+import { linearProduct } from '../backend/linear-product.js';
+import type { FusedActivation } from '../backend/conv2d-nhwc.js';
 
-/** Activations the fused Linear applies after the bias. */
-export type LinearActivation = 'linear' | 'relu';
+/** Activations a Linear can apply in the same kernel. */
+export type LinearActivation = FusedActivation;
 
 /**
- * activation(x · weight + bias) as one _FusedMatMul kernel on the active backend.
- * @param x - [M, in]
- * @param weight - [in, out] (Linear's internal layout)
- * @param bias - [out], or null for none
+ * activation(input · weightᵀ + bias).
+ * @param what - the caller's name for error messages
+ * @param input - [..., in]
+ * @param weight - [out, in]
+ * @param bias - [out] or null
  * @param activation - 'linear' or 'relu'
  */
-export function fusedLinear(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D | null, activation: LinearActivation): tf.Tensor2D {
-  registerFusedMatMulGradient();
-  const inputs: tf.NamedTensorMap = bias ? { a: x, b: weight, bias } : { a: x, b: weight };
-  const attrs = { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 };
-  return tf.engine().runKernel(FUSED_MATMUL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-}
-
-/**
- * Whether a Linear runs as `fusedLinear`: on the wasm backend, where it saves the separate bias and ReLU
- * kernels (and their saved-tensor copies and reshapes in the backward pass). The other backends keep
- * matMul + add (+ relu) and tfjs's gradients, which keeps the cpu backend an independent reference for the
- * fused path in the kernel coverage test.
- */
-export function canFuseLinear(): boolean {
-  return tf.getBackend() === 'wasm' && tf.getKernel(FUSED_MATMUL, 'wasm') !== undefined;
+export function linearWithActivation(what: string, input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, activation: LinearActivation): tf.Tensor {
+  if (weight.rank !== 2) throw new Error(`${what}: weight must be [out, in], got [${weight.shape.join(', ')}]`);
+  const [out, inFeatures] = weight.shape as [number, number];
+  if (input.rank < 1 || input.shape[input.rank - 1] !== inFeatures) {
+    throw new Error(`${what}: expected input with last dimension ${inFeatures} (weight [${weight.shape.join(', ')}]), got shape [${input.shape.join(', ')}]`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== out)) throw new Error(`${what}: bias must be [${out}], got [${bias.shape.join(', ')}]`);
+  return tf.tidy(() => {
+    const flat = (input.rank === 2 ? input : tf.reshape(input, [-1, inFeatures])) as tf.Tensor2D;
+    const y = linearProduct(flat, weight as tf.Tensor2D, bias as tf.Tensor1D | null, activation);
+    return input.rank === 2 ? y : tf.reshape(y, [...input.shape.slice(0, -1), out]);
+  });
 }

@@ -1,13 +1,13 @@
 /**
- * Mirrors torch.nn.Linear(in_features, out_features, bias=True).
- * The weight is stored as [in, out] (the fast layout for the wasm matmul) and exposed to state_dicts as
- * PyTorch's [out, in].
+ * Mirrors torch.nn.Linear(in_features, out_features, bias=True): weight [out_features, in_features] (stored,
+ * exposed and in `.grad` as in PyTorch), bias [out_features]; `forward` is F.linear.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { linear } from './functional/layers.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { biasBound, kaimingUniformBound, uniform } from './init.js';
-import { canFuseLinear, fusedLinear, type LinearActivation } from './linear-functional.js';
+import { linearWithActivation, type LinearActivation } from './linear-functional.js';
 
 export interface LinearOptions {
   /** Adds a learnable bias (default true). */
@@ -28,50 +28,22 @@ export class Linear extends Module {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     const torchShape = [outFeatures, inFeatures];
-    // Draw in PyTorch's [out, in] order, then store transposed.
-    const w = tf.tidy(() => tf.transpose(uniform(torchShape, kaimingUniformBound(torchShape))));
-    this.weight = new Parameter(w);
+    this.weight = new Parameter(uniform(torchShape, kaimingUniformBound(torchShape)));
     this.bias = options.bias === false ? null : new Parameter(uniform([outFeatures], biasBound(torchShape)));
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return this.forwardFused(x, 'linear');
+    return linear(x, this.weight.variable, this.bias?.variable ?? null);
   }
 
   /**
-   * activation(forward(x)): with 'relu', what this layer followed by a ReLU module computes. Where the backend
-   * fuses Linear (`canFuseLinear`: wasm), product, bias and activation run as one _FusedMatMul kernel;
-   * elsewhere matMul, add and relu.
+   * activation(forward(x)): with 'relu', what this layer followed by a ReLU module computes, as one kernel where
+   * the backend fuses them (`Sequential` uses it for a Linear directly followed by a ReLU).
    * @param x - [..., in_features]
    * @param activation - 'linear' (none) or 'relu'
    */
   forwardFused(x: tf.Tensor, activation: LinearActivation): tf.Tensor {
-    return tf.tidy(() => {
-      const last = x.shape[x.shape.length - 1];
-      if (last !== this.inFeatures) {
-        throw new Error(`Linear: expected input with last dimension ${this.inFeatures}, got shape [${x.shape.join(', ')}]`);
-      }
-      const flat = (x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures])) as tf.Tensor2D;
-      const weight = this.weight.variable as tf.Tensor2D;
-      const bias = this.bias ? (this.bias.variable as tf.Tensor1D) : null;
-      let y: tf.Tensor;
-      if (canFuseLinear() && (bias !== null || activation !== 'linear')) {
-        y = fusedLinear(flat, weight, bias, activation);
-      } else {
-        y = tf.matMul(flat, weight);
-        if (bias) y = tf.add(y, bias);
-        if (activation === 'relu') y = tf.relu(y);
-      }
-      return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
-    });
-  }
-
-  override toTorchLayout(name: string, value: tf.Tensor): tf.Tensor {
-    return name === 'weight' ? tf.transpose(value) : value.clone();
-  }
-
-  override fromTorchLayout(name: string, value: tf.Tensor): tf.Tensor {
-    return name === 'weight' ? tf.transpose(value) : value.clone();
+    return linearWithActivation('Linear', x, this.weight.variable, this.bias?.variable ?? null, activation);
   }
 
   override extraRepr(): string {

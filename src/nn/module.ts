@@ -24,11 +24,14 @@ export function registerGlobalForwardHook(hook: ForwardHook): () => void {
   };
 }
 
-/** Copies a freshly made tensor to the host and disposes it. */
-function hostOf(t: tf.Tensor, dtype: 'float32' | 'int64'): HostTensor {
-  const h = toHost(t, dtype);
-  t.dispose();
-  return h;
+/**
+ * Whether a module's forward is observed: a forward hook is registered, or the module's `call` is wrapped (the
+ * ONNX tracer does that). The framework's fast paths (channels-last runs and fusion in `Sequential`) are taken
+ * only for modules nobody observes, PyTorch's own rule for its fast paths, so hooks see every module.
+ * @param module - the module about to be run
+ */
+export function isForwardObserved(module: Module): boolean {
+  return globalForwardHooks.length > 0 || Object.prototype.hasOwnProperty.call(module, 'call');
 }
 
 export abstract class Module {
@@ -37,9 +40,13 @@ export abstract class Module {
   /** The computation; call modules through `call()` so hooks run. */
   abstract forward(...inputs: tf.Tensor[]): tf.Tensor;
 
-  /** Runs forward (and the forward hooks). Equivalent of calling a torch module. */
+  /**
+   * Runs forward (and the forward hooks). Equivalent of calling a torch module. The forward runs inside
+   * `tf.tidy`, so intermediate tensors of a forward written like PyTorch's
+   * (`return this.classifier.call(this.features.call(x))`) are freed; the output is kept.
+   */
   call(...inputs: tf.Tensor[]): tf.Tensor {
-    const output = this.forward(...inputs);
+    const output = tf.tidy(() => this.forward(...inputs));
     for (const hook of globalForwardHooks) hook(this, inputs, output);
     return output;
   }
@@ -77,22 +84,44 @@ export abstract class Module {
     return Object.entries(this).filter((e): e is [string, ModuleBuffer] => e[1] instanceof ModuleBuffer);
   }
 
-  namedParameters(prefix = ''): Array<[string, Parameter]> {
+  /**
+   * Every parameter with its dotted name, like PyTorch's `named_parameters()`: a Parameter shared by several
+   * modules (tied weights) is one tensor and is listed once, under the first name met.
+   * @param prefix - prepended to every name
+   * @param removeDuplicate - list a shared Parameter once (PyTorch's `remove_duplicate=True`, the default)
+   */
+  namedParameters(prefix = '', removeDuplicate = true): Array<[string, Parameter]> {
     const out: Array<[string, Parameter]> = [];
+    const seen = new Set<Parameter>();
     for (const [path, module] of this.namedModules(prefix)) {
-      for (const [name, p] of module.ownParameters()) out.push([path ? `${path}.${name}` : name, p]);
+      for (const [name, p] of module.ownParameters()) {
+        if (removeDuplicate && seen.has(p)) continue;
+        seen.add(p);
+        out.push([path ? `${path}.${name}` : name, p]);
+      }
     }
     return out;
   }
 
+  /** Every distinct parameter (a shared Parameter once), in `namedParameters()` order. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  namedBuffers(prefix = ''): Array<[string, ModuleBuffer]> {
+  /**
+   * Every buffer with its dotted name; a buffer shared by several modules is listed once (first name met).
+   * @param prefix - prepended to every name
+   * @param removeDuplicate - list a shared buffer once (PyTorch's default)
+   */
+  namedBuffers(prefix = '', removeDuplicate = true): Array<[string, ModuleBuffer]> {
     const out: Array<[string, ModuleBuffer]> = [];
+    const seen = new Set<ModuleBuffer>();
     for (const [path, module] of this.namedModules(prefix)) {
-      for (const [name, b] of module.ownBuffers()) out.push([path ? `${path}.${name}` : name, b]);
+      for (const [name, b] of module.ownBuffers()) {
+        if (removeDuplicate && seen.has(b)) continue;
+        seen.add(b);
+        out.push([path ? `${path}.${name}` : name, b]);
+      }
     }
     return out;
   }
@@ -108,41 +137,20 @@ export abstract class Module {
     return this.train(false);
   }
 
-  // ---- layouts ----
-
-  /** Converts one of this module's own tensors from its internal layout to PyTorch's (default: identical). */
-  toTorchLayout(_name: string, value: tf.Tensor): tf.Tensor {
-    return value.clone();
-  }
-
-  /** Converts a PyTorch-layout tensor into this module's internal layout (default: identical). */
-  fromTorchLayout(_name: string, value: tf.Tensor): tf.Tensor {
-    return value.clone();
-  }
-
-  /** The PyTorch shape of one of this module's own tensors. */
-  torchShape(name: string, internalShape: number[]): number[] {
-    const probe = tf.zeros(internalShape);
-    const converted = this.toTorchLayout(name, probe);
-    const shape = converted.shape;
-    probe.dispose();
-    converted.dispose();
-    return shape;
-  }
-
   // ---- state_dict ----
 
-  /** The state_dict with PyTorch's keys, shapes, layouts and dtypes, copied to host memory. */
+  /**
+   * The state_dict with PyTorch's keys, shapes, layouts and dtypes, copied to host memory. Parameters and buffers
+   * are stored in PyTorch's layout, so this is a plain copy; a shared Parameter appears under every key that
+   * reaches it (as in PyTorch).
+   */
   stateDict(): StateDict {
     const out: StateDict = new Map();
     for (const [path, module] of this.namedModules()) {
       const key = (name: string) => (path ? `${path}.${name}` : name);
-      for (const [name, p] of module.ownParameters()) {
-        out.set(key(name), hostOf(module.toTorchLayout(name, p.variable), 'float32'));
-      }
+      for (const [name, p] of module.ownParameters()) out.set(key(name), toHost(p.variable, 'float32'));
       for (const [name, b] of module.ownBuffers()) {
-        if (!b.persistent) continue;
-        out.set(key(name), hostOf(module.toTorchLayout(name, b.value), b.torchDtype));
+        if (b.persistent) out.set(key(name), toHost(b.value, b.torchDtype));
       }
     }
     return out;
@@ -155,20 +163,19 @@ export abstract class Module {
    */
   loadStateDict(state: StateDict | Record<string, HostTensor>, strict = true): { missingKeys: string[]; unexpectedKeys: string[] } {
     const entries: StateDict = state instanceof Map ? state : new Map(Object.entries(state));
-    const expected = new Map<string, { module: Module; name: string; target: Parameter | ModuleBuffer }>();
+    const expected = new Map<string, Parameter | ModuleBuffer>();
     for (const [path, module] of this.namedModules()) {
       const key = (name: string) => (path ? `${path}.${name}` : name);
-      for (const [name, p] of module.ownParameters()) expected.set(key(name), { module, name, target: p });
-      for (const [name, b] of module.ownBuffers()) if (b.persistent) expected.set(key(name), { module, name, target: b });
+      for (const [name, p] of module.ownParameters()) expected.set(key(name), p);
+      for (const [name, b] of module.ownBuffers()) if (b.persistent) expected.set(key(name), b);
     }
     const missingKeys = [...expected.keys()].filter((k) => !entries.has(k));
     const unexpectedKeys = [...entries.keys()].filter((k) => !expected.has(k));
     const shapeErrors: string[] = [];
-    for (const [key, { module, name, target }] of expected) {
+    for (const [key, target] of expected) {
       const value = entries.get(key);
       if (!value) continue;
-      const internal = target instanceof Parameter ? target.variable : target.value;
-      const want = module.torchShape(name, internal.shape);
+      const want = (target instanceof Parameter ? target.variable : target.value).shape;
       if (numel(want) !== numel(value.shape) || want.some((d, i) => d !== value.shape[i]) || want.length !== value.shape.length) {
         shapeErrors.push(`${key}: expected ${shapeString(want)}, got ${shapeString(value.shape)}`);
       }
@@ -179,18 +186,17 @@ export abstract class Module {
     if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
     if (problems.length) throw new Error(`Error(s) in loading state_dict for ${this.typeName}: ${problems.join('. ')}`);
 
-    for (const [key, { module, name, target }] of expected) {
+    // A shared Parameter reached by several keys is set once per key (the last one wins, as in PyTorch).
+    for (const [key, target] of expected) {
       const value = entries.get(key);
       if (!value) continue;
-      const internal = tf.tidy(() => {
+      const loaded = tf.tidy(() => {
         const t = fromHost(value);
-        const asFloat = t.dtype === 'float32' ? t : tf.cast(t, 'float32');
-        const converted = module.fromTorchLayout(name, asFloat);
         const current = target instanceof Parameter ? target.variable : target.value;
-        return current.dtype === converted.dtype ? converted : tf.cast(converted, current.dtype);
+        return current.dtype === t.dtype ? t : tf.cast(t, current.dtype);
       });
-      if (target instanceof Parameter) target.assign(internal);
-      else target.set(internal);
+      if (target instanceof Parameter) target.assign(loaded);
+      else target.set(loaded);
     }
     return { missingKeys, unexpectedKeys };
   }
@@ -199,7 +205,7 @@ export abstract class Module {
     for (const p of this.parameters()) p.zeroGrad();
   }
 
-  /** Frees every parameter and buffer. */
+  /** Frees every parameter and buffer (a shared one once). */
   dispose(): void {
     for (const p of this.parameters()) p.dispose();
     for (const [, b] of this.namedBuffers()) b.dispose();

@@ -40,8 +40,6 @@ class Tracer {
   readonly graph = new OnnxGraph();
   /** Tensor id -> value name of that tensor's value (graph values, constants, same-layout parameters). */
   private readonly names = new Map<number, string>();
-  /** Parameter/buffer tensor id -> its PyTorch-layout initializer (asked for by module emitters). */
-  private readonly torchLayoutNames = new Map<number, string>();
   private readonly state = new Map<number, StateEntry>();
   private readonly stack: Origin[] = [];
   private recording = true;
@@ -68,28 +66,13 @@ class Tracer {
     return this.stack[this.stack.length - 1] ?? { path: '', what: this.model.typeName };
   }
 
-  /** Runs tfjs work of the exporter itself (layout conversions) without recording it. */
-  private untraced<T>(fn: () => T): T {
-    const was = this.recording;
-    this.recording = false;
-    try {
-      return fn();
-    } finally {
-      this.recording = was;
-    }
-  }
-
   private isTraced(t: tf.Tensor): boolean {
     return this.names.has(t.id) || this.state.has(t.id);
   }
 
-  /** The initializer of a parameter/buffer in PyTorch layout, named by its state_dict key. */
+  /** The initializer of a parameter/buffer (stored in PyTorch's layout), named by its state_dict key. */
   private stateInitializer(entry: StateEntry, value: tf.Tensor, origin: Origin): string {
-    const torch = this.untraced(() => tf.tidy(() => entry.module.toTorchLayout(entry.name, value)));
-    const data = torch.dataSync();
-    const dims = [...torch.shape];
-    torch.dispose();
-    return this.addTensorInitializer(entry.key, data, dims, value.dtype, origin);
+    return this.addTensorInitializer(entry.key, value.dataSync(), [...value.shape], value.dtype, origin);
   }
 
   private addTensorInitializer(name: string, data: tf.TypedArray | ArrayLike<number>, dims: number[], dtype: tf.DataType, origin: Origin): string {
@@ -105,27 +88,13 @@ class Tracer {
     const entry = this.state.get(t.id);
     let name: string;
     if (entry) {
-      const torchShape = this.untraced(() => entry.module.torchShape(entry.name, t.shape));
-      const sameLayout = torchShape.length === t.rank && torchShape.every((d, i) => d === t.shape[i]) && this.sameLayout(entry, t);
-      // Kernel-level use of a tensor whose internal layout differs from PyTorch's: keep the internal layout under
-      // a name that says so (modules with emitters always export the PyTorch layout under the plain key).
-      name = sameLayout
-        ? this.stateInitializer(entry, t, origin)
-        : this.addTensorInitializer(`${entry.key}.internal_layout`, t.dataSync(), [...t.shape], t.dtype, origin);
+      name = this.stateInitializer(entry, t, origin);
     } else {
       const base = `${origin.path ? `${origin.path}.` : ''}constant`;
       name = this.addTensorInitializer(this.graph.uniqueValueName(base), t.dataSync(), [...t.shape], t.dtype, origin);
     }
     this.names.set(t.id, name);
     return name;
-  }
-
-  private sameLayout(entry: StateEntry, t: tf.Tensor): boolean {
-    const torch = this.untraced(() => tf.tidy(() => entry.module.toTorchLayout(entry.name, t)));
-    const a = torch.dataSync();
-    const b = t.dataSync();
-    torch.dispose();
-    return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
   }
 
   private sink(origin: Origin): NodeSink {
@@ -190,13 +159,13 @@ class Tracer {
     const value = (module as unknown as Record<string, unknown>)[name];
     const tensor = value instanceof Parameter ? value.variable : value instanceof ModuleBuffer ? value.value : null;
     if (!tensor) throw new OnnxExportError(origin, `the emitter asked for ${kind} '${name}', which this module does not have`);
-    // Keyed apart from `names`: this is the PyTorch-layout initializer, which differs from the internal tensor's
-    // value when the module stores another layout (Linear, Conv2d), so a direct tf-op use must not resolve to it.
-    const known = this.torchLayoutNames.get(tensor.id);
+    // Parameters and buffers are stored in PyTorch's layout: an emitter's use and a direct tf-op use share one
+    // initializer (a shared Parameter too, under the first state_dict key that reaches it).
+    const known = this.names.get(tensor.id);
     if (known !== undefined) return known;
     const entry = this.state.get(tensor.id) ?? { key: origin.path ? `${origin.path}.${name}` : name, module, name, kind };
     const initializer = this.stateInitializer(entry, tensor, origin);
-    this.torchLayoutNames.set(tensor.id, initializer);
+    this.names.set(tensor.id, initializer);
     return initializer;
   }
 

@@ -36,6 +36,25 @@ function tsFiles(dir: string): string[] {
   });
 }
 
+/**
+ * 'backend/wasm' or 'backend/tensorflow' when `spec`, imported from `file` outside src/backend, reaches into one of
+ * those folders (kernels are asked for through the kernel registry or src/backend's top-level files); else null.
+ */
+function privateBackendTarget(file: string, spec: string): string | null {
+  const from = relative(src, file).split('/');
+  if (from[0] === 'backend') return null;
+  const to = relative(src, resolve(dirname(file), spec)).split('/');
+  return to[0] === 'backend' && (to[1] === 'wasm' || to[1] === 'tensorflow') ? `backend/${to[1]}` : null;
+}
+
+function backendPrivateImports(files: string[]): string[] {
+  return files.flatMap((file) =>
+    relativeImports(file)
+      .filter((spec) => privateBackendTarget(file, spec) !== null)
+      .map((spec) => `${relative(root, file)} imports ${spec} (only src/backend may import src/${privateBackendTarget(file, spec)})`),
+  );
+}
+
 describe('module boundaries', () => {
   const files = tsFiles(src);
 
@@ -52,7 +71,17 @@ describe('module boundaries', () => {
     expect(problems).toEqual([]);
   });
 
+  it('keeps src/backend/wasm and src/backend/tensorflow private to src/backend', () => {
+    expect(backendPrivateImports(files)).toEqual([]);
+  });
+
   it('notices a violation (the check is not vacuous)', () => {
+    // An nn file that imported a wasm kernel directly would be reported.
+    const nnFile = join(src, 'nn', 'conv.ts');
+    expect(privateBackendTarget(nnFile, '../backend/wasm/conv2d-backprop.js')).toBe('backend/wasm');
+    expect(privateBackendTarget(nnFile, '../backend/tensorflow/register.js')).toBe('backend/tensorflow');
+    expect(privateBackendTarget(nnFile, '../backend/conv2d-nhwc.js')).toBeNull();
+    expect(privateBackendTarget(join(src, 'backend', 'index.ts'), './wasm/register.js')).toBeNull();
     const imports = files.flatMap((f) => relativeImports(f));
     expect(imports.length).toBeGreaterThan(50);
     expect(relativeImports(join(src, 'nn', 'module.ts'))).toContain('./parameter.js');

@@ -87,7 +87,7 @@ function runTs(c: TorchCase): { state: StateDict; inputs: StateDict; results: St
     inputs.set('cotangent', host(ct!));
     results.set('y', host(y!));
     results.set('grad.x', host(grads[x.name]!));
-    for (const [name, p] of params) results.set(`grad.${name}`, host(module.toTorchLayout(name, grads[p.variable.name]!)));
+    for (const [name, p] of params) results.set(`grad.${name}`, host(grads[p.variable.name]!));
     x.dispose();
   });
   for (const [k, t] of module.stateDict()) if (!state.has(k) || k.startsWith('running') || k === 'num_batches_tracked') results.set(`after.${k}`, { ...t, dtype: 'float32', data: Float32Array.from(t.data as ArrayLike<number>, Number) });

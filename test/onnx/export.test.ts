@@ -118,23 +118,23 @@ describe('exportOnnx graph structure', () => {
 
 /** A custom module with its own Parameter used directly by tf ops, and a child Linear's weight used in a matmul. */
 class OwnParameters extends Module {
-  // Square, so resolving the direct use to the [out, in] initializer would run (wrongly) instead of failing.
+  // Square, so a wrong layout for the direct use would run (wrongly) instead of failing.
   lin = new Linear(4, 4);
   scale = new Parameter(tf.tensor1d([0.5, -2, 3, 1.5]));
   forward(x: tf.Tensor): tf.Tensor {
     const y = tf.mul(this.lin.call(x), this.scale.variable);
-    // Linear keeps its weight as [in, out] internally: a direct use is exported under a name that says so.
+    // The weight is stored [out, in] as in PyTorch: a direct use (x · W, square on purpose) shares the module's initializer.
     return tf.add(y, tf.matMul(x, this.lin.weight.variable));
   }
 }
 
 describe('exportOnnx parameters used by tf ops', () => {
-  it('names parameters by state_dict key (internal layouts marked) and matches the TS forward', async () => {
+  it('names parameters by state_dict key (one initializer per tensor: layouts are PyTorch\'s) and matches the TS forward', async () => {
     manualSeed(4);
     const model = new OwnParameters();
     const bytes = exportOnnx(model, { inputShape: [1, 4] });
     const names = decode(bytes).graph.initializer.map((i) => i.name).sort();
-    expect(names).toEqual(['lin.bias', 'lin.weight', 'lin.weight.internal_layout', 'scale']);
+    expect(names).toEqual(['lin.bias', 'lin.weight', 'scale']);
     await expectSameOutputs(model, bytes, [4]);
   });
 });

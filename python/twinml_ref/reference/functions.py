@@ -3,6 +3,7 @@ from .losses import loss_step
 from .models import initial_state, model_step, model_trace, model_train, state_dict_file_roundtrip, state_dict_roundtrip
 from .modules import layer_step
 from .optim import optimizer_steps, scheduler_lrs
+from .tied import tied_step, tied_train
 from .diagnostics import DIAGNOSTICS
 
 
@@ -18,4 +19,6 @@ REGISTRY = {
     "state_dict_roundtrip": state_dict_roundtrip,
     "state_dict_file_roundtrip": state_dict_file_roundtrip,
     "initial_state": initial_state,
+    "tied_step": tied_step,
+    "tied_train": tied_train,
 }

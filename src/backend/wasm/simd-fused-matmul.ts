@@ -2,7 +2,7 @@
  * _FusedMatMul (matmul + bias + activation, what a Linear layer with a following ReLU computes) for the wasm
  * backend on twinml's SIMD GEMM: bias and ReLU are applied to the accumulators before they are stored, so a
  * fused Linear + ReLU is one pass over its output where the unfused layer ran BatchMatMul, Add and Relu.
- * Covered: float32, batch 1 (rank 2 or 3), bias null or [N], activation 'linear' or 'relu', M % 4 == 0.
+ * Covered: float32, batch 1 (rank 2 or 3), bias null or [N], activation 'linear' or 'relu' (any M: the last M % 4 rows run as a padded block).
  * Other shapes with transposed operands run BatchMatMul, Add and Relu; everything else the previous
  * _FusedMatMul (tfjs-wasm's XNNPACK kernel, which takes rank-3 operands only: see `withRank2Operands`).
  */
@@ -46,6 +46,18 @@ export function makeSimdFusedMatMul(fallback: KernelConfig): KernelConfig {
     if ((activation === 'linear' || activation === 'relu') && !preluActivationWeights) {
       const out = simdGemm(args.backend, a, b, transposeA, transposeB, { bias: bias ?? null, relu: activation === 'relu' });
       if (out) return out;
+      if (transposeB && !transposeA) {
+        // A Linear's x · Wᵀ with W [out, in] on a shape the SIMD GEMM leaves out (M % 4 != 0): W transposed to
+        // [in, out] here, then tfjs-wasm's XNNPACK kernel untransposed (bias in its accumulators, as before
+        // weights were stored [out, in]). Passing transposeB to XNNPACK is not an option: see below.
+        const c = new KernelComposer(args.backend as KernelBackend, 'wasm');
+        const rank = b.shape.length;
+        const perm = [...Array(rank).keys()];
+        [perm[rank - 2], perm[rank - 1]] = [rank - 1, rank - 2];
+        const bT = c.run('Transpose', { x: b }, { perm });
+        const y = fallbackFunc({ ...args, inputs: { ...args.inputs, b: bT }, attrs: { ...args.attrs, transposeB: false } }) as TensorInfo;
+        return c.finish(y);
+      }
       if (transposeA || transposeB) {
         // tfjs-wasm 4.22's XNNPACK kernel adds bias[i] to the i-th output element, not bias[i % N], when an operand
         // is transposed (caught by test/backend/fused-linear.test.ts).
@@ -58,7 +70,9 @@ export function makeSimdFusedMatMul(fallback: KernelConfig): KernelConfig {
     }
     return fallbackFunc(args);
   };
-  return { ...fallback, kernelFunc };
+  // Marked so that src/backend/linear-product.ts can tell twinml's _FusedMatMul from tfjs-wasm's.
+  const config: KernelConfig & { twinml: boolean } = { ...fallback, kernelFunc, twinml: true };
+  return config;
 }
 
 /** The SIMD _FusedMatMul over the currently registered wasm _FusedMatMul (its fallback), or nothing without one. */

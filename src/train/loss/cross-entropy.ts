@@ -3,7 +3,7 @@
  * computed from log-softmax (never from clipped probabilities), for class-index targets.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SOFTMAX_CROSS_ENTROPY } from '../../backend/wasm/cross-entropy-kernel.js';
+import { SOFTMAX_CROSS_ENTROPY } from '../../backend/kernel-names.js';
 import { hasFusedKernel } from '../optim/fused.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';

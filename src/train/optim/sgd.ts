@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
 import { Optimizer } from './optimizer.js';
-import { SGD_UPDATE } from '../../backend/wasm/optimizer-kernels.js';
+import { SGD_UPDATE } from '../../backend/kernel-names.js';
 import { hasFusedKernel, runFused } from './fused.js';
 
 export interface SGDOptions {
