@@ -1,6 +1,7 @@
 /** One forward + gradient run of every src/nn module, reusable on any backend (kernel coverage, leak checks). */
 import * as tf from '@tensorflow/tfjs-core';
 import * as nn from '../../src/nn/index.js';
+import * as F from '../../src/nn/functional/layers.js';
 import { MLP } from '../../src/models/mlp/index.js';
 import { Rng } from '../../src/util/rng.js';
 import { randomHost } from './helpers.js';
@@ -11,6 +12,37 @@ export interface ModuleCase {
   make: () => nn.Module;
   /** Run in eval mode (default: training mode). */
   eval?: boolean;
+}
+
+/** A non-trainable variable holding `t` (which is freed). */
+function buffer(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t, false);
+  t.dispose();
+  return v;
+}
+
+/** Every layout-bearing F op in one forward (F.conv2d, F.batch_norm, F.relu, F.max_pool2d, F.avg_pool2d, ...). */
+class FunctionalNet extends nn.Module {
+  conv = new nn.Conv2d(2, 4, 3, { padding: 1 });
+  bnWeight = new nn.Parameter(tf.tensor1d([1.5, 0.5, -1, 2]));
+  runningMean = buffer(tf.zeros([4]));
+  runningVar = buffer(tf.ones([4]));
+  fc = new nn.Linear(4 * 2 * 2, 3);
+
+  forward(x: tf.Tensor): tf.Tensor {
+    let h = F.conv2d(x, this.conv.weight.variable, this.conv.bias!.variable, { padding: 1 });
+    h = F.batch_norm(h, this.runningMean, this.runningVar, { weight: this.bnWeight.variable, training: this.training });
+    h = F.max_pool2d(F.relu(h), 2);
+    h = F.avg_pool2d(h, 3, { stride: 1, padding: 1, countIncludePad: false });
+    h = F.adaptive_avg_pool2d(h, 2);
+    return F.linear(tf.reshape(h, [h.shape[0]!, -1]), this.fc.weight.variable, this.fc.bias!.variable);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.runningMean.dispose();
+    this.runningVar.dispose();
+  }
 }
 
 export const MODULE_CASES: ModuleCase[] = [
@@ -52,6 +84,28 @@ export const MODULE_CASES: ModuleCase[] = [
     input: [3, 2, 8, 8],
     make: () => new nn.Sequential(new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(64, 5)),
   },
+  {
+    // Sequential's fast path: a channels-last run with Conv2d + ReLU fused, BatchNorm2d, AvgPool2d, Dropout2d and
+    // GELU on NHWC, then Linear + ReLU fused.
+    name: 'Sequential fast path (Conv2d+ReLU, MaxPool2d, Conv2d, BatchNorm2d, GELU, AvgPool2d, Dropout2d, Flatten, Linear+ReLU, Linear)',
+    input: [4, 2, 8, 8],
+    make: () =>
+      new nn.Sequential(
+        new nn.Conv2d(2, 4, 3, { padding: 1 }),
+        new nn.ReLU(),
+        new nn.MaxPool2d(2),
+        new nn.Conv2d(4, 8, 3, { padding: 1, bias: false }),
+        new nn.BatchNorm2d(8),
+        new nn.GELU(),
+        new nn.AvgPool2d(2),
+        new nn.Dropout2d(0.25),
+        new nn.Flatten(),
+        new nn.Linear(32, 8),
+        new nn.ReLU(),
+        new nn.Linear(8, 3),
+      ),
+  },
+  { name: 'F.conv2d, F.batch_norm, F.relu, F.max_pool2d, F.avg_pool2d, F.adaptive_avg_pool2d, F.linear', input: [3, 2, 8, 8], make: () => new FunctionalNet() },
 ];
 
 /**

@@ -1,0 +1,120 @@
+/**
+ * Sequential's fast path (channels-last runs, Conv2d/Linear + ReLU fused) is invisible: it is taken only when no
+ * forward hook is registered, gives the plain path's results (module by module through `call`) within float32
+ * rounding on every backend, leaks nothing over training steps, and on wasm runs the kernels it promises (one
+ * FusedConv2D with ReLU per Conv2d + ReLU pair, one activation transpose in and one out of the run).
+ */
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import * as nn from '../../src/nn/index.js';
+import { useBackend, type BackendName } from '../../src/backend/index.js';
+import { backward } from '../../src/train/backward.js';
+import { CrossEntropyLoss } from '../../src/train/loss/cross-entropy.js';
+import { Adam } from '../../src/train/optim/index.js';
+import { sequentialCNN, FunctionalCNN } from '../../src/bench/ordinary-cnn.js';
+import { relativeError } from '../backend/helpers.js';
+
+const BACKENDS: BackendName[] = ['wasm', 'cpu'];
+
+function model(): nn.Sequential {
+  nn.manualSeed(11);
+  return new nn.Sequential(
+    new nn.Conv2d(3, 8, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(8, 8, 3, { padding: 1, bias: false }),
+    new nn.BatchNorm2d(8),
+    new nn.ReLU(),
+    new nn.AvgPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(8 * 2 * 2, 16),
+    new nn.ReLU(),
+    new nn.Linear(16, 5),
+  );
+}
+
+/** Output and every gradient of sum(y * cotangent); with `plain`, a no-op forward hook forces the plain path. */
+function run(m: nn.Module, plain: boolean): Float32Array[] {
+  const remove = plain ? nn.registerGlobalForwardHook(() => undefined) : () => undefined;
+  try {
+    return tf.tidy(() => {
+      const x = tf.randomUniform([4, 3, 8, 8], -1, 1, 'float32', 1);
+      const ct = tf.randomUniform([4, 5], -1, 1, 'float32', 2);
+      const params = m.parameters();
+      const f = () => tf.sum(tf.mul(m.call(x), ct)) as tf.Scalar;
+      const y = m.call(x);
+      const { grads } = tf.variableGrads(f, params.map((p) => p.variable));
+      return [y.dataSync() as Float32Array, ...params.map((p) => grads[p.variable.name]!.dataSync() as Float32Array)];
+    });
+  } finally {
+    remove();
+  }
+}
+
+describe("Sequential's fast path", () => {
+  for (const backend of BACKENDS) {
+    it(`${backend}: equals the plain path (every module through call) in output and every gradient`, async () => {
+      await useBackend(backend);
+      const m = model();
+      const fast = run(m, false);
+      const plain = run(m, true);
+      fast.forEach((f, i) => expect(relativeError(f, plain[i]!), `${backend} tensor ${i}`).toBeLessThanOrEqual(1e-5));
+      m.dispose();
+    });
+  }
+
+  it('is not taken when a forward hook is registered: the hook sees every module', async () => {
+    await useBackend('wasm');
+    const m = model();
+    const seen: string[] = [];
+    const names = new Map(m.namedModules().map(([k, v]) => [v, k]));
+    const remove = nn.registerGlobalForwardHook((module) => seen.push(names.get(module) ?? '?'));
+    tf.dispose(m.call(tf.zeros([2, 3, 8, 8])));
+    remove();
+    expect(seen).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '']);
+    m.dispose();
+  });
+
+  it('wasm: fuses Conv2d + ReLU and Linear + ReLU and transposes activations only into and out of the run', async () => {
+    await useBackend('wasm');
+    const m = sequentialCNN();
+    const x = tf.randomUniform([4, 1, 28, 28], -1, 1, 'float32', 3);
+    const profile = await tf.profile(() => tf.dispose(m.call(x)));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names.filter((n) => n === 'FusedConv2D')).toHaveLength(3);
+    expect(names).not.toContain('Relu');
+    // In and out of the channels-last run, plus each Conv2d's [out, in, kh, kw] weight viewed as HWIO.
+    expect(names.filter((n) => n === 'Transpose')).toHaveLength(2 + 3);
+    tf.dispose(x);
+    m.dispose();
+  });
+
+  for (const [label, make] of [
+    ['Sequential CNN', sequentialCNN],
+    ['functional CNN (F.relu, F.max_pool2d)', () => new FunctionalCNN()],
+  ] as const) {
+    it(`wasm: ${label} trains without leaking tensors`, async () => {
+      await useBackend('wasm');
+      nn.manualSeed(2);
+      const m: nn.Module = make();
+      const opt = new Adam(m.parameters(), { lr: 1e-3 });
+      const loss = new CrossEntropyLoss();
+      const x = tf.randomUniform([8, 1, 28, 28], -1, 1, 'float32', 4);
+      const y = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
+      const step = () => {
+        m.zeroGrad();
+        const value = backward(() => loss.call(m.call(x), y) as tf.Scalar, m.parameters());
+        opt.step();
+        value.dispose();
+      };
+      step();
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      expect(tf.memory().numTensors).toBe(before);
+      m.zeroGrad();
+      opt.disposeState();
+      m.dispose();
+      tf.dispose([x, y]);
+    });
+  }
+});
