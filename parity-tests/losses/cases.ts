@@ -3,7 +3,7 @@
  * label smoothing, ignore_index, pos_weight and large logits (+-100) where clipped implementations fail.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss } from '../../src/train/loss/index.js';
+import { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, type Loss } from '../../src/nn/loss/index.js';
 import { fromHost, toHost } from '../../src/nn/host.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
 import type { ParityRow } from '../../src/bridge/parity-report.js';
@@ -13,9 +13,7 @@ import { pick, reference } from '../support/reference.js';
 import { PARITY_SEED, randint, randn } from '../support/random.js';
 import { Rng } from '../../src/util/rng.js';
 
-interface TsLoss {
-  call(input: tf.Tensor, target: tf.Tensor): tf.Tensor;
-}
+type TsLoss = Loss;
 
 export interface LossCase {
   name: string;
@@ -148,7 +146,7 @@ export const LOSS_CASES: LossCase[] = [
     name: "MSELoss reduction='sum'",
     kind: 'MSELoss',
     torchKwargs: { reduction: 'sum' },
-    make: () => new MSELoss('sum'),
+    make: () => new MSELoss({ reduction: 'sum' }),
     input: randn('mses/x', [3, 5, 7]),
     target: randn('mses/y', [3, 5, 7]),
   },

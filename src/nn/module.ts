@@ -8,8 +8,17 @@ import { ModuleBuffer, Parameter } from './parameter.js';
 import { type HostTensor, type StateDict, numel, shapeString } from '../util/host-tensor.js';
 import { fromHost, toHost } from './host.js';
 
-/** Called after a module's forward with (module, inputs, output); see registerForwardHook. */
-export type ForwardHook = (module: Module, inputs: tf.Tensor[], output: tf.Tensor) => void;
+/**
+ * What `forward` may return, as in PyTorch: one tensor, an array of tensors, or an object of named tensors.
+ * A module whose forward returns more than one tensor declares it: `class VAE extends Module<[tf.Tensor, tf.Tensor]>`.
+ */
+export type ModuleOutput = tf.Tensor | tf.Tensor[] | { [name: string]: tf.Tensor };
+
+/** Any module, whatever its forward returns. */
+export type AnyModule = Module<ModuleOutput>;
+
+/** Called after a module's forward with (module, inputs, output); see registerGlobalForwardHook. */
+export type ForwardHook = (module: AnyModule, inputs: unknown[], output: ModuleOutput) => void;
 
 let globalForwardHooks: ForwardHook[] = [];
 
@@ -31,15 +40,27 @@ function hostOf(t: tf.Tensor, dtype: 'float32' | 'int64'): HostTensor {
   return h;
 }
 
-export abstract class Module {
+/**
+ * The base class of every layer and model (torch.nn.Module). Subclass it, assign children, Parameters and
+ * buffers as properties in the constructor, and implement `forward`; call the module with `module.call(x)`.
+ * @typeParam Out - what forward returns (default one tensor; an array or an object of tensors is allowed)
+ */
+export abstract class Module<Out extends ModuleOutput = tf.Tensor> {
+  /** True in training mode (see train() and eval()). */
   training = true;
 
-  /** The computation; call modules through `call()` so hooks run. */
-  abstract forward(...inputs: tf.Tensor[]): tf.Tensor;
+  /**
+   * The computation; call modules through `call()` so hooks run. Its parameters are free (tensors, options),
+   * its result one tensor, an array of tensors or an object of tensors (the class's `Out`).
+   */
+  abstract forward(...inputs: unknown[]): Out;
 
-  /** Runs forward (and the forward hooks). Equivalent of calling a torch module. */
-  call(...inputs: tf.Tensor[]): tf.Tensor {
-    const output = this.forward(...inputs);
+  /**
+   * Runs forward (and the forward hooks): the equivalent of calling a torch module, `model(x)`. Typed with the
+   * subclass's own forward signature.
+   */
+  call<M extends Module<ModuleOutput>>(this: M, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
+    const output = this.forward(...inputs) as ReturnType<M['forward']>;
     for (const hook of globalForwardHooks) hook(this, inputs, output);
     return output;
   }
@@ -51,17 +72,22 @@ export abstract class Module {
 
   // ---- tree ----
 
+  /**
+   * The direct children with their attribute names, in assignment order. (Typed as single-output modules; a
+   * child whose forward returns several tensors returns them from `call` all the same.)
+   */
   namedChildren(): Array<[string, Module]> {
     return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
   }
 
+  /** The direct children, in assignment order. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
   /** This module and every descendant with its dotted path ('' for this one). */
   namedModules(prefix = ''): Array<[string, Module]> {
-    const out: Array<[string, Module]> = [[prefix, this]];
+    const out: Array<[string, Module]> = [[prefix, this as unknown as Module]];
     for (const [name, child] of this.namedChildren()) {
       out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     }
@@ -219,7 +245,7 @@ export abstract class Module {
         lines.push(`${pad})`);
       }
     };
-    walk(this, '', 0);
+    walk(this as unknown as Module, '', 0);
     return lines.join('\n');
   }
 
