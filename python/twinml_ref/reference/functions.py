@@ -1,5 +1,6 @@
 """The registry of functions the bridge can call by name (see bridge_server.dispatch); imports torch."""
 from .losses import loss_step
+from .functional import functional_step
 from .models import initial_state, model_step, model_trace, model_train, state_dict_file_roundtrip, state_dict_roundtrip
 from .modules import layer_step
 from .optim import optimizer_steps, scheduler_lrs
@@ -10,6 +11,7 @@ REGISTRY = {
     **DIAGNOSTICS,
     "layer_step": layer_step,
     "loss_step": loss_step,
+    "functional_step": functional_step,
     "optimizer_steps": optimizer_steps,
     "scheduler_lrs": scheduler_lrs,
     "model_step": model_step,

@@ -12,8 +12,12 @@ export interface PadOptions {
   value?: number;
 }
 
-/** Pads dimension `axis` by (before, after) copies of its edge slices ('replicate') or its wrapped slices ('circular'). */
-function padByConcat(x: tf.Tensor, axis: number, before: number, after: number, mode: 'replicate' | 'circular'): tf.Tensor {
+/**
+ * Pads dimension `axis` by (before, after) slices: mirrored without the edge ('reflect'), copies of the edge
+ * ('replicate') or wrapped around ('circular'). Built from slices, reverse and concat so that the gradient adds
+ * every copy back (tfjs's MirrorPad gradient drops the reflected contributions).
+ */
+function padByConcat(x: tf.Tensor, axis: number, before: number, after: number, mode: 'reflect' | 'replicate' | 'circular'): tf.Tensor {
   const size = x.shape[axis]!;
   const slice = (start: number, length: number) => {
     const begin = x.shape.map(() => 0);
@@ -24,12 +28,14 @@ function padByConcat(x: tf.Tensor, axis: number, before: number, after: number, 
   };
   const parts: tf.Tensor[] = [];
   if (before > 0) {
-    if (mode === 'replicate') parts.push(tf.concat(Array<tf.Tensor>(before).fill(slice(0, 1)), axis));
+    if (mode === 'reflect') parts.push(tf.reverse(slice(1, before), axis));
+    else if (mode === 'replicate') parts.push(tf.concat(Array<tf.Tensor>(before).fill(slice(0, 1)), axis));
     else parts.push(slice(size - before, before));
   }
   parts.push(x);
   if (after > 0) {
-    if (mode === 'replicate') parts.push(tf.concat(Array<tf.Tensor>(after).fill(slice(size - 1, 1)), axis));
+    if (mode === 'reflect') parts.push(tf.reverse(slice(size - 1 - after, after), axis));
+    else if (mode === 'replicate') parts.push(tf.concat(Array<tf.Tensor>(after).fill(slice(size - 1, 1)), axis));
     else parts.push(slice(0, after));
   }
   return parts.length === 1 ? x : tf.concat(parts, axis);
@@ -62,7 +68,6 @@ export function pad(input: tf.Tensor, pad: number[], options: PadOptions = {}): 
     if (mode === 'reflect' && (before >= size || after >= size)) throw new Error(`F.pad: reflect padding (${before}, ${after}) must be smaller than dimension ${axis} (size ${size})`);
     if (mode === 'circular' && (before > size || after > size)) throw new Error(`F.pad: circular padding (${before}, ${after}) must not exceed dimension ${axis} (size ${size})`);
   }
-  if (mode === 'reflect') return tf.mirrorPad(input, pairs, 'reflect');
   return tf.tidy(() => {
     let out = input;
     for (let axis = 0; axis < input.rank; axis++) {

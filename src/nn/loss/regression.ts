@@ -47,7 +47,9 @@ export function smooth_l1_loss(input: tf.Tensor, target: tf.Tensor, options: Smo
   return elementwise('smooth_l1_loss', input, target, options.reduction, (d) => {
     const a = tf.abs(d);
     if (beta === 0) return a;
-    return tf.where(tf.less(a, beta), tf.div(tf.mul(tf.square(d), 0.5), beta), tf.sub(a, 0.5 * beta));
+    // With m = min(|d|, β): 0.5·m²/β + (|d| - m), the same piecewise function with a differentiable form.
+    const m = tf.minimum(a, beta);
+    return tf.add(tf.div(tf.mul(tf.square(m), 0.5), beta), tf.sub(a, m));
   });
 }
 
@@ -56,8 +58,10 @@ export function huber_loss(input: tf.Tensor, target: tf.Tensor, options: HuberOp
   const delta = options.delta ?? 1;
   if (!(delta > 0)) throw new Error(`huber_loss: delta must be > 0, got ${delta}`);
   return elementwise('huber_loss', input, target, options.reduction, (d) => {
+    // With m = min(|d|, δ): 0.5·m² + δ·(|d| - m), the same piecewise function with a differentiable form.
     const a = tf.abs(d);
-    return tf.where(tf.less(a, delta), tf.mul(tf.square(d), 0.5), tf.mul(tf.sub(a, 0.5 * delta), delta));
+    const m = tf.minimum(a, delta);
+    return tf.add(tf.mul(tf.square(m), 0.5), tf.mul(tf.sub(a, m), delta));
   });
 }
 
