@@ -146,7 +146,12 @@ export const FUNCTIONAL_CASES: FunctionalCase[] = [
 
 /** Our output and d <output, cotangent> / d input. */
 function runOurs(c: FunctionalCase): { output: HostTensor; grad: HostTensor | null; cotangent: HostTensor | null } {
-  return tf.tidy(() => {
+  let result: { output: HostTensor; grad: HostTensor | null; cotangent: HostTensor | null } | null = null;
+  tf.tidy(() => {
+    result = compute();
+  });
+  return result!;
+  function compute(): { output: HostTensor; grad: HostTensor | null; cotangent: HostTensor | null } {
     const x = fromHost(c.input);
     const tensors = [...(c.extra ?? []), ...(c.tensorKwargs ?? [])].map(([, t]) => fromHost(t));
     const out = c.ours(x, ...tensors);
@@ -156,7 +161,7 @@ function runOurs(c: FunctionalCase): { output: HostTensor; grad: HostTensor | nu
     const cot = fromHost(cotangent);
     const grad = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(c.ours(input, ...tensors), cot)))(x);
     return { output, grad: toHost(grad, 'float32'), cotangent };
-  });
+  }
 }
 
 /** Float64 view of an integer host tensor (one_hot's output), for the comparison. */
