@@ -1,6 +1,7 @@
 /** Mirrors torch.nn.LeakyReLU and GELU (approximate='none' with erf, or 'tanh'). */
 import type * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
+import { pyFloat } from './python-repr.js';
 import { gelu, leaky_relu } from './functional/activations.js';
 
 /** torch.nn.LeakyReLU(negative_slope=0.01): see F.leaky_relu. */
@@ -14,7 +15,7 @@ export class LeakyReLU extends Module {
   }
 
   override extraRepr(): string {
-    return `negative_slope=${this.negativeSlope}`;
+    return `negative_slope=${pyFloat(this.negativeSlope)}`;
   }
 }
 

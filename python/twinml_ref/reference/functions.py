@@ -2,7 +2,7 @@
 from .losses import loss_step
 from .functional import functional_step
 from .models import initial_state, model_step, model_trace, model_train, state_dict_file_roundtrip, state_dict_roundtrip
-from .modules import layer_step
+from .modules import layer_step, module_hyperparameters
 from .optim import optimizer_steps, scheduler_lrs
 from .diagnostics import DIAGNOSTICS
 
@@ -10,6 +10,7 @@ from .diagnostics import DIAGNOSTICS
 REGISTRY = {
     **DIAGNOSTICS,
     "layer_step": layer_step,
+    "module_hyperparameters": module_hyperparameters,
     "loss_step": loss_step,
     "functional_step": functional_step,
     "optimizer_steps": optimizer_steps,
