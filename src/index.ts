@@ -13,6 +13,7 @@
  * const loss = backward(() => F.cross_entropy(model.call(x), y), model);
  * opt.step();
  * ```
+ * @module twinml
  */
 import * as tf from '@tensorflow/tfjs-core';
 

@@ -7,6 +7,7 @@
  * import { epochBatches, type ArrayDataset } from 'twinml/data';
  * for (const batch of epochBatches(ds, epoch, { batchSize: 64, shuffle: true, seed: 0 })) { ... }
  * ```
+ * @module twinml/data
  */
 export { type ArrayDataset, type Normalization, subset, datasetLength, classHistogram, sampleSize } from './dataset.js';
 export { type Batch, type LoaderOptions, epochBatches, epochOrder, numBatches, normalizeInto } from './loader.js';

@@ -1,3 +1,7 @@
+/**
+ * twinml/nn: torch.nn's modules, containers and losses (also reachable as `nn` from 'twinml').
+ * @module twinml/nn
+ */
 export { Module, registerGlobalForwardHook, type ForwardHook } from './module.js';
 export { Parameter, ModuleBuffer } from './parameter.js';
 export { Linear, type LinearOptions } from './linear.js';

@@ -4,12 +4,28 @@
  * nn modules and F, train it, save a safetensors state_dict, export ONNX; then the subpath exports, the types, and
  * the code of docs/porting-a-pytorch-model.md.
  */
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findPython } from '../../src/bridge/find-python.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsumerProject, type ConsumerProject } from './consumer-project.js';
+import { createConsumerProject, repoRoot, type ConsumerProject } from './consumer-project.js';
 
 const fixture = join(import.meta.dirname, 'fixture');
+const guidePath = join(repoRoot, 'docs', 'porting-a-pytorch-model.md');
+
+/** The TypeScript example of the README's "Use it as a library" section. */
+function readmeExample(): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it as a library'));
+  return /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+}
+
+/** The guide's code blocks of one language, in order, as one program. */
+function guideCode(language: 'ts' | 'python'): string {
+  const blocks = [...readFileSync(guidePath, 'utf8').matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+  return blocks.join('\n');
+}
 
 describe('npm pack -> fresh project', () => {
   let project: ConsumerProject;
@@ -17,6 +33,9 @@ describe('npm pack -> fresh project', () => {
   beforeAll(() => {
     project = createConsumerProject();
     for (const f of ['main.ts', 'subpaths.ts']) copyFileSync(join(fixture, f), join(project.dir, f));
+    writeFileSync(join(project.dir, 'guide.ts'), guideCode('ts'));
+    writeFileSync(join(project.dir, 'guide.py'), guideCode('python'));
+    writeFileSync(join(project.dir, 'readme.ts'), readmeExample());
   }, 600_000);
 
   afterAll(() => project?.remove());
@@ -70,7 +89,28 @@ describe('npm pack -> fresh project', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
-  it('type-checks the user code against the shipped .d.ts (strict, NodeNext)', () => {
+  it('runs every TypeScript block of docs/porting-a-pytorch-model.md: training lowers the loss, files are written', () => {
+    expect(guideCode('ts').split('\n').length).toBeGreaterThan(60);
+    const out = project.runTs('guide.ts');
+    const losses = /epoch losses ([\d. ]+)/.exec(out)![1]!.trim().split(' ').map(Number);
+    expect(losses.length).toBe(8);
+    expect(losses[7]!).toBeLessThan(losses[0]! * 0.7);
+    expect(Number(/train accuracy ([\d.]+)/.exec(out)![1])).toBeGreaterThan(0.5);
+    for (const f of ['net.safetensors', 'probe.safetensors', 'net.onnx']) expect(existsSync(join(project.dir, f)), f).toBe(true);
+  });
+
+  it("runs the README's library example", () => {
+    project.runTs('readme.ts');
+    expect(existsSync(join(project.dir, 'net.safetensors'))).toBe(true);
+  });
+
+  const python = findPython().chosen?.executable;
+  it.skipIf(!python)('runs every Python block of the guide: PyTorch loads the state_dict with strict=True and computes the same logits', () => {
+    const out = execFileSync(python!, ['guide.py'], { cwd: project.dir, encoding: 'utf8' });
+    expect(Number(/max \|PyTorch - twinml\| = ([\d.e+-]+)/.exec(out)![1])).toBeLessThan(1e-4);
+  });
+
+  it('type-checks the user code and the guide against the shipped .d.ts (strict, NodeNext)', () => {
     expect(project.typecheck()).toBe('');
   }, 300_000);
 });
