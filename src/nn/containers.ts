@@ -61,10 +61,12 @@ export class ModuleList extends Module<never> implements Iterable<AnyModule> {
     this.#items[index(i, this.#items.length, 'ModuleList')] = module;
   }
 
+  /** Iterates the modules in order (`for (const layer of this.layers)`). */
   [Symbol.iterator](): Iterator<AnyModule> {
     return this.#items[Symbol.iterator]();
   }
 
+  /** The entries as children named '0', '1', ... (their state_dict prefixes). */
   override namedChildren(): Array<[string, Module]> {
     return this.#items.map((m, i) => [String(i), m as Module]);
   }
@@ -138,10 +140,12 @@ export class ModuleDict extends Module<never> implements Iterable<[string, AnyMo
     return [...this.#items.entries()];
   }
 
+  /** Iterates [name, module] pairs in insertion order. */
   [Symbol.iterator](): Iterator<[string, AnyModule]> {
     return this.#items.entries();
   }
 
+  /** The entries as children named by their keys. */
   override namedChildren(): Array<[string, Module]> {
     return [...this.#items.entries()] as Array<[string, Module]>;
   }
@@ -178,10 +182,12 @@ export class ParameterList extends Module<never> implements Iterable<Parameter> 
     return this.#items[index(i, this.#items.length, 'ParameterList')]!;
   }
 
+  /** Iterates the Parameters in order. */
   [Symbol.iterator](): Iterator<Parameter> {
     return this.#items[Symbol.iterator]();
   }
 
+  /** The Parameters named '0', '1', ... (their state_dict keys under the list's name). */
   override ownParameters(): Array<[string, Parameter]> {
     return this.#items.map((p, i) => [String(i), p]);
   }

@@ -99,10 +99,12 @@ export abstract class Module<Out extends ModuleOutput = tf.Tensor> {
     return Object.entries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
   }
 
+  /** Buffers directly owned by this module. */
   ownBuffers(): Array<[string, ModuleBuffer]> {
     return Object.entries(this).filter((e): e is [string, ModuleBuffer] => e[1] instanceof ModuleBuffer);
   }
 
+  /** Every parameter of the tree with its state_dict key. */
   namedParameters(prefix = ''): Array<[string, Parameter]> {
     const out: Array<[string, Parameter]> = [];
     for (const [path, module] of this.namedModules(prefix)) {
@@ -111,10 +113,12 @@ export abstract class Module<Out extends ModuleOutput = tf.Tensor> {
     return out;
   }
 
+  /** Every parameter of the tree (what an optimizer takes). */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /** Every buffer of the tree with its state_dict key. */
   namedBuffers(prefix = ''): Array<[string, ModuleBuffer]> {
     const out: Array<[string, ModuleBuffer]> = [];
     for (const [path, module] of this.namedModules(prefix)) {
@@ -125,11 +129,13 @@ export abstract class Module<Out extends ModuleOutput = tf.Tensor> {
 
   // ---- mode ----
 
+  /** Sets training mode on the whole tree (Dropout active, BatchNorm on batch statistics); returns this. */
   train(mode = true): this {
     for (const [, m] of this.namedModules()) m.training = mode;
     return this;
   }
 
+  /** Sets evaluation mode on the whole tree, `train(false)`; returns this. */
   eval(): this {
     return this.train(false);
   }
@@ -221,6 +227,7 @@ export abstract class Module<Out extends ModuleOutput = tf.Tensor> {
     return { missingKeys, unexpectedKeys };
   }
 
+  /** Clears every parameter's `.grad`. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.zeroGrad();
   }

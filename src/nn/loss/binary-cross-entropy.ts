@@ -88,6 +88,7 @@ export class BCELoss extends Loss {
   }
 
   /**
+   * The loss (see the class description).
    * @param input - probabilities in [0, 1]
    * @param target - targets in [0, 1], the same shape
    */
@@ -111,6 +112,7 @@ export class BCEWithLogitsLoss extends Loss {
   }
 
   /**
+   * The loss (see the class description).
    * @param input - logits, any shape
    * @param target - targets in [0, 1], the same shape
    */

@@ -115,6 +115,7 @@ export class CrossEntropyLoss extends Loss {
   }
 
   /**
+   * The loss (see the class description).
    * @param input - logits [C], [N, C] or [N, C, d1, ...]
    * @param target - class indices or class probabilities (see {@link cross_entropy})
    */

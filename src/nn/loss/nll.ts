@@ -57,6 +57,7 @@ export class NLLLoss extends Loss {
   }
 
   /**
+   * The loss (see the class description).
    * @param input - log-probabilities [C], [N, C] or [N, C, d1, ...]
    * @param target - class indices
    */

@@ -72,7 +72,11 @@ export class MSELoss extends Loss {
     super(checkReduction(options.reduction ?? 'mean', 'MSELoss'));
   }
 
-  /** @param input - predictions @param target - the same shape */
+  /**
+   * The loss of `input` against `target`, reduced as `reduction` says.
+   * @param input - predictions
+   * @param target - the same shape
+   */
   forward(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
     return mse_loss(input, target, { reduction: this.reduction });
   }
@@ -85,7 +89,11 @@ export class L1Loss extends Loss {
     super(checkReduction(options.reduction ?? 'mean', 'L1Loss'));
   }
 
-  /** @param input - predictions @param target - the same shape */
+  /**
+   * The loss of `input` against `target`, reduced as `reduction` says.
+   * @param input - predictions
+   * @param target - the same shape
+   */
   forward(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
     return l1_loss(input, target, { reduction: this.reduction });
   }
@@ -102,7 +110,11 @@ export class SmoothL1Loss extends Loss {
     this.beta = options.beta ?? 1;
   }
 
-  /** @param input - predictions @param target - the same shape */
+  /**
+   * The loss of `input` against `target`, reduced as `reduction` says.
+   * @param input - predictions
+   * @param target - the same shape
+   */
   forward(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
     return smooth_l1_loss(input, target, { reduction: this.reduction, beta: this.beta });
   }
@@ -119,7 +131,11 @@ export class HuberLoss extends Loss {
     this.delta = options.delta ?? 1;
   }
 
-  /** @param input - predictions @param target - the same shape */
+  /**
+   * The loss of `input` against `target`, reduced as `reduction` says.
+   * @param input - predictions
+   * @param target - the same shape
+   */
   forward(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
     return huber_loss(input, target, { reduction: this.reduction, delta: this.delta });
   }
