@@ -3,7 +3,7 @@
  * label smoothing, ignore_index, pos_weight and large logits (+-100) where clipped implementations fail.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss } from '../../src/train/loss/index.js';
+import { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss, type Loss } from '../../src/nn/loss/index.js';
 import { fromHost, toHost } from '../../src/nn/host.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
 import type { ParityRow } from '../../src/bridge/parity-report.js';
@@ -13,13 +13,11 @@ import { pick, reference } from '../support/reference.js';
 import { PARITY_SEED, randint, randn } from '../support/random.js';
 import { Rng } from '../../src/util/rng.js';
 
-interface TsLoss {
-  call(input: tf.Tensor, target: tf.Tensor): tf.Tensor;
-}
+type TsLoss = Loss;
 
 export interface LossCase {
   name: string;
-  kind: 'CrossEntropyLoss' | 'NLLLoss' | 'BCEWithLogitsLoss' | 'MSELoss';
+  kind: 'CrossEntropyLoss' | 'NLLLoss' | 'BCEWithLogitsLoss' | 'BCELoss' | 'MSELoss' | 'L1Loss' | 'SmoothL1Loss' | 'HuberLoss';
   torchKwargs?: Record<string, unknown>;
   make(): TsLoss;
   input: HostTensor;
@@ -148,10 +146,47 @@ export const LOSS_CASES: LossCase[] = [
     name: "MSELoss reduction='sum'",
     kind: 'MSELoss',
     torchKwargs: { reduction: 'sum' },
-    make: () => new MSELoss('sum'),
+    make: () => new MSELoss({ reduction: 'sum' }),
     input: randn('mses/x', [3, 5, 7]),
     target: randn('mses/y', [3, 5, 7]),
   },
+  {
+    name: "CrossEntropyLoss [N,C,d] reduction='none'",
+    kind: 'CrossEntropyLoss',
+    torchKwargs: { reduction: 'none' },
+    make: () => new CrossEntropyLoss({ reduction: 'none' }),
+    input: randn('ce3/x', [3, 7, 4], 2),
+    target: randint('ce3/y', [3, 4], 7),
+    cotangent: randn('ce3/cot', [3, 4]),
+  },
+  { name: 'BCELoss', kind: 'BCELoss', make: () => new BCELoss(), input: probabilities('bcel/x', [4, 6]), target: probabilities('bcel/y', [4, 6]) },
+  {
+    name: 'BCELoss weight',
+    kind: 'BCELoss',
+    make: () => new BCELoss({ weight: posWeight6.data as Float32Array }),
+    input: probabilities('bcelw/x', [4, 6]),
+    target: probabilities('bcelw/y', [4, 6]),
+    weight: posWeight6,
+  },
+  { name: 'L1Loss', kind: 'L1Loss', make: () => new L1Loss(), input: randn('l1/x', [3, 5, 7]), target: randn('l1/y', [3, 5, 7]) },
+  {
+    name: 'SmoothL1Loss(beta=0.5)',
+    kind: 'SmoothL1Loss',
+    torchKwargs: { beta: 0.5 },
+    make: () => new SmoothL1Loss({ beta: 0.5 }),
+    input: randn('sl1/x', [3, 5, 7]),
+    target: randn('sl1/y', [3, 5, 7]),
+  },
+  { name: 'SmoothL1Loss', kind: 'SmoothL1Loss', make: () => new SmoothL1Loss(), input: randn('sl1d/x', [3, 5, 7], 2), target: randn('sl1d/y', [3, 5, 7]) },
+  {
+    name: "HuberLoss(delta=0.7, reduction='sum')",
+    kind: 'HuberLoss',
+    torchKwargs: { delta: 0.7, reduction: 'sum' },
+    make: () => new HuberLoss({ delta: 0.7, reduction: 'sum' }),
+    input: randn('hub/x', [3, 5, 7]),
+    target: randn('hub/y', [3, 5, 7]),
+  },
+  { name: 'HuberLoss', kind: 'HuberLoss', make: () => new HuberLoss(), input: randn('hubd/x', [3, 5, 7], 2), target: randn('hubd/y', [3, 5, 7]) },
 ];
 
 /** Our loss and d loss / d input (with the case's cotangent for unreduced losses). */
@@ -168,6 +203,7 @@ function ours(c: LossCase): { loss: HostTensor; grad: HostTensor } {
     };
     result = { loss: toHost(loss.call(x, y), 'float32'), grad: toHost(tf.grad(f)(x), 'float32') };
   });
+  loss.dispose(); // weight buffers
   return result!;
 }
 

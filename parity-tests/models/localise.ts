@@ -35,8 +35,8 @@ export async function localise(py: PythonBridge, c: ZooCase, backend: string, mu
     const paths = new Map(model.namedModules().map(([path, m]) => [m, path]));
     const outputs: Array<{ path: string; values: Float32Array; shape: number[] }> = [];
     const remove = registerGlobalForwardHook((m, _inputs, output) => {
-      const path = paths.get(m);
-      if (path !== undefined) outputs.push({ path, values: output.dataSync() as Float32Array, shape: output.shape });
+      const path = paths.get(m as Module);
+      if (path !== undefined && output instanceof tf.Tensor) outputs.push({ path, values: output.dataSync() as Float32Array, shape: output.shape });
     });
     try {
       const x = fromHost(input);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam, SGD } from '../../src/train/optim/index.js';
 import { Flatten } from '../../src/nn/flatten.js';
 import { ReLU } from '../../src/nn/activation.js';
-import { CrossEntropyLoss } from '../../src/train/loss/cross-entropy.js';
+import { CrossEntropyLoss } from '../../src/nn/loss/index.js';
 import type { Parameter } from '../../src/nn/parameter.js';
 import type { AdamOptions, SGDOptions } from '../../src/train/optim/index.js';
 import { BatchNorm2d } from '../../src/nn/batchnorm.js';
@@ -157,7 +157,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'CrossEntropyLoss: log of clipped probabilities',
     caughtBy: 'losses:CrossEntropyLoss logits +-100',
-    apply: () => patch(CrossEntropyLoss.prototype, 'call', clippedCrossEntropy),
+    apply: () => patch(CrossEntropyLoss.prototype, 'forward', clippedCrossEntropy),
   },
 ];
 

@@ -17,7 +17,7 @@ import type { Parameter } from '../../src/nn/parameter.js';
 import { manualSeed } from '../../src/nn/generator.js';
 import { fromHost } from '../../src/nn/host.js';
 import { backward } from '../../src/train/backward.js';
-import { CrossEntropyLoss } from '../../src/train/loss/cross-entropy.js';
+import { CrossEntropyLoss } from '../../src/nn/loss/cross-entropy.js';
 import { AdamW } from '../../src/train/optim/index.js';
 import { clipGradNorm } from '../../src/train/callbacks/clip-grad-norm.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';

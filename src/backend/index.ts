@@ -6,10 +6,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
 import { createRequire } from 'node:module';
 
+/** The compute backends: 'tensorflow' (tfjs-node, optional), 'wasm' (embedded) and 'cpu' (plain JS). */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** A backend, or 'auto' for the fastest available (tensorflow, then wasm, then cpu). */
 export type BackendChoice = BackendName | 'auto';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
+/** Whether a backend can run here, and what it is. */
 export interface BackendStatus {
   name: BackendName;
   available: boolean;

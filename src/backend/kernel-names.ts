@@ -4,7 +4,8 @@
  * never imports src/backend/wasm or src/backend/tensorflow directly (test/architecture/boundaries.test.ts).
  */
 export { ADAM_UPDATE, SGD_UPDATE } from './wasm/optimizer-kernels.js';
-export { SOFTMAX_CROSS_ENTROPY } from './wasm/cross-entropy-kernel.js';
+/** Softmax cross-entropy for class-index targets (src/backend/wasm/cross-entropy-kernel.ts). */
+export const SOFTMAX_CROSS_ENTROPY = 'TwinmlSoftmaxCrossEntropy';
 export { TWINML_CONV2D_BACKPROP_FILTER, TWINML_CONV2D_BACKPROP_INPUT } from './wasm/conv2d-backprop.js';
 export { FUSED_MATMUL, DENSE_GRAD } from './fused-matmul-grad.js';
 export { RELU_BACKWARD } from './relu-backward.js';

@@ -134,7 +134,7 @@ export async function runTensorflowOpsChild(): Promise<void> {
   const { getZooModel } = await import('../models/index.js');
   const { manualSeed } = await import('../nn/generator.js');
   const { Adam } = await import('../train/optim/adam.js');
-  const { CrossEntropyLoss } = await import('../train/loss/cross-entropy.js');
+  const { CrossEntropyLoss } = await import('../nn/loss/index.js');
   const { backward } = await import('../train/backward.js');
   for (const spec of STEP_MODELS) {
     const zoo = getZooModel(spec.model);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getZooModel } from '../models/index.js';
 import { manualSeed } from '../nn/generator.js';
 import { Adam } from '../train/optim/adam.js';
-import { CrossEntropyLoss } from '../train/loss/cross-entropy.js';
+import { CrossEntropyLoss } from '../nn/loss/index.js';
 import { backward } from '../train/backward.js';
 import { Rng } from '../util/rng.js';
 import { measureSteps, median, registerBenchSection, type BenchSection, type MeasureOptions, type Throughput } from './section.js';

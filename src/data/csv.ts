@@ -9,6 +9,7 @@ import { labelsToClasses } from './class-labels.js';
 import type { ArrayDataset } from './dataset.js';
 import type { SampleRef } from './source.js';
 
+/** Columns and parsing of a CSV/TSV file (label column, feature columns, delimiter, skip bad rows). */
 export interface CsvOptions {
   /** Label column name (default `label`, else the last column). */
   labelColumn?: string;
@@ -20,6 +21,7 @@ export interface CsvOptions {
   skipBad?: boolean;
 }
 
+/** A CSV file as an ArrayDataset, with its feature column names. */
 export interface CsvDataset extends ArrayDataset {
   /** Feature column names in sample order. */
   featureColumns: string[];

@@ -4,6 +4,7 @@
  */
 export type { Normalization } from '../util/model-card.js';
 
+/** An in-memory dataset: flat features in PyTorch layout and integer labels. */
 export interface ArrayDataset {
   /** Flat features, sample-major: N * prod(sampleShape). */
   x: Float32Array;
@@ -17,10 +18,12 @@ export interface ArrayDataset {
   source: string;
 }
 
+/** The number of values of one sample. */
 export function sampleSize(ds: Pick<ArrayDataset, 'sampleShape'>): number {
   return ds.sampleShape.reduce((a, b) => a * b, 1);
 }
 
+/** The number of samples. */
 export function datasetLength(ds: Pick<ArrayDataset, 'y'>): number {
   return ds.y.length;
 }

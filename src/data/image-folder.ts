@@ -45,6 +45,7 @@ function listImages(dir: string): string[] {
   return folders.flatMap(([d, files]) => files.map((f) => join(d, f)));
 }
 
+/** Options of imageFolder (torchvision ImageFolder layout: root/<class>/<image>). */
 export interface ImageFolderOptions {
   /** Use these class names (index = label) instead of the folder's own, e.g. the train split's for val/. */
   classes?: string[];
@@ -100,6 +101,7 @@ export function imageFolder(root: string, options: ImageFolderOptions = {}): Sam
   };
 }
 
+/** The train/val/test folders of an image-folder dataset, as sample sources. */
 export interface ImageFolderSplits {
   train: SampleSource;
   /** From val/ (or valid/, validation/), else test/ when only that exists. */

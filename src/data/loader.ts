@@ -7,6 +7,7 @@ import type { ArrayDataset } from './dataset.js';
 import type { Normalization } from '../util/model-card.js';
 import { sampleSize } from './dataset.js';
 
+/** One batch as typed arrays: features `x` (flat, [batch, ...sampleShape]), labels `y`. */
 export interface Batch {
   /** Flat features of the batch. */
   x: Float32Array;
@@ -15,6 +16,7 @@ export interface Batch {
   shape: number[];
 }
 
+/** How epochBatches batches: size, seeded shuffling, dropping the last short batch, normalisation. */
 export interface LoaderOptions {
   batchSize: number;
   shuffle: boolean;
@@ -23,11 +25,13 @@ export interface LoaderOptions {
   normalization?: Normalization;
 }
 
+/** The sample order of an epoch: a permutation that depends only on (seed, epoch), or 0..n-1 without shuffling. */
 export function epochOrder(n: number, seed: number, epoch: number, shuffle: boolean): Int32Array {
   if (!shuffle) return Int32Array.from({ length: n }, (_, i) => i);
   return Rng.derive(seed, `epoch-${epoch}`).permutation(n);
 }
 
+/** The number of batches of an epoch. */
 export function numBatches(n: number, batchSize: number, dropLast = false): number {
   return dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
 }

@@ -11,8 +11,10 @@ import { openParquetDataset } from './parquet-hf.js';
 import { loadCsv, type CsvOptions } from './csv.js';
 import { stratifiedIndices } from './split.js';
 
+/** The dataset formats openDataset understands. */
 export type DatasetKind = 'image-folder' | 'parquet' | 'csv';
 
+/** An opened dataset: its kind and its splits as lazily read sample sources. */
 export interface OpenedDataset {
   kind: DatasetKind;
   train: SampleSource;
@@ -22,6 +24,7 @@ export interface OpenedDataset {
   skipped: Array<SampleRef & { error: string }>;
 }
 
+/** Options of openDataset. */
 export interface OpenOptions {
   /** Skip unreadable shards / bad rows instead of failing. */
   skipBad?: boolean;

@@ -22,6 +22,7 @@ export function describeRef(ref: SampleRef): string {
 /** A read sample before transforms: an 8-bit image, or a feature vector already in its final shape. */
 export type RawSample = { kind: 'image'; image: RawImage } | { kind: 'vector'; data: Float32Array; shape: number[] };
 
+/** Samples read lazily (images decoded on demand), with their labels and class names. */
 export interface SampleSource {
   /** Class names, index = label. */
   readonly classes: string[];

@@ -44,6 +44,7 @@ export class SkippedSamples {
   }
 }
 
+/** Options of streamBatches: order, batch size, transform, seed/epoch for augmentation, prefetch. */
 export interface StreamOptions {
   /** Sample indices of this epoch, in order (see balancedOrder / epochOrder). */
   order: Int32Array;
@@ -165,9 +166,11 @@ export interface BatchProvider {
    * @param epoch - epoch number (the order and augmentation depend only on the seed and this)
    * @param startBatch - first batch (mid-epoch resume)
    */
+  /** The batches of `epoch`, starting at batch `startBatch` (to resume mid-epoch). */
   batches(epoch: number, startBatch: number): AsyncIterable<Batch>;
 }
 
+/** Options of epochStream. */
 export interface EpochStreamOptions {
   batchSize: number;
   seed: number;

@@ -14,6 +14,7 @@ import { arraySource, subsetSource, type SampleSource } from './source.js';
 import { materialize, SkippedSamples } from './stream.js';
 import { evalTransform, preprocessingOf, type TransformConfig } from './transforms.js';
 
+/** Where training data comes from and how it is split, decoded and augmented. */
 export interface TrainingDataOptions {
   /** A built-in dataset spec: mnist, mnist-binary:<a>, mnist-binary:<a>,<b>. */
   dataset?: string;
@@ -38,6 +39,7 @@ export interface TrainingDataOptions {
   statsSamples?: number;
 }
 
+/** Training data ready for a training loop: streamed train split, in-memory validation set, normalisation. */
 export interface TrainingData {
   kind: 'mnist' | DatasetKind;
   /** The training samples, read lazily (in-memory data is wrapped). */

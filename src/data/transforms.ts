@@ -13,6 +13,7 @@ import type { DecodeOptions } from './image-decode.js';
 import type { RawSample } from './source.js';
 import { normalizeInto } from './loader.js';
 
+/** Decoding and augmentation of one sample (resize, channels, crop, flip, scaling, normalisation). */
 export interface TransformConfig {
   /** Decode to 1 channel (grayscale, PIL luma) or 3 (RGB). */
   channels?: number;

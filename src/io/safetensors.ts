@@ -42,6 +42,11 @@ export function safetensorsParts(tensors: StateDict, metadata: Record<string, st
   return [padded, ...entries.map(([, t]) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
 }
 
+/**
+ * A whole safetensors file in memory.
+ * @param tensors - name -> host tensor (e.g. `model.stateDict()`)
+ * @param metadata - string pairs stored in the header's `__metadata__`
+ */
 export function serializeSafetensors(tensors: StateDict, metadata: Record<string, string> = {}): Uint8Array {
   const parts = safetensorsParts(tensors, metadata);
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -54,6 +59,7 @@ export function serializeSafetensors(tensors: StateDict, metadata: Record<string
 }
 
 /**
+ * Parses safetensors bytes (e.g. a file read elsewhere) into tensors and metadata.
  * @param bytes - the file's contents
  * @param source - a name for error messages (the file path)
  * @param options - `copy: false` returns views into `bytes` where the data is aligned (the caller must not
@@ -114,10 +120,23 @@ export function parseSafetensors(
   return { tensors, metadata };
 }
 
+/**
+ * Writes tensors as a safetensors file (atomically: a temp file renamed into place), like
+ * `safetensors.torch.save_file`. `saveSafetensors('model.safetensors', model.stateDict())` gives a file PyTorch loads
+ * with `model.load_state_dict(load_file(path), strict=True)`.
+ * @param path - the file to write
+ * @param tensors - name -> host tensor (a state_dict)
+ * @param metadata - string pairs stored in the header
+ */
 export function saveSafetensors(path: string, tensors: StateDict, metadata: Record<string, string> = {}): void {
   writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }
 
+/**
+ * Reads a safetensors file, like `safetensors.torch.load_file`: `model.loadStateDict(loadSafetensors(path).tensors)`.
+ * @param path - the file
+ * @returns the tensors by name and the header metadata
+ */
 export function loadSafetensors(path: string): { tensors: StateDict; metadata: Record<string, string> } {
   let bytes: Uint8Array;
   try {

@@ -9,6 +9,7 @@ import { Module } from './module.js';
 import { ModuleBuffer, Parameter } from './parameter.js';
 import { assertNCHW } from './layout.js';
 import { batchNormCore, updatedRunningStats, type ChannelAxis } from './batchnorm-functional.js';
+import { pyBool, pyFloat } from './python-repr.js';
 
 export interface BatchNorm2dOptions {
   eps?: number;
@@ -83,7 +84,8 @@ export class BatchNorm2d extends Module {
   }
 
   override extraRepr(): string {
-    const py = (b: boolean) => (b ? 'True' : 'False');
-    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum ?? 'None'}, affine=${py(this.affine)}, track_running_stats=${py(this.trackRunningStats)}`;
+    // PyTorch >= 2.6 prints bias (its BatchNorm's `bias` argument, default True; twinml's BatchNorm2d always has it).
+    const momentum = this.momentum === null ? 'None' : pyFloat(this.momentum);
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${momentum}, affine=${pyBool(this.affine)}, bias=True, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
+import { pyFloat } from './python-repr.js';
 import { getDefaultGenerator } from './generator.js';
 import type { Rng } from '../util/rng.js';
 
@@ -34,6 +35,6 @@ export class Dropout extends Module {
   }
 
   override extraRepr(): string {
-    return `p=${this.p}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=False`;
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module.js';
+import { pyFloat } from './python-repr.js';
 import { bernoulliKeepMask, type MaskSource } from './dropout.js';
 
 export class Dropout2d extends Module {
@@ -34,6 +35,6 @@ export class Dropout2d extends Module {
   }
 
   override extraRepr(): string {
-    return `p=${this.p}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=False`;
   }
 }

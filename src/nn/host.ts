@@ -2,6 +2,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { HostDtype, HostTensor } from '../util/host-tensor.js';
 
+/**
+ * Copies a tensor to host memory (for safetensors and state_dicts).
+ * @param t - the tensor (not disposed)
+ * @param dtype - the host dtype (default: int32 for int32 tensors, else float32; 'int64' for PyTorch class targets)
+ */
 export function toHost(t: tf.Tensor, dtype: HostDtype = t.dtype === 'int32' ? 'int32' : 'float32'): HostTensor {
   const values = t.dataSync();
   const shape = [...t.shape];
@@ -20,6 +25,7 @@ export function toHost(t: tf.Tensor, dtype: HostDtype = t.dtype === 'int32' ? 'i
   }
 }
 
+/** A tfjs tensor from a host tensor (int64 becomes int32, float64 float32). */
 export function fromHost(h: HostTensor): tf.Tensor {
   switch (h.dtype) {
     case 'float32':

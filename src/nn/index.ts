@@ -1,3 +1,7 @@
+/**
+ * twinml/nn: torch.nn's modules, containers and losses (also reachable as `nn` from 'twinml').
+ * @module twinml/nn
+ */
 export { Module, registerGlobalForwardHook, isForwardObserved, type ForwardHook } from './module.js';
 export { Parameter, ModuleBuffer } from './parameter.js';
 export { Linear, type LinearOptions } from './linear.js';
@@ -17,3 +21,26 @@ export { Dropout2d } from './dropout2d.js';
 export { LeakyReLU, GELU, type GELUApproximate } from './activation-extra.js';
 export { Softmax, LogSoftmax } from './softmax.js';
 export { toNHWC, toNCHW } from './layout.js';
+export { type ModuleOutput, type AnyModule } from './module.js';
+export { ModuleList, ModuleDict, ParameterList } from './containers.js';
+export {
+  Loss,
+  CrossEntropyLoss,
+  NLLLoss,
+  MSELoss,
+  L1Loss,
+  SmoothL1Loss,
+  HuberLoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  type Reduction,
+  type WeightInput,
+  type CrossEntropyOptions,
+  type NLLLossOptions,
+  type BCEOptions,
+  type BCEWithLogitsOptions,
+  type ReductionOptions,
+  type SmoothL1Options,
+  type HuberOptions,
+} from './loss/index.js';
+export * as functional from './functional/index.js';

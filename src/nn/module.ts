@@ -8,8 +8,17 @@ import { ModuleBuffer, Parameter } from './parameter.js';
 import { type HostTensor, type StateDict, numel, shapeString } from '../util/host-tensor.js';
 import { fromHost, toHost } from './host.js';
 
-/** Called after a module's forward with (module, inputs, output); see registerForwardHook. */
-export type ForwardHook = (module: Module, inputs: tf.Tensor[], output: tf.Tensor) => void;
+/**
+ * What `forward` may return, as in PyTorch: one tensor, an array of tensors, or an object of named tensors.
+ * A module whose forward returns more than one tensor declares it: `class VAE extends Module<[tf.Tensor, tf.Tensor]>`.
+ */
+export type ModuleOutput = tf.Tensor | tf.Tensor[] | { [name: string]: tf.Tensor };
+
+/** Any module, whatever its forward returns. */
+export type AnyModule = Module<ModuleOutput>;
+
+/** Called after a module's forward with (module, inputs, output); see registerGlobalForwardHook. */
+export type ForwardHook = (module: AnyModule, inputs: unknown[], output: ModuleOutput) => void;
 
 let globalForwardHooks: ForwardHook[] = [];
 
@@ -30,23 +39,32 @@ export function registerGlobalForwardHook(hook: ForwardHook): () => void {
  * only for modules nobody observes, PyTorch's own rule for its fast paths, so hooks see every module.
  * @param module - the module about to be run
  */
-export function isForwardObserved(module: Module): boolean {
+export function isForwardObserved(module: AnyModule): boolean {
   return globalForwardHooks.length > 0 || Object.prototype.hasOwnProperty.call(module, 'call');
 }
 
-export abstract class Module {
+/**
+ * The base class of every layer and model (torch.nn.Module). Subclass it, assign children, Parameters and
+ * buffers as properties in the constructor, and implement `forward`; call the module with `module.call(x)`.
+ * @typeParam Out - what forward returns (default one tensor; an array or an object of tensors is allowed)
+ */
+export abstract class Module<Out extends ModuleOutput = tf.Tensor> {
+  /** True in training mode (see train() and eval()). */
   training = true;
 
-  /** The computation; call modules through `call()` so hooks run. */
-  abstract forward(...inputs: tf.Tensor[]): tf.Tensor;
+  /**
+   * The computation; call modules through `call()` so hooks run. Its parameters are free (tensors, options),
+   * its result one tensor, an array of tensors or an object of tensors (the class's `Out`).
+   */
+  abstract forward(...inputs: unknown[]): Out;
 
   /**
-   * Runs forward (and the forward hooks). Equivalent of calling a torch module. The forward runs inside
-   * `tf.tidy`, so intermediate tensors of a forward written like PyTorch's
-   * (`return this.classifier.call(this.features.call(x))`) are freed; the output is kept.
+   * Runs forward (and the forward hooks): the equivalent of calling a torch module, `model(x)`. Typed with the
+   * subclass's own forward signature. The forward runs inside `tf.tidy`, so intermediate tensors of a forward
+   * written like PyTorch's (`return this.classifier.call(this.features.call(x))`) are freed; the output is kept.
    */
-  call(...inputs: tf.Tensor[]): tf.Tensor {
-    const output = tf.tidy(() => this.forward(...inputs));
+  call<M extends Module<ModuleOutput>>(this: M, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
+    const output = tf.tidy(() => this.forward(...inputs) as tf.TensorContainer) as ReturnType<M['forward']>;
     for (const hook of globalForwardHooks) hook(this, inputs, output);
     return output;
   }
@@ -58,17 +76,22 @@ export abstract class Module {
 
   // ---- tree ----
 
+  /**
+   * The direct children with their attribute names, in assignment order. (Typed as single-output modules; a
+   * child whose forward returns several tensors returns them from `call` all the same.)
+   */
   namedChildren(): Array<[string, Module]> {
     return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
   }
 
+  /** The direct children, in assignment order. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
   /** This module and every descendant with its dotted path ('' for this one). */
   namedModules(prefix = ''): Array<[string, Module]> {
-    const out: Array<[string, Module]> = [[prefix, this]];
+    const out: Array<[string, Module]> = [[prefix, this as unknown as Module]];
     for (const [name, child] of this.namedChildren()) {
       out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     }
@@ -80,6 +103,7 @@ export abstract class Module {
     return Object.entries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
   }
 
+  /** Buffers directly owned by this module. */
   ownBuffers(): Array<[string, ModuleBuffer]> {
     return Object.entries(this).filter((e): e is [string, ModuleBuffer] => e[1] instanceof ModuleBuffer);
   }
@@ -128,11 +152,13 @@ export abstract class Module {
 
   // ---- mode ----
 
+  /** Sets training mode on the whole tree (Dropout active, BatchNorm on batch statistics); returns this. */
   train(mode = true): this {
     for (const [, m] of this.namedModules()) m.training = mode;
     return this;
   }
 
+  /** Sets evaluation mode on the whole tree, `train(false)`; returns this. */
   eval(): this {
     return this.train(false);
   }
@@ -201,6 +227,7 @@ export abstract class Module {
     return { missingKeys, unexpectedKeys };
   }
 
+  /** Clears every parameter's `.grad`. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.zeroGrad();
   }
@@ -225,7 +252,7 @@ export abstract class Module {
         lines.push(`${pad})`);
       }
     };
-    walk(this, '', 0);
+    walk(this as unknown as Module, '', 0);
     return lines.join('\n');
   }
 

@@ -5,7 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
  * The value may be stored in an internal layout (see Module.toTorchLayout); state_dicts use PyTorch's.
  */
 export class Parameter {
+  /** The value (a trainable tf.Variable). */
   readonly variable: tf.Variable;
+  /** d loss / d value after `backward`, in the parameter's shape; null until then or after zeroGrad(). */
   grad: tf.Tensor | null = null;
 
   constructor(value: tf.Tensor) {
@@ -13,6 +15,7 @@ export class Parameter {
     value.dispose();
   }
 
+  /** The value's shape. */
   get shape(): number[] {
     return this.variable.shape;
   }
@@ -23,11 +26,13 @@ export class Parameter {
     value.dispose();
   }
 
+  /** Frees and clears `.grad`. */
   zeroGrad(): void {
     this.grad?.dispose();
     this.grad = null;
   }
 
+  /** Frees the value and the gradient. */
   dispose(): void {
     this.zeroGrad();
     this.variable.dispose();
@@ -36,9 +41,11 @@ export class Parameter {
 
 /** A non-trainable tensor that belongs to a module's state (running statistics, counters), like register_buffer. */
 export class ModuleBuffer {
+  /** The current value. */
   value: tf.Tensor;
   /** The dtype the buffer has in PyTorch's state_dict (for example int64 for num_batches_tracked). */
   readonly torchDtype: 'float32' | 'int64';
+  /** Saved in the state_dict (register_buffer's `persistent`, default true). */
   readonly persistent: boolean;
 
   constructor(value: tf.Tensor, options: { torchDtype?: 'float32' | 'int64'; persistent?: boolean } = {}) {
@@ -54,6 +61,7 @@ export class ModuleBuffer {
     this.value = tf.keep(value);
   }
 
+  /** Frees the value. */
   dispose(): void {
     this.value.dispose();
   }

@@ -248,7 +248,10 @@ export function traceForward(model: Module, input: tf.Tensor, inputName: string)
     engine.runKernel = (kernelName, inputs, attrs) => tracer.runKernel(originalRunKernel.bind(engine), kernelName, inputs, attrs);
     const holder: { result?: TraceResult } = {};
     tf.tidy(() => {
-      const out = model.call(input);
+      const out = model.call(input) as unknown;
+      if (!(out instanceof tf.Tensor)) {
+        throw new OnnxExportError({ path: '', what: model.typeName }, 'forward returned several tensors (an array or an object); exportOnnx exports models with one output tensor');
+      }
       const output = tracer.nameOf(out, { path: '', what: model.typeName });
       holder.result = { graph: tracer.graph, output, outputShape: [...out.shape] };
     });

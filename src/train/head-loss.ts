@@ -4,8 +4,7 @@
  *   sign:    MSELoss of the single score [N, 1] against ±1 (Adaline's LMS rule), prediction = score > 0
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CrossEntropyLoss } from './loss/cross-entropy.js';
-import { MSELoss } from './loss/mse.js';
+import { CrossEntropyLoss, MSELoss } from '../nn/loss/index.js';
 
 export type Head = 'softmax' | 'sign';
 
@@ -28,8 +27,8 @@ export function headLoss(head: Head, classWeights?: Float32Array): HeadLoss {
       predict: (out) => tf.argMax(out, -1),
     };
   }
-  const mean = new MSELoss('mean');
-  const sum = new MSELoss('sum');
+  const mean = new MSELoss({ reduction: 'mean' });
+  const sum = new MSELoss({ reduction: 'sum' });
   const target = (y: tf.Tensor) => tf.reshape(tf.sub(tf.mul(tf.cast(y, 'float32'), 2), 1), [-1, 1]);
   return {
     loss: (out, y) => tf.tidy(() => mean.call(out, target(y))) as tf.Scalar,

@@ -29,6 +29,7 @@ export interface TensorSpecCard {
   dtype: 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool';
 }
 
+/** What a model needs beside its weights to be served: labels, input name/shape/dtype, preprocessing, source run. */
 export interface ModelCard {
   /** Model name, e.g. "mnist-mlp". */
   name: string;

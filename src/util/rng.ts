@@ -3,6 +3,7 @@
  * weight initialisation, shuffling, dropout masks and augmentation all draw from one of these,
  * so a run is reproducible from its seed and its state can be saved in a checkpoint.
  */
+/** The four 32-bit words of a generator's state. */
 export type RngState = [number, number, number, number];
 
 function splitmix32(seed: number): () => number {
@@ -20,6 +21,10 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
+/**
+ * A seeded generator (xoshiro128**), twinml's `torch.Generator`: `new Generator(seed)` (exported under that name), or
+ * the global one set by `manual_seed`. Its state can be saved and restored (`getState`/`setState`).
+ */
 export class Rng {
   private s: Uint32Array;
   private spareNormal: number | null = null;
@@ -39,6 +44,7 @@ export class Rng {
     return new Rng((Math.floor(seed) ^ h) >>> 0);
   }
 
+  /** The next raw 32-bit output. */
   nextUint32(): number {
     const s = this.s;
     const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
@@ -113,10 +119,12 @@ export class Rng {
     return out;
   }
 
+  /** The state, to save (a checkpoint records it). */
   getState(): { s: RngState; spareNormal: number | null } {
     return { s: [this.s[0], this.s[1], this.s[2], this.s[3]], spareNormal: this.spareNormal };
   }
 
+  /** Restores a state from getState(). */
   setState(state: { s: RngState; spareNormal: number | null }): void {
     if (!Array.isArray(state.s) || state.s.length !== 4) throw new Error('Rng.setState: expected { s: [4 x uint32] }');
     this.s = new Uint32Array(state.s);

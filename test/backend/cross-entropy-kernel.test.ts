@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendName } from '../../src/backend/index.js';
-import { CrossEntropyLoss, type Reduction } from '../../src/train/loss/cross-entropy.js';
+import { CrossEntropyLoss, type Reduction } from '../../src/nn/loss/index.js';
 import { SOFTMAX_CROSS_ENTROPY } from '../../src/backend/wasm/cross-entropy-kernel.js';
 import { Rng } from '../../src/util/rng.js';
 import { randomHost, relativeError } from './helpers.js';

@@ -16,7 +16,7 @@ import { MLP } from '../../src/models/mlp/index.js';
 import { Linear } from '../../src/nn/linear.js';
 import { manualSeed } from '../../src/nn/generator.js';
 import { backward } from '../../src/train/backward.js';
-import { CrossEntropyLoss } from '../../src/train/loss/cross-entropy.js';
+import { CrossEntropyLoss } from '../../src/nn/loss/index.js';
 import { Adam } from '../../src/train/optim/adam.js';
 import { Rng } from '../../src/util/rng.js';
 import { onBackend, randomHost, relativeError } from './helpers.js';

@@ -13,7 +13,7 @@ import { probeBackends, useBackend, type BackendName } from '../../src/backend/i
 import { Linear, ReLU, Sequential, manualSeed } from '../../src/nn/index.js';
 import { backward } from '../../src/train/backward.js';
 import { Adam } from '../../src/train/optim/index.js';
-import { CrossEntropyLoss } from '../../src/train/loss/index.js';
+import { CrossEntropyLoss } from '../../src/nn/loss/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 const tensorflow = (await probeBackends()).find((s) => s.name === 'tensorflow');

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as nn from '../../src/nn/index.js';
 import { useBackend, type BackendName } from '../../src/backend/index.js';
 import { backward } from '../../src/train/backward.js';
-import { CrossEntropyLoss } from '../../src/train/loss/cross-entropy.js';
+import { CrossEntropyLoss } from '../../src/nn/loss/cross-entropy.js';
 import { Adam } from '../../src/train/optim/index.js';
 import { sequentialCNN, FunctionalCNN } from '../../src/bench/ordinary-cnn.js';
 import { relativeError } from '../backend/helpers.js';
@@ -67,7 +67,7 @@ describe("Sequential's fast path", () => {
     await useBackend('wasm');
     const m = model();
     const seen: string[] = [];
-    const names = new Map(m.namedModules().map(([k, v]) => [v, k]));
+    const names = new Map<nn.AnyModule, string>(m.namedModules().map(([k, v]) => [v, k]));
     const remove = nn.registerGlobalForwardHook((module) => seen.push(names.get(module) ?? '?'));
     tf.dispose(m.call(tf.zeros([2, 3, 8, 8])));
     remove();

@@ -1,8 +1,7 @@
 /** CrossEntropyLoss and MSELoss against values computed here in float64 from PyTorch's definitions. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { CrossEntropyLoss } from '../../src/train/loss/cross-entropy.js';
-import { MSELoss } from '../../src/train/loss/mse.js';
+import { CrossEntropyLoss, MSELoss } from '../../src/nn/loss/index.js';
 import { withBackend } from '../helpers/backend.js';
 
 const LOGITS = [
@@ -76,7 +75,7 @@ describe('CrossEntropyLoss', () => {
   });
 
   it('names the expected shapes on a mismatch', () => {
-    expect(() => tf.tidy(() => new CrossEntropyLoss().call(tf.zeros([3, 4]), tf.zeros([2], 'int32')))).toThrow(/expected target of shape \[3\]/);
+    expect(() => tf.tidy(() => new CrossEntropyLoss().call(tf.zeros([3, 4]), tf.zeros([2], 'int32')))).toThrow(/expected class-index target of shape \[3\]/);
   });
 });
 

@@ -1,7 +1,8 @@
 """The registry of functions the bridge can call by name (see bridge_server.dispatch); imports torch."""
 from .losses import loss_step
+from .functional import functional_step
 from .models import initial_state, model_step, model_trace, model_train, state_dict_file_roundtrip, state_dict_roundtrip
-from .modules import layer_step
+from .modules import layer_step, module_hyperparameters
 from .optim import optimizer_steps, scheduler_lrs
 from .tied import tied_step, tied_train
 from .diagnostics import DIAGNOSTICS
@@ -10,7 +11,9 @@ from .diagnostics import DIAGNOSTICS
 REGISTRY = {
     **DIAGNOSTICS,
     "layer_step": layer_step,
+    "module_hyperparameters": module_hyperparameters,
     "loss_step": loss_step,
+    "functional_step": functional_step,
     "optimizer_steps": optimizer_steps,
     "scheduler_lrs": scheduler_lrs,
     "model_step": model_step,

@@ -1,10 +1,10 @@
-"""Losses: value and input gradient of torch.nn losses (CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, MSELoss)."""
+"""Losses: value and input gradient of torch.nn losses (CrossEntropyLoss, NLLLoss, BCE(WithLogits)Loss, MSE/L1/SmoothL1/HuberLoss)."""
 import torch
 from torch import nn
 
 from ..tensors import as_dtype
 
-LOSSES = {"CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "MSELoss"}
+LOSSES = {"CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "BCELoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss"}
 
 
 def loss_step(args, tensors, dtype):

@@ -82,3 +82,18 @@ def trace_outputs(module, x):
         for h in handles:
             h.remove()
     return order, outputs
+
+
+def module_hyperparameters(args, tensors):
+    """
+    The hyperparameters of a torch.nn module built from a spec (normally with only its required arguments): its
+    extra_repr() and its public scalar attributes (reduction, ignore_index, beta, ... of the losses, whose
+    extra_repr is empty).
+    """
+    module = build_module(args["spec"])
+    attributes = {
+        k: v
+        for k, v in vars(module).items()
+        if not k.startswith("_") and k != "training" and (v is None or isinstance(v, (bool, int, float, str)))
+    }
+    return {"extra_repr": module.extra_repr(), "attributes": attributes}, {}

@@ -3,13 +3,14 @@
  * about fifty small kernels per call, forward and backward): per sample, in float64 from the float32 logits,
  *   loss_i = logsumexp(x_i) - x_i[y_i]                (0 where y_i == ignoreIndex)
  *   grad_i = softmax(x_i) - onehot(y_i)               (the gradient of loss_i; 0 rows where ignored)
- * and the number of counted samples. src/train/loss/cross-entropy.ts applies the reduction and dy.
+ * and the number of counted samples. src/nn/loss/cross-entropy.ts applies the reduction and dy.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { HeapBackend } from './max-pool-grad.js';
 
 /** Inputs: logits [N, C] float32, target [N] int32. Attr: ignoreIndex. Outputs: [loss [N], grad [N, C], count [] ]. */
-export const SOFTMAX_CROSS_ENTROPY = 'TwinmlSoftmaxCrossEntropy';
+export { SOFTMAX_CROSS_ENTROPY } from '../kernel-names.js';
+import { SOFTMAX_CROSS_ENTROPY } from '../kernel-names.js';
 
 /**
  * @param x - logits, row-major [n, c]
