@@ -181,11 +181,11 @@ export async function runSchedulerCase(py: PythonBridge, c: SchedulerCase, backe
   const opt = new SGD([p], { lr: c.lr });
   try {
     const schedulers = c.make(opt);
-    const lrs = [opt.paramGroups[0]!.options.lr];
+    const lrs = [opt.paramGroups[0]!.lr];
     for (let s = 0; s < c.steps; s++) {
       opt.step();
       for (const sched of schedulers) sched.step();
-      lrs.push(opt.paramGroups[0]!.options.lr);
+      lrs.push(opt.paramGroups[0]!.lr);
     }
     const ctx = { subject: 'schedulers', name: `schedulers/${c.name}/lr`, backend, seed: PARITY_SEED };
     return [

@@ -1,63 +1,80 @@
 /**
- * Adam's element loop as a wasm SIMD128 function working in place on the tfjs wasm heap: four float32 lanes
- * per instruction, the same correctly rounded operations in the same order as optimizer-math.ts (so the
- * results are bit-identical), with sqrt and div in float32 (the JS loop pays float64 sqrt/div per element).
+ * Compiles an optimizer ElementProgram (optimizer-spec.ts) to a wasm SIMD128 function working in place on the
+ * tfjs wasm heap: four float32 lanes per instruction, the program's correctly rounded operations in its order
+ * (so the results are bit-identical to every other implementation of the spec). One module per program
+ * structure and wasm memory.
  */
 import { emitModule, F32, I32, V128, op, wasmApi, type EmittedFunction } from './wasm-emit.js';
+import { programKey, type ElementOp, type ElementProgram } from './optimizer-spec.js';
 
-/** adam(p, g, m, v, outP, outM, outV, bytes, coupled, decoupledScale, weightDecay, 1-beta1, beta2, 1-beta2, bc2Sqrt, eps, stepSize) */
-export type AdamSimd = (
-  p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, bytes: number, coupled: number,
-  decoupledScale: number, weightDecay: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-  biasCorrection2Sqrt: number, eps: number, stepSize: number,
-) => void;
+/** (input pointers..., output pointers..., bytes, scalars...) in the program's order. */
+export type ProgramSimd = (...args: number[]) => void;
 
-function adamFunction(): EmittedFunction {
-  const [p, g, m, v, outP, outM, outV, bytes, coupled] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const scalars = [9, 10, 11, 12, 13, 14, 15, 16]; // decoupledScale .. stepSize
-  const i = 17;
-  const [vScale, vWd, vC1, vB2, vC2, vBc, vEps, vStep] = [18, 19, 20, 21, 22, 23, 24, 25];
-  const [pv, gv, mv, vv] = [26, 27, 28, 29];
-  const at = (base: number) => [...op.localGet(base), ...op.localGet(i), ...op.i32Add];
+const SIMD_OPS: Record<ElementOp, number[]> = {
+  add: op.f32x4Add,
+  sub: op.f32x4Sub,
+  mul: op.f32x4Mul,
+  div: op.f32x4Div,
+  sqrt: op.f32x4Sqrt,
+  max: op.f32x4Max,
+};
+
+function programFunction(p: ElementProgram): EmittedFunction {
+  const scalarNames = Object.keys(p.scalars);
+  const nIn = p.tensors.length;
+  const nOut = p.outputs.length;
+  const bytes = nIn + nOut;
+  const firstScalar = bytes + 1;
+  const i = firstScalar + scalarNames.length;
+  // v128 locals: one per scalar splat, tensor input and step result
+  const regNames = [...scalarNames, ...p.tensors, ...p.steps.map((s) => s.out)];
+  const reg = new Map(regNames.map((n, k) => [n, i + 1 + k]));
+  const local = (name: string) => {
+    const r = reg.get(name);
+    if (r === undefined) throw new Error(`optimizer program: '${name}' is used before it is defined`);
+    return r;
+  };
+  const at = (pointer: number) => [...op.localGet(pointer), ...op.localGet(i), ...op.i32Add];
   const body: number[] = [];
-  scalars.forEach((s, k) => body.push(...op.localGet(s), ...op.f32x4Splat, ...op.localSet(vScale + k)));
+  scalarNames.forEach((name, k) => body.push(...op.localGet(firstScalar + k), ...op.f32x4Splat, ...op.localSet(local(name))));
   body.push(...op.block, ...op.loop);
   body.push(...op.localGet(i), ...op.localGet(bytes), ...op.i32GeU, ...op.brIf(1));
-  // p = p * decoupledScale (1 without AdamW decay: exact)
-  body.push(...at(p), ...op.v128Load(), ...op.localGet(vScale), ...op.f32x4Mul, ...op.localSet(pv));
-  body.push(...at(g), ...op.v128Load(), ...op.localSet(gv));
-  // g = g + p * weightDecay (Adam's coupled decay)
-  body.push(...op.localGet(coupled), ...op.if);
-  body.push(...op.localGet(gv), ...op.localGet(pv), ...op.localGet(vWd), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(gv));
-  body.push(...op.end);
-  // m = m + (g - m) * (1 - beta1)
-  body.push(...at(m), ...op.v128Load(), ...op.localSet(mv));
-  body.push(...op.localGet(mv), ...op.localGet(gv), ...op.localGet(mv), ...op.f32x4Sub, ...op.localGet(vC1), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(mv));
-  body.push(...at(outM), ...op.localGet(mv), ...op.v128Store());
-  // v = v * beta2 + (g * g) * (1 - beta2)
-  body.push(...at(v), ...op.v128Load(), ...op.localGet(vB2), ...op.f32x4Mul);
-  body.push(...op.localGet(gv), ...op.localGet(gv), ...op.f32x4Mul, ...op.localGet(vC2), ...op.f32x4Mul, ...op.f32x4Add, ...op.localSet(vv));
-  body.push(...at(outV), ...op.localGet(vv), ...op.v128Store());
-  // p = p - (m / (sqrt(v) / bc2Sqrt + eps)) * stepSize
-  body.push(...at(outP), ...op.localGet(pv), ...op.localGet(mv));
-  body.push(...op.localGet(vv), ...op.f32x4Sqrt, ...op.localGet(vBc), ...op.f32x4Div, ...op.localGet(vEps), ...op.f32x4Add);
-  body.push(...op.f32x4Div, ...op.localGet(vStep), ...op.f32x4Mul, ...op.f32x4Sub, ...op.v128Store());
+  p.tensors.forEach((name, k) => body.push(...at(k), ...op.v128Load(), ...op.localSet(local(name))));
+  for (const s of p.steps) {
+    for (const a of s.args) body.push(...op.localGet(local(a)));
+    body.push(...SIMD_OPS[s.op], ...op.localSet(local(s.out)));
+  }
+  p.outputs.forEach((name, k) => body.push(...at(nIn + k), ...op.localGet(local(name)), ...op.v128Store()));
   body.push(...op.localGet(i), ...op.i32Const(16), ...op.i32Add, ...op.localSet(i), ...op.br(0), ...op.end, ...op.end);
-  return { name: 'adam', params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32], locals: [[1, I32], [12, V128]], body };
+  const params = [...new Array<number>(bytes + 1).fill(I32), ...scalarNames.map(() => F32)] as Array<typeof I32 | typeof F32>;
+  return { name: 'update', params, locals: [[1, I32], [regNames.length, V128]], body };
 }
 
-let bytes: Uint8Array | undefined;
-const instances = new WeakMap<object, AdamSimd>();
+const modules = new Map<string, Uint8Array | null>();
+const instances = new WeakMap<object, Map<string, ProgramSimd>>();
 
-/** The SIMD Adam loop bound to `memory` (a WebAssembly.Memory, instantiated once per memory), or null without wasm SIMD. */
-export function adamSimd(memory: object): AdamSimd | null {
-  const cached = instances.get(memory);
+/**
+ * The SIMD loop of programs shaped like `program`, bound to `memory` (a WebAssembly.Memory), or null without
+ * wasm SIMD. Call it with (input offsets, output offsets, bytes to process (a multiple of 16), scalars).
+ * @param program - the program (its structure; scalar values are arguments)
+ * @param memory - the wasm backend's memory
+ */
+export function programSimd(program: ElementProgram, memory: object): ProgramSimd | null {
+  const key = programKey(program);
+  let perMemory = instances.get(memory);
+  const cached = perMemory?.get(key);
   if (cached) return cached;
   const api = wasmApi();
-  bytes ??= emitModule([adamFunction()]);
-  if (!api || !api.validate(bytes)) return null;
+  if (!api) return null;
+  if (!modules.has(key)) {
+    const bytes = emitModule([programFunction(program)]);
+    modules.set(key, api.validate(bytes) ? bytes : null);
+  }
+  const bytes = modules.get(key);
+  if (!bytes) return null;
   const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
-  const fn = instance.exports['adam'] as AdamSimd;
-  instances.set(memory, fn);
+  const fn = instance.exports['update'] as ProgramSimd;
+  if (!perMemory) instances.set(memory, (perMemory = new Map()));
+  perMemory.set(key, fn);
   return fn;
 }

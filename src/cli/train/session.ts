@@ -182,7 +182,7 @@ export class TrainingSession {
           step: info.step,
           loss: info.loss,
           accuracy: info.correct / info.samples,
-          lr: o.optimizer.paramGroups[0]!.options.lr,
+          lr: o.optimizer.paramGroups[0]!.lr,
           samplesPerSecond: span > 0 ? samples / span : 0,
           rssBytes: process.memoryUsage().rss,
           numTensors: tf.memory().numTensors,

@@ -33,7 +33,7 @@ export abstract class LRScheduler {
     lastEpoch = -1,
   ) {
     if (lastEpoch !== -1) throw new Error(`${this.constructor.name}: last_epoch must be -1; resume with loadStateDict()`);
-    for (const group of optimizer.paramGroups) if (!initialLrs.has(group)) initialLrs.set(group, group.options.lr);
+    for (const group of optimizer.paramGroups) if (!initialLrs.has(group)) initialLrs.set(group, group.lr);
     this.baseLrs = optimizer.paramGroups.map((g) => initialLrs.get(g)!);
     this.lastEpoch = lastEpoch;
   }
@@ -51,7 +51,7 @@ export abstract class LRScheduler {
 
   /** The groups' current learning rates (PyTorch's group["lr"] values). */
   protected groupLrs(): number[] {
-    return this.optimizer.paramGroups.map((g: ParamGroup<{ lr: number }>) => g.options.lr);
+    return this.optimizer.paramGroups.map((g: ParamGroup<{ lr: number }>) => g.lr);
   }
 
   /** The next learning rate of each group (PyTorch's chainable get_lr). */
@@ -63,7 +63,7 @@ export abstract class LRScheduler {
     this.lastEpoch += 1;
     const values = this.getLr();
     this.optimizer.paramGroups.forEach((g, i) => {
-      g.options.lr = values[i]!;
+      g.lr = values[i]!;
     });
     this.lastLr = this.groupLrs();
   }
