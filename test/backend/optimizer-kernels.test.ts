@@ -55,7 +55,7 @@ function expectBitIdentical(got: RunResult, want: RunResult): void {
 }
 
 describe('fused Adam/AdamW on wasm', () => {
-  const base: AdamOptions = { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, decoupledWeightDecay: false };
+  const base: AdamOptions = { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false };
   const cases: Array<[string, (ps: Parameter[]) => Optimizer<{ lr: number }>]> = [
     ['Adam defaults', (ps) => new Adam(ps, base)],
     ['Adam eps 1e-3, betas (0.5, 0.9)', (ps) => new Adam(ps, { ...base, eps: 1e-3, betas: [0.5, 0.9] })],

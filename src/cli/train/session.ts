@@ -18,7 +18,7 @@ import { createReporter, type TrainingReporter, type RunSummary, type StopReason
 import { CheckpointManager, latestCheckpoint, BEST_DIR, readCheckpoint, type Stateful } from '../../train/checkpoint/index.js';
 import { EarlyStopping } from '../../train/callbacks/early-stopping.js';
 import { ReduceLROnPlateau } from '../../train/callbacks/reduce-lr-on-plateau.js';
-import { clipGradNorm } from '../../train/callbacks/clip-grad-norm.js';
+import { clip_grad_norm_ } from '../../nn/utils/index.js';
 import { confusionMatrix } from '../../train/metrics/confusion-matrix.js';
 import { perClassMetrics } from '../../train/metrics/classification.js';
 import { writeReport } from '../../train/report/write-report.js';
@@ -164,7 +164,7 @@ export class TrainingSession {
     });
     if (a.clipGradNorm !== undefined) {
       const maxNorm = a.clipGradNorm;
-      list.push({ onAfterBackward: () => void clipGradNorm(o.model.parameters(), maxNorm) });
+      list.push({ onAfterBackward: () => void clip_grad_norm_(o.model.parameters(), maxNorm) });
     }
     list.push({
       onBatchEnd: async (trainer, info) => {

@@ -19,6 +19,9 @@ import { hasFusedKernel, runFused } from './fused.js';
 import { adamProgram, type AdamStepAttrs } from '../../backend/wasm/optimizer-spec.js';
 import { runProgramWithTfOps } from './run-program.js';
 
+/** torch's defaults of Adam (what a group gets when neither it nor the constructor's options set a value). */
+export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({ lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false });
+
 /** torch.optim.Adam's hyper-parameters (camelCase). */
 export interface AdamOptions extends BaseOptimizerOptions {
   /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]). */
@@ -40,7 +43,7 @@ export class Adam extends Optimizer<AdamOptions> {
    * @param options - defaults for every group: lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weightDecay=0, amsgrad=false, maximize=false, decoupledWeightDecay=false
    */
   constructor(params: OptimizerParams<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false, ...options });
+    super(params, { ...ADAM_DEFAULTS, ...options });
   }
 
   protected validate(o: AdamOptions): void {
@@ -76,6 +79,9 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 }
 
+/** torch's defaults of AdamW: Adam's with weight_decay=1e-2, decoupled. */
+export const ADAMW_DEFAULTS: Readonly<AdamOptions> = Object.freeze({ ...ADAM_DEFAULTS, weightDecay: 1e-2, decoupledWeightDecay: true });
+
 /** Mirrors torch.optim.AdamW: Adam with decoupled weight decay (default weight_decay=1e-2). */
 export class AdamW extends Adam {
   /**
@@ -83,6 +89,6 @@ export class AdamW extends Adam {
    * @param options - as Adam's, with weightDecay=1e-2 by default
    */
   constructor(params: OptimizerParams<AdamOptions>, options: Partial<Omit<AdamOptions, 'decoupledWeightDecay'>> = {}) {
-    super(params, { weightDecay: 1e-2, ...options, decoupledWeightDecay: true });
+    super(params, { ...ADAMW_DEFAULTS, ...options, decoupledWeightDecay: true });
   }
 }

@@ -79,6 +79,8 @@ export abstract class Optimizer<H extends { lr: number }> {
       params.push(p);
     }
     const full = { ...this.defaults, ...group, params } as ParamGroup<H>;
+    // Array hyper-parameters (betas) are the group's own, not shared with the defaults or other groups.
+    for (const [k, v] of Object.entries(full)) if (k !== 'params' && Array.isArray(v)) (full as Record<string, unknown>)[k] = [...(v as unknown[])];
     this.validate(full);
     this.paramGroups.push(full);
     this.onGroupAdded(full);

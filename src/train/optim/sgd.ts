@@ -12,6 +12,9 @@ import { Optimizer, type BaseOptimizerOptions, type OptimizerParams, type ParamG
 import { SGD_UPDATE } from '../../backend/wasm/optimizer-kernels.js';
 import { hasFusedKernel, runFused } from './fused.js';
 
+/** torch's defaults of SGD (what a group gets when neither it nor the constructor's options set a value). */
+export const SGD_DEFAULTS: Readonly<SGDOptions> = Object.freeze({ lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false });
+
 /** torch.optim.SGD's hyper-parameters (camelCase). */
 export interface SGDOptions extends BaseOptimizerOptions {
   /** Momentum factor (default 0). */
@@ -31,7 +34,7 @@ export class SGD extends Optimizer<SGDOptions> {
    * @param options - defaults for every group: lr=1e-3, momentum=0, dampening=0, weightDecay=0, nesterov=false, maximize=false
    */
   constructor(params: OptimizerParams<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+    super(params, { ...SGD_DEFAULTS, ...options });
   }
 
   protected validate(o: SGDOptions): void {
