@@ -5,7 +5,9 @@
  *   clr = lr / (1 + (step - 1) * lr_decay)
  *   sum = sum + g * g
  *   p = p - clr * g / (sqrt(sum) + eps)
- * Like PyTorch, every parameter's state (`sum` = initial_accumulator_value, step 0) exists from construction.
+ * Like PyTorch, every parameter's state (`sum` = initial_accumulator_value, step 0) exists from construction, and
+ * `sum` starts at the constructor's initial_accumulator_value even in a group that sets its own (torch reads
+ * the constructor argument there, not the group's).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
@@ -46,17 +48,18 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected override onGroupAdded(group: ParamGroup<AdagradOptions>): void {
-    for (const p of group.params) this.initialState(p, group);
+    for (const p of group.params) this.initialState(p);
   }
 
-  private initialState(p: Parameter, group: AdagradOptions): ParamState {
+  /** Like PyTorch, `sum` starts at the constructor's initial_accumulator_value, even for a group that sets its own. */
+  private initialState(p: Parameter): ParamState {
     const st = this.stateFor(p);
-    if (!st.tensors.has('sum')) this.setState(st, 'sum', tf.fill(p.shape, group.initialAccumulatorValue, 'float32'));
+    if (!st.tensors.has('sum')) this.setState(st, 'sum', tf.fill(p.shape, this.defaults.initialAccumulatorValue, 'float32'));
     return st;
   }
 
   protected update(p: Parameter, grad: tf.Tensor, o: ParamGroup<AdagradOptions>, st: ParamState): void {
-    this.initialState(p, o);
+    this.initialState(p);
     const next = tf.tidy(() => {
       const g = o.weightDecay !== 0 ? addScaled(grad, p.variable, o.weightDecay) : grad;
       const clr = o.lr / (1 + (st.step - 1) * o.lrDecay);
