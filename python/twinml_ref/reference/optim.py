@@ -158,8 +158,18 @@ def scheduler_defaults(args, tensors, dtype):
     for k, v in vars(sched).items():
         if k.startswith("_") or k in ("optimizer", "base_lrs", "last_epoch", "verbose"):
             continue
+        if isinstance(v, (list, tuple)) and not all(isinstance(x, (int, float, str, bool)) for x in v):
+            continue
         if isinstance(v, (int, float, str, bool, list, tuple)):
             attrs[k] = _plain(v)
     if isinstance(getattr(sched, "milestones", None), dict):
         attrs["milestones"] = sorted(sched.milestones.elements())
+    if isinstance(sched, torch.optim.lr_scheduler.OneCycleLR):
+        attrs["anneal_strategy"] = sched._anneal_func_type
+        attrs["phase_end_steps"] = [p["end_step"] for p in sched._schedule_phases]
+        group = opt.param_groups[0]
+        for key in ("initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"):
+            attrs[f"group.{key}"] = group[key]
+    if isinstance(sched, torch.optim.lr_scheduler.SequentialLR):
+        attrs["milestones"] = list(sched._milestones)
     return {"attrs": attrs}, {}

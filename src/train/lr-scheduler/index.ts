@@ -10,5 +10,5 @@ export { CosineAnnealingLR, type CosineAnnealingLROptions } from './cosine-annea
 export { LinearLR, type LinearLROptions } from './linear-lr.js';
 export { LambdaLR, type LambdaLROptions, type LrLambda } from './lambda-lr.js';
 export { SequentialLR, type SequentialLROptions } from './sequential-lr.js';
-export { OneCycleLR, type OneCycleLROptions } from './one-cycle-lr.js';
+export { OneCycleLR, type OneCycleLROptions, type OneCyclePhase, type OneCycleBound } from './one-cycle-lr.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauState } from '../callbacks/reduce-lr-on-plateau.js';

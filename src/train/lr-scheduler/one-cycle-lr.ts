@@ -34,13 +34,16 @@ export interface OneCycleLROptions {
   threePhase?: boolean;
 }
 
-type Key = 'initial' | 'max' | 'min' | 'maxMomentum' | 'baseMomentum';
-interface Phase {
+/** A group's lr and momentum bounds: initial_lr, max_lr, min_lr, max_momentum, base_momentum. */
+export type OneCycleBound = 'initial' | 'max' | 'min' | 'maxMomentum' | 'baseMomentum';
+
+/** One phase of the cycle: it ends at `endStep` and anneals between the named bounds. */
+export interface OneCyclePhase {
   endStep: number;
-  startLr: Key;
-  endLr: Key;
-  startMomentum: Key;
-  endMomentum: Key;
+  startLr: OneCycleBound;
+  endLr: OneCycleBound;
+  startMomentum: OneCycleBound;
+  endMomentum: OneCycleBound;
 }
 
 function perGroup(name: string, value: number | number[], groups: number): number[] {
@@ -63,9 +66,10 @@ export class OneCycleLR extends LRScheduler {
   readonly cycleMomentum: boolean;
   /** True when the optimizer has betas (Adam): beta1 is cycled instead of momentum. */
   readonly useBeta1: boolean;
-  private readonly phases: Phase[];
+  /** The phases: the step where each ends and the lr / momentum it anneals between (torch's `_schedule_phases`). */
+  readonly phases: readonly OneCyclePhase[];
   /** Per group: initial, max and min lr, and momentum bounds (PyTorch keeps them in the param groups). */
-  private readonly bounds: Array<Record<Key, number>>;
+  readonly bounds: ReadonlyArray<Record<OneCycleBound, number>>;
 
   /**
    * @param optimizer - the optimizer
