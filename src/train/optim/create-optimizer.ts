@@ -9,6 +9,7 @@ import { Adam, AdamW, ADAM_DEFAULTS, ADAMW_DEFAULTS } from './adam.js';
 import { Adadelta, ADADELTA_DEFAULTS } from './adadelta.js';
 import { RMSprop, RMSPROP_DEFAULTS } from './rmsprop.js';
 import { Adagrad, ADAGRAD_DEFAULTS } from './adagrad.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from './optimizer-names.js';
 
 interface OptimizerEntry {
   /** torch's class name. */
@@ -18,7 +19,7 @@ interface OptimizerEntry {
   make(params: OptimizerParams<never>, options: object): Optimizer<{ lr: number }>;
 }
 
-const REGISTRY: Record<string, OptimizerEntry> = {
+const REGISTRY: Record<OptimizerName, OptimizerEntry> = {
   sgd: { className: 'SGD', defaults: SGD_DEFAULTS, make: (p, o) => new SGD(p, o) },
   adam: { className: 'Adam', defaults: ADAM_DEFAULTS, make: (p, o) => new Adam(p, o) },
   adamw: { className: 'AdamW', defaults: ADAMW_DEFAULTS, make: (p, o) => new AdamW(p, o) },
@@ -27,14 +28,10 @@ const REGISTRY: Record<string, OptimizerEntry> = {
   adagrad: { className: 'Adagrad', defaults: ADAGRAD_DEFAULTS, make: (p, o) => new Adagrad(p, o) },
 };
 
-/** The names createOptimizer accepts (lower case; torch's class names are accepted in any case). */
-export const OPTIMIZER_NAMES = Object.keys(REGISTRY);
-
-/** Lower-case optimizer names. */
-export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'adadelta' | 'rmsprop' | 'adagrad';
+export { OPTIMIZER_NAMES, type OptimizerName };
 
 function entry(name: string): OptimizerEntry {
-  const e = REGISTRY[name.toLowerCase()];
+  const e = (REGISTRY as Record<string, OptimizerEntry | undefined>)[name.toLowerCase()];
   if (!e) throw new Error(`unknown optimizer '${name}'; valid: ${OPTIMIZER_NAMES.join(', ')}`);
   return e;
 }
