@@ -9,7 +9,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { ADAM_UPDATE } from '../wasm/optimizer-kernels.js';
-import { adamProgram, type AdamStepAttrs, type ElementOp } from '../wasm/optimizer-spec.js';
+import { adamProgram, evaluateProgram, type AdamStepAttrs, type ElementOp } from '../wasm/optimizer-spec.js';
 import { EagerConstants, withEagerScope, type BinaryEagerOp, type EagerHandle, type EagerInput } from './eager-ops.js';
 
 const constants = new EagerConstants();
@@ -25,20 +25,13 @@ const adamKernel: KernelFunc = ({ inputs, attrs }) => {
     if (t && t.dtype !== 'float32') throw new Error(`${ADAM_UPDATE}: input ${name} must be float32, got ${t.dtype}`);
   }
   return withEagerScope((s) => {
-    const regs = new Map<string, EagerInput>();
-    // An absent state input (first step) is zeros, as the tf-ops path's tf.zerosLike.
-    for (const name of program.tensors) regs.set(name, named[name] ?? s.op('ZerosLike', [named['grad']!]));
-    for (const [name, value] of Object.entries(program.scalars)) regs.set(name, constants.scalar(name, value));
-    const get = (name: string) => {
-      const r = regs.get(name);
-      if (!r) throw new Error(`optimizer program: '${name}' is used before it is defined`);
-      return r;
-    };
-    for (const step of program.steps) {
-      const [a, b] = step.args;
-      regs.set(step.out, step.op === 'sqrt' ? s.unary('Sqrt', get(a)) : s.binary(BINARY[step.op], get(a), get(b!)));
-    }
-    return program.outputs.map((name) => s.result(get(name) as EagerHandle));
+    const outputs = evaluateProgram<EagerInput>(program, {
+      // An absent state input (first step) is zeros, as the tf-ops path's tf.zerosLike.
+      input: (name) => named[name] ?? s.op('ZerosLike', [named['grad']!]),
+      scalar: (name, value) => constants.scalar(name, value),
+      apply: (op, a, b) => (op === 'sqrt' ? s.unary('Sqrt', a) : s.binary(BINARY[op], a, b!)),
+    });
+    return outputs.map((h) => s.result(h as EagerHandle));
   });
 };
 

@@ -19,24 +19,21 @@ interface WasmHeapInternals {
 }
 
 /**
- * Runs `program` with the SIMD loop over the first floor(n/4)*4 elements and the JS loop over the rest; false
- * when the backend has no wasm memory to share or no SIMD (then the caller runs the JS loop over everything).
+ * Runs `program` compiled to wasm (SIMD over the first floor(n/4)*4 elements, scalar f32 over the rest) on the
+ * heap; false when the backend has no wasm memory to share or no SIMD (then the caller runs the JS loop).
  * Absent state inputs must already be zero-filled outputs passed as inputs.
  */
-function runOnHeap(backend: unknown, program: ElementProgram, ins: TensorInfo[], outs: TensorInfo[], inArrays: Float32Array[], outArrays: Float32Array[]): boolean {
+function runOnHeap(backend: unknown, program: ElementProgram, ins: TensorInfo[], outs: TensorInfo[], n: number): boolean {
   const memory = backendMemory(backend);
   if (!(backend as WasmHeapInternals).dataIdMap || !memory) return false;
-  const simd = programSimd(program, memory);
-  if (!simd) return false;
-  const n = outArrays[0]!.length;
-  const n4 = n - (n % 4);
-  const at = (t: TensorInfo) => heapOffset(backend as object, t);
-  simd(...ins.map(at), ...outs.map(at), n4 * 4, ...Object.values(program.scalars).map(Math.fround));
-  if (n4 < n) {
-    const named: Record<string, Float32Array> = {};
-    program.tensors.forEach((name, k) => (named[name] = inArrays[k]!.subarray(n4)));
-    runProgramOnArrays(program, named, outArrays.map((a) => a.subarray(n4)));
-  }
+  const compiled = programSimd(program, memory);
+  if (!compiled) return false;
+  const args: number[] = [];
+  for (const t of ins) args.push(heapOffset(backend as object, t));
+  for (const t of outs) args.push(heapOffset(backend as object, t));
+  args.push((n - (n % 4)) * 4, n * 4);
+  for (const name in program.scalars) args.push(Math.fround(program.scalars[name]!));
+  compiled(...args);
   return true;
 }
 
@@ -60,7 +57,7 @@ const adamKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const program = adamProgram(attrs as unknown as AdamStepAttrs);
   const named = inputs as Record<string, TensorInfo | undefined>;
   const size = param.shape.reduce((a, b) => a * b, 1);
-  checkFloat32(ADAM_UPDATE, Object.fromEntries(program.tensors.map((n) => [n, named[n]])), size);
+  checkFloat32(ADAM_UPDATE, named, size);
   const heap = backend as unknown as HeapBackend;
   const outs = program.outputs.map(() => heap.makeOutput(param.shape, 'float32'));
   // An absent state input (first step) reads as zeros: its output, zero-filled, serves as the input.
@@ -68,13 +65,12 @@ const adamKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const ins = program.tensors.map((n) => named[n] ?? outs[stateOutput[n]!]!);
   // Views are taken after every allocation (an allocation may grow the heap and detach older views).
   const view = (t: TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
-  const outArrays = outs.map(view);
-  program.tensors.forEach((n, k) => {
-    if (!named[n]) outArrays[stateOutput[n]!]!.fill(0);
+  program.tensors.forEach((n) => {
+    if (!named[n]) view(outs[stateOutput[n]!]!).fill(0);
   });
-  const inArrays = ins.map(view);
-  if (!runOnHeap(backend, program, ins, outs, inArrays, outArrays)) {
-    runProgramOnArrays(program, Object.fromEntries(program.tensors.map((n, k) => [n, inArrays[k]!])), outArrays);
+  if (!runOnHeap(backend, program, ins, outs, size)) {
+    const inArrays = ins.map(view);
+    runProgramOnArrays(program, Object.fromEntries(program.tensors.map((n, k) => [n, inArrays[k]!])), outs.map(view));
   }
   return outs;
 };

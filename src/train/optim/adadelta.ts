@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
-import { Optimizer, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
+import { Optimizer, requireNonNegative, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
 import { addcmul, addScaled } from './torch-ops.js';
 
 /** torch's defaults of Adadelta (what a group gets when neither it nor the constructor's options set a value). */
@@ -36,10 +36,8 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
   }
 
   protected validate(o: AdadeltaOptions): void {
-    if (!(o.lr >= 0)) throw new Error(`Adadelta: invalid learning rate lr=${o.lr}`);
+    requireNonNegative('Adadelta', { lr: o.lr, eps: o.eps, weight_decay: o.weightDecay });
     if (!(o.rho >= 0 && o.rho <= 1)) throw new Error(`Adadelta: invalid rho=${o.rho} (must be in [0, 1])`);
-    if (!(o.eps >= 0)) throw new Error(`Adadelta: invalid eps=${o.eps}`);
-    if (!(o.weightDecay >= 0)) throw new Error(`Adadelta: invalid weight_decay=${o.weightDecay}`);
   }
 
   protected update(p: Parameter, grad: tf.Tensor, o: ParamGroup<AdadeltaOptions>, st: ParamState): void {

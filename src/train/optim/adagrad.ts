@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
-import { Optimizer, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
+import { Optimizer, requireNonNegative, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
 import { addcdiv, addcmul, addScaled } from './torch-ops.js';
 
 /** torch's defaults of Adagrad (what a group gets when neither it nor the constructor's options set a value). */
@@ -40,11 +40,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected validate(o: AdagradOptions): void {
-    if (!(o.lr >= 0)) throw new Error(`Adagrad: invalid learning rate lr=${o.lr}`);
-    if (!(o.lrDecay >= 0)) throw new Error(`Adagrad: invalid lr_decay=${o.lrDecay}`);
-    if (!(o.weightDecay >= 0)) throw new Error(`Adagrad: invalid weight_decay=${o.weightDecay}`);
-    if (!(o.initialAccumulatorValue >= 0)) throw new Error(`Adagrad: invalid initial_accumulator_value=${o.initialAccumulatorValue}`);
-    if (!(o.eps >= 0)) throw new Error(`Adagrad: invalid eps=${o.eps}`);
+    requireNonNegative('Adagrad', { lr: o.lr, lr_decay: o.lrDecay, weight_decay: o.weightDecay, initial_accumulator_value: o.initialAccumulatorValue, eps: o.eps });
   }
 
   protected override onGroupAdded(group: ParamGroup<AdagradOptions>): void {

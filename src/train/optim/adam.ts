@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
-import { Optimizer, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
+import { Optimizer, requireNonNegative, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
 import { ADAM_UPDATE } from '../../backend/wasm/optimizer-kernels.js';
 import { hasFusedKernel, runFused } from './fused.js';
 import { adamProgram, type AdamStepAttrs } from '../../backend/wasm/optimizer-spec.js';
@@ -47,12 +47,10 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected validate(o: AdamOptions): void {
-    if (!(o.lr >= 0)) throw new Error(`Adam: invalid learning rate lr=${o.lr}`);
-    if (!(o.eps >= 0)) throw new Error(`Adam: invalid eps=${o.eps}`);
+    requireNonNegative('Adam', { lr: o.lr, eps: o.eps, weight_decay: o.weightDecay });
     o.betas.forEach((b, i) => {
       if (!(b >= 0 && b < 1)) throw new Error(`Adam: invalid beta parameter at index ${i}: ${b}`);
     });
-    if (!(o.weightDecay >= 0)) throw new Error(`Adam: invalid weight_decay=${o.weightDecay}`);
   }
 
   protected update(p: Parameter, grad: tf.Tensor, o: ParamGroup<AdamOptions>, st: ParamState): void {

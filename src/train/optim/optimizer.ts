@@ -40,6 +40,17 @@ export interface OptimizerStateDict {
   groups: Array<Record<string, unknown>>;
 }
 
+/**
+ * Throws unless every value is >= 0 (NaN fails), naming the optimizer and torch's argument name.
+ * @param optimizer - the class name for the message
+ * @param values - torch argument name -> value
+ */
+export function requireNonNegative(optimizer: string, values: Record<string, number>): void {
+  for (const [name, v] of Object.entries(values)) {
+    if (!(v >= 0)) throw new Error(`${optimizer}: invalid ${name === 'lr' ? 'learning rate ' : ''}${name}=${v}`);
+  }
+}
+
 function isGroupList<H>(params: OptimizerParams<H>): params is Array<ParamGroupInput<H>> {
   return params.length > 0 && !('variable' in (params[0] as object));
 }

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
-import { Optimizer, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
+import { Optimizer, requireNonNegative, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
 import { addcdiv, addcmul, addScaled, lerp } from './torch-ops.js';
 
 /** torch's defaults of RMSprop (what a group gets when neither it nor the constructor's options set a value). */
@@ -41,11 +41,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 
   protected validate(o: RMSpropOptions): void {
-    if (!(o.lr >= 0)) throw new Error(`RMSprop: invalid learning rate lr=${o.lr}`);
-    if (!(o.eps >= 0)) throw new Error(`RMSprop: invalid eps=${o.eps}`);
-    if (!(o.momentum >= 0)) throw new Error(`RMSprop: invalid momentum=${o.momentum}`);
-    if (!(o.weightDecay >= 0)) throw new Error(`RMSprop: invalid weight_decay=${o.weightDecay}`);
-    if (!(o.alpha >= 0)) throw new Error(`RMSprop: invalid alpha=${o.alpha}`);
+    requireNonNegative('RMSprop', { lr: o.lr, eps: o.eps, momentum: o.momentum, weight_decay: o.weightDecay, alpha: o.alpha });
   }
 
   protected update(p: Parameter, grad: tf.Tensor, o: ParamGroup<RMSpropOptions>, st: ParamState): void {

@@ -4,7 +4,7 @@
  * become float32 scalars as tf.mul(x, number) makes them, so the result is bit-identical to the fused kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ElementOp, ElementProgram } from '../../backend/wasm/optimizer-spec.js';
+import { evaluateProgram, type ElementOp, type ElementProgram } from '../../backend/wasm/optimizer-spec.js';
 
 const TF_OPS: Record<ElementOp, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor> = {
   add: (a, b) => tf.add(a, b),
@@ -21,19 +21,11 @@ const TF_OPS: Record<ElementOp, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor> = {
  * @returns the program's outputs, in order (call inside tf.tidy or dispose them)
  */
 export function runProgramWithTfOps(program: ElementProgram, inputs: Record<string, tf.Tensor | undefined>): tf.Tensor[] {
-  const regs = new Map<string, tf.Tensor>();
   const like = inputs['grad'] ?? inputs['param'];
   if (!like) throw new Error('optimizer program: inputs need grad or param');
-  for (const name of program.tensors) regs.set(name, inputs[name] ?? tf.zerosLike(like));
-  for (const [name, value] of Object.entries(program.scalars)) regs.set(name, tf.scalar(value, 'float32'));
-  const get = (name: string) => {
-    const r = regs.get(name);
-    if (!r) throw new Error(`optimizer program: '${name}' is used before it is defined`);
-    return r;
-  };
-  for (const step of program.steps) {
-    const [a, b] = step.args;
-    regs.set(step.out, TF_OPS[step.op](get(a), b === undefined ? get(a) : get(b)));
-  }
-  return program.outputs.map(get);
+  return evaluateProgram<tf.Tensor>(program, {
+    input: (name) => inputs[name] ?? tf.zerosLike(like),
+    scalar: (_name, value) => tf.scalar(value, 'float32'),
+    apply: (op, a, b) => TF_OPS[op](a, b ?? a),
+  });
 }

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../../nn/parameter.js';
-import { Optimizer, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
+import { Optimizer, requireNonNegative, type BaseOptimizerOptions, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer.js';
 import { SGD_UPDATE } from '../../backend/wasm/optimizer-kernels.js';
 import { hasFusedKernel, runFused } from './fused.js';
 
@@ -38,9 +38,7 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected validate(o: SGDOptions): void {
-    if (!(o.lr >= 0)) throw new Error(`SGD: invalid learning rate lr=${o.lr}`);
-    if (!(o.momentum >= 0)) throw new Error(`SGD: invalid momentum=${o.momentum}`);
-    if (!(o.weightDecay >= 0)) throw new Error(`SGD: invalid weight_decay=${o.weightDecay}`);
+    requireNonNegative('SGD', { lr: o.lr, momentum: o.momentum, weight_decay: o.weightDecay });
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
       throw new Error('SGD: nesterov momentum requires a momentum and zero dampening');
     }
