@@ -16,3 +16,4 @@ export { Dropout2d } from './dropout2d.js';
 export { LeakyReLU, GELU, type GELUApproximate } from './activation-extra.js';
 export { Softmax, LogSoftmax } from './softmax.js';
 export { toNHWC, toNCHW } from './layout.js';
+export * as utils from './utils/index.js';
