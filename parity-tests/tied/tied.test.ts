@@ -19,7 +19,7 @@ import { fromHost } from '../../src/nn/host.js';
 import { backward } from '../../src/train/backward.js';
 import { CrossEntropyLoss } from '../../src/nn/loss/cross-entropy.js';
 import { AdamW } from '../../src/train/optim/index.js';
-import { clipGradNorm } from '../../src/train/callbacks/clip-grad-norm.js';
+import { clip_grad_norm_ } from '../../src/nn/utils/index.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
 import type { ParityRow } from '../../src/bridge/parity-report.js';
 import type { HostTensor, StateDict } from '../../src/util/host-tensor.js';
@@ -99,7 +99,7 @@ async function runStep(py: PythonBridge, backend: string, params?: (m: TiedLM) =
     ];
     const named = model.namedParameters();
     for (const [key, p] of named) rows.push(compareTensor(ctx(`grad.${key}`), p.grad!.dataSync(), pick(ref.g, `grad.${key}`), pick(ref.p, `grad.${key}`)));
-    const total = clipGradNorm(ps, MAX_NORM);
+    const total = clip_grad_norm_(ps, MAX_NORM);
     rows.push(compareTensor(ctx('clip_grad_norm_ total norm'), [total], pick(ref.g, 'clip.total_norm'), pick(ref.p, 'clip.total_norm')));
     for (const [key, p] of named) rows.push(compareTensor(ctx(`clipped grad.${key}`), p.grad!.dataSync(), pick(ref.g, `clipped.${key}`), pick(ref.p, `clipped.${key}`)));
     tf.dispose([logits, loss]);
@@ -129,7 +129,7 @@ async function runTrajectory(py: PythonBridge, backend: string): Promise<ParityR
       const [x, y] = tf.tidy(() => [tf.gather(xs, s), tf.gather(ys, s)]);
       opt.zeroGrad();
       const loss = backward(() => lossOf(model, x!, y!), model.parameters());
-      norms[s] = clipGradNorm(model.parameters(), MAX_NORM);
+      norms[s] = clip_grad_norm_(model.parameters(), MAX_NORM);
       opt.step();
       losses[s] = loss.dataSync()[0]!;
       tf.dispose([loss, x!, y!]);

@@ -44,3 +44,4 @@ export {
   type HuberOptions,
 } from './loss/index.js';
 export * as functional from './functional/index.js';
+export * as utils from './utils/index.js';

@@ -169,7 +169,7 @@ export class Trainer {
         train_loss: lossSum / Math.max(seen, 1),
         val_loss: validation.loss,
         val_accuracy: validation.accuracy,
-        lr: o.optimizer.paramGroups[0]!.options.lr,
+        lr: o.optimizer.paramGroups[0]!.lr,
         samples_per_sec: seen / seconds,
         epoch_seconds: seconds,
         step: this.position.step,

@@ -55,7 +55,7 @@ describe.skipIf(!available)(title, () => {
     await useBackend('cpu');
   });
 
-  const base: AdamOptions = { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, decoupledWeightDecay: false };
+  const base: AdamOptions = { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false };
   const cases: Array<[string, (ps: Parameter[]) => Adam]> = [
     ['Adam defaults', (ps) => new Adam(ps, base)],
     ['Adam eps 1e-3, weight decay 0.1', (ps) => new Adam(ps, { ...base, eps: 1e-3, weightDecay: 0.1 })],

@@ -21,9 +21,13 @@ describe('twinml CLI', () => {
     const unknown = runCli(['train', '--epoch', '3']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown argument: epoch/);
-    const badOptimizer = runCli(['train', '--optimizer', 'rmsprop']);
+    const badOptimizer = runCli(['train', '--optimizer', 'lamb']);
     expect(badOptimizer.code).toBe(2);
-    expect(badOptimizer.stderr).toMatch(/Choices: "sgd", "adam"/);
+    expect(badOptimizer.stderr).toMatch(/Choices: "sgd", "adam", "adamw", "adadelta", "rmsprop", "adagrad"/);
+    const momentumless = runCli(['train', '--optimizer', 'adam', '--momentum', '0.9', '--no-export']);
+    expect(momentumless.stderr).toMatch(/--momentum 0.9: adam has no momentum \(optimizers with one: sgd, rmsprop\)/);
+    const badSchedule = runCli(['train', '--lr-scheduler', 'onecycle', '--no-export']);
+    expect(badSchedule.stderr).toMatch(/onecycle needs max_lr, e.g. onecycle:0.1/);
     const badBackend = runCli(['train', '--backend', 'metal']);
     expect(badBackend.stderr).toMatch(/Choices: "auto", "tensorflow", "wasm", "cpu"/);
     const badModel = runCli(['train', '--model', 'resnet', '--no-export']);
@@ -52,5 +56,18 @@ describe('twinml CLI', () => {
     const config = JSON.parse(readFileSync(join(tmp, 'a', 'config.json'), 'utf8'));
     expect(config).toMatchObject({ model: 'mlp', dataset: 'mnist-binary:3,8', labels: ['3', '8'], seed: 5, backend: { used: 'wasm' } });
     expect(existsSync(join(tmp, 'a', 'model.safetensors'))).toBe(true);
+  });
+
+  it('trains with any torch optimizer and a per-batch OneCycleLR (lr rises, then anneals below the start)', () => {
+    const out = join(tmp, 'rmsprop-onecycle');
+    const args = ['train', '--model', 'mlp', '--dataset', 'mnist-binary:3,8', '--hidden', '16', '--epochs', '3', '--optimizer', 'rmsprop', '--momentum', '0.5'];
+    const r = runCli([...args, '--lr-scheduler', 'onecycle:0.01:0.4', '--out', out, '--backend', 'wasm', '--no-export']);
+    expect(r.code, r.stderr).toBe(0);
+    const lrs = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).lr as number);
+    expect(lrs).toHaveLength(3);
+    expect(lrs[0]!).toBeGreaterThan(0.01 / 25);
+    expect(lrs[1]!).toBeLessThan(lrs[0]!);
+    expect(lrs[2]!).toBeLessThan(0.01 / 25);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ optimizer: 'rmsprop', momentum: 0.5 });
   });
 });

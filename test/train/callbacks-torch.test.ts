@@ -11,7 +11,7 @@ import { withBackend, maxAbsDiff } from '../helpers/backend.js';
 import { Parameter } from '../../src/nn/parameter.js';
 import { SGD } from '../../src/train/optim/sgd.js';
 import { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from '../../src/train/callbacks/reduce-lr-on-plateau.js';
-import { clipGradNorm } from '../../src/train/callbacks/clip-grad-norm.js';
+import { clip_grad_norm_, clip_grad_value_ } from '../../src/nn/utils/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 let python: string;
@@ -107,12 +107,16 @@ for norm_type, max_norm in cfg['cases']:
         p.grad = torch.tensor(data, dtype=torch.float32).reshape(shape)
         ps.append(p)
     norm_type = float('inf') if norm_type == 'inf' else norm_type
-    total = torch.nn.utils.clip_grad_norm_(ps, max_norm, norm_type=norm_type)
+    if norm_type == 'value':
+        torch.nn.utils.clip_grad_value_(ps, max_norm)
+        total = torch.tensor(0.0)
+    else:
+        total = torch.nn.utils.clip_grad_norm_(ps, max_norm, norm_type=norm_type)
     results.append({'total': total.item(), 'grads': [p.grad.flatten().tolist() for p in ps]})
 print(json.dumps(results))
 `;
 
-describe('clipGradNorm (torch.nn.utils.clip_grad_norm_)', () => {
+describe('clip_grad_norm_ (torch.nn.utils.clip_grad_norm_)', () => {
   const rng = new Rng(7);
   const shapes = [[5, 3], [3], [2, 2, 2]];
   const grads = shapes.map((s) => {
@@ -133,7 +137,7 @@ describe('clipGradNorm (torch.nn.utils.clip_grad_norm_)', () => {
         return p;
       });
       const before = tf.memory().numTensors;
-      const total = clipGradNorm(params, maxNorm, { normType });
+      const total = clip_grad_norm_(params, maxNorm, normType);
       expect(tf.memory().numTensors).toBe(before);
       expect(Math.abs(total - expected.total)).toBeLessThanOrEqual(4e-6 * expected.total);
       params.forEach((p, i) => {
@@ -141,13 +145,25 @@ describe('clipGradNorm (torch.nn.utils.clip_grad_norm_)', () => {
         const want = expected.grads[i]!;
         expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(2e-6 * Math.max(...want.map(Math.abs)));
       });
-      if (maxNorm < expected.total) expect(Math.abs(clipGradNorm(params, Infinity, { normType }) - maxNorm)).toBeLessThan(1e-4 * maxNorm);
+      if (maxNorm < expected.total) expect(Math.abs(clip_grad_norm_(params, Infinity, normType) - maxNorm)).toBeLessThan(1e-4 * maxNorm);
     });
+  });
+
+  it('clip_grad_value_ clamps like torch, a shared Parameter once', () => {
+    const [expected] = torch(CLIP_PY, { grads, cases: [['value', 1.25]] }) as Array<{ grads: number[][] }>;
+    const params = grads.map(([s, d]) => {
+      const p = new Parameter(tf.zeros(s));
+      p.grad = tf.tensor(d, s);
+      return p;
+    });
+    clip_grad_value_([...params, params[0]!], 1.25);
+    params.forEach((p, i) => expect(Array.from(p.grad!.dataSync())).toEqual(expected!.grads[i]!.map(Math.fround)));
+    params.forEach((p) => p.dispose());
   });
 
   it('errors on a non-finite total norm when asked, naming the norm', () => {
     const p = new Parameter(tf.zeros([2]));
     p.grad = tf.tensor([NaN, 1]);
-    expect(() => clipGradNorm([p], 1, { errorIfNonfinite: true })).toThrow(/total norm of order 2 .* is non-finite \(NaN\)/);
+    expect(() => clip_grad_norm_([p], 1, 2, true)).toThrow(/total norm of order 2 .* is non-finite \(NaN\)/);
   });
 });

@@ -57,7 +57,7 @@ describe('checkpoints', () => {
     getDefaultGenerator().setState(loaded.trainer.rng);
     expect(getDefaultGenerator().random()).toBe(rngAfterSave);
     expect(loaded.trainer.callbacks.reduceLrOnPlateau!.best).toBe(Infinity);
-    expect(optB.paramGroups[0]!.options.lr).toBe(0.01);
+    expect(optB.paramGroups[0]!.lr).toBe(0.01);
     trainSteps(b, optB, 2, 1);
     for (const [k, t] of a.stateDict()) expect(Buffer.from(b.stateDict().get(k)!.data.buffer).equals(Buffer.from(t.data.buffer)), k).toBe(true);
     optA.disposeState();

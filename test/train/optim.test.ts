@@ -93,7 +93,7 @@ describe('SGD matches PyTorch update rules', () => {
   ];
   for (const c of cases) {
     it(JSON.stringify(c), () => {
-      const full: SGDOptions = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, ...c };
+      const full: SGDOptions = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...c };
       expectClose(runTs((ps) => new SGD(ps, c)), sgdReference(full));
     });
   }
@@ -104,7 +104,7 @@ describe('SGD matches PyTorch update rules', () => {
 });
 
 describe('Adam and AdamW match PyTorch update rules', () => {
-  const base: AdamOptions = { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, decoupledWeightDecay: false };
+  const base: AdamOptions = { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false };
   const cases: Array<Partial<AdamOptions>> = [
     {},
     { eps: 1e-3 },

@@ -3,7 +3,7 @@ from .losses import loss_step
 from .functional import functional_step
 from .models import initial_state, model_step, model_trace, model_train, state_dict_file_roundtrip, state_dict_roundtrip
 from .modules import layer_step, module_hyperparameters
-from .optim import optimizer_steps, scheduler_lrs
+from .optim import optimizer_defaults, optimizer_steps, scheduler_defaults, scheduler_lrs
 from .tied import tied_step, tied_train
 from .diagnostics import DIAGNOSTICS
 
@@ -16,6 +16,8 @@ REGISTRY = {
     "functional_step": functional_step,
     "optimizer_steps": optimizer_steps,
     "scheduler_lrs": scheduler_lrs,
+    "optimizer_defaults": optimizer_defaults,
+    "scheduler_defaults": scheduler_defaults,
     "model_step": model_step,
     "model_train": model_train,
     "model_trace": model_trace,

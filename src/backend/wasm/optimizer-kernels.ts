@@ -1,14 +1,15 @@
 /**
  * Fused optimizer updates for the wasm backend: one kernel call per parameter reads the parameter, its gradient
  * and its state straight from the wasm heap and writes the new parameter and state (src/train/optim otherwise
- * runs about a dozen kernels per parameter, each allocating a tensor). The arithmetic, in optimizer-math.ts,
- * is bit-identical to the tf-ops path. src/train/optim uses these kernels when they are registered for the
+ * runs about a dozen kernels per parameter, each allocating a tensor). Adam's arithmetic is the program of
+ * optimizer-spec.ts (the spec every implementation runs), so it is bit-identical to the tf-ops path. src/train/optim uses these kernels when they are registered for the
  * active backend.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { HeapBackend } from './max-pool-grad.js';
-import { adamUpdate, sgdUpdate, type AdamArrays, type AdamStepAttrs, type SgdStepAttrs } from './optimizer-math.js';
-import { adamSimd } from './optimizer-simd.js';
+import { sgdUpdate, type SgdStepAttrs } from './optimizer-math.js';
+import { adamProgram, runProgramOnArrays, type AdamStepAttrs, type ElementProgram } from '../optimizer-spec.js';
+import { programSimd } from './optimizer-simd.js';
 import { backendMemory } from './wasm-emit.js';
 import { heapOffset } from './simd/simd-kernels.js';
 
@@ -18,38 +19,21 @@ interface WasmHeapInternals {
 }
 
 /**
- * Runs the SIMD loop over the first floor(n/4)*4 elements and the JS loop over the rest; false when the
- * backend has no wasm memory to share (then the caller runs the JS loop over everything).
+ * Runs `program` compiled to wasm (SIMD over the first floor(n/4)*4 elements, scalar f32 over the rest) on the
+ * heap; false when the backend has no wasm memory to share or no SIMD (then the caller runs the JS loop).
+ * Absent state inputs must already be zero-filled outputs passed as inputs.
  */
-function adamOnHeap(backend: unknown, tensors: Record<'param' | 'grad' | 'outParam' | 'outExpAvg' | 'outExpAvgSq', TensorInfo> & { expAvg?: TensorInfo; expAvgSq?: TensorInfo }, arrays: AdamArrays, o: AdamStepAttrs): boolean {
-  const internals = backend as WasmHeapInternals;
+function runOnHeap(backend: unknown, program: ElementProgram, ins: TensorInfo[], outs: TensorInfo[], n: number): boolean {
   const memory = backendMemory(backend);
-  if (o.amsgrad || !internals.dataIdMap || !memory) return false;
-  const simd = adamSimd(memory);
-  if (!simd) return false;
-  const n = arrays.param.length;
-  const n4 = n - (n % 4);
-  const at = (t: TensorInfo) => heapOffset(backend as object, t);
-  if (!tensors.expAvg) arrays.outExpAvg.fill(0);
-  if (!tensors.expAvgSq) arrays.outExpAvgSq.fill(0);
-  const coupled = o.weightDecay !== 0 && !o.decoupledWeightDecay;
-  const f32 = Math.fround;
-  simd(
-    at(tensors.param), at(tensors.grad), at(tensors.expAvg ?? tensors.outExpAvg), at(tensors.expAvgSq ?? tensors.outExpAvgSq),
-    at(tensors.outParam), at(tensors.outExpAvg), at(tensors.outExpAvgSq), n4 * 4, coupled ? 1 : 0,
-    o.weightDecay !== 0 && o.decoupledWeightDecay ? f32(1 - o.lr * o.weightDecay) : 1, coupled ? f32(o.weightDecay) : 0,
-    f32(1 - o.beta1), f32(o.beta2), f32(1 - o.beta2), f32(Math.sqrt(1 - o.beta2 ** o.step)), f32(o.eps), f32(o.lr / (1 - o.beta1 ** o.step)),
-  );
-  if (n4 < n) {
-    const tail = (a: Float32Array | null) => (a ? a.subarray(n4) : null);
-    adamUpdate(
-      {
-        param: tail(arrays.param)!, grad: tail(arrays.grad)!, expAvg: tail(arrays.expAvg), expAvgSq: tail(arrays.expAvgSq), maxExpAvgSq: null,
-        outParam: tail(arrays.outParam)!, outExpAvg: tail(arrays.outExpAvg)!, outExpAvgSq: tail(arrays.outExpAvgSq)!, outMaxExpAvgSq: null,
-      },
-      o,
-    );
-  }
+  if (!(backend as WasmHeapInternals).dataIdMap || !memory) return false;
+  const compiled = programSimd(program, memory);
+  if (!compiled) return false;
+  const args: number[] = [];
+  for (const t of ins) args.push(heapOffset(backend as object, t));
+  for (const t of outs) args.push(heapOffset(backend as object, t));
+  args.push((n - (n % 4)) * 4, n * 4);
+  for (const name in program.scalars) args.push(Math.fround(program.scalars[name]!));
+  compiled(...args);
   return true;
 }
 
@@ -68,28 +52,26 @@ function checkFloat32(kernel: string, named: Record<string, TensorInfo | undefin
 }
 
 const adamKernel: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { param, grad, expAvg, expAvgSq, maxExpAvgSq } = inputs as Record<string, TensorInfo | undefined>;
+  const { param, grad } = inputs as Record<string, TensorInfo | undefined>;
   if (!param || !grad) throw new Error(`${ADAM_UPDATE}: inputs param and grad are required`);
-  const o = attrs as unknown as AdamStepAttrs;
+  const program = adamProgram(attrs as unknown as AdamStepAttrs);
+  const named = inputs as Record<string, TensorInfo | undefined>;
   const size = param.shape.reduce((a, b) => a * b, 1);
-  checkFloat32(ADAM_UPDATE, { param, grad, expAvg, expAvgSq, maxExpAvgSq }, size);
+  checkFloat32(ADAM_UPDATE, named, size);
   const heap = backend as unknown as HeapBackend;
-  const outs = [param, param, param, ...(o.amsgrad ? [param] : [])].map(() => heap.makeOutput(param.shape, 'float32'));
+  const outs = program.outputs.map(() => heap.makeOutput(param.shape, 'float32'));
+  // An absent state input (first step) reads as zeros: its output, zero-filled, serves as the input.
+  const stateOutput: Record<string, number> = { expAvg: 1, expAvgSq: 2, maxExpAvgSq: 3 };
+  const ins = program.tensors.map((n) => named[n] ?? outs[stateOutput[n]!]!);
   // Views are taken after every allocation (an allocation may grow the heap and detach older views).
-  const view = (t: TensorInfo | undefined): Float32Array | null => (t ? (heap.typedArrayFromHeap(t) as Float32Array) : null);
-  const arrays: AdamArrays = {
-    param: view(param)!,
-    grad: view(grad)!,
-    expAvg: view(expAvg),
-    expAvgSq: view(expAvgSq),
-    maxExpAvgSq: view(maxExpAvgSq),
-    outParam: view(outs[0])!,
-    outExpAvg: view(outs[1])!,
-    outExpAvgSq: view(outs[2])!,
-    outMaxExpAvgSq: view(outs[3]),
-  };
-  const tensors = { param, grad, expAvg, expAvgSq, outParam: outs[0]!, outExpAvg: outs[1]!, outExpAvgSq: outs[2]! };
-  if (!adamOnHeap(backend, tensors, arrays, o)) adamUpdate(arrays, o);
+  const view = (t: TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
+  program.tensors.forEach((n) => {
+    if (!named[n]) view(outs[stateOutput[n]!]!).fill(0);
+  });
+  if (!runOnHeap(backend, program, ins, outs, size)) {
+    const inArrays = ins.map(view);
+    runProgramOnArrays(program, Object.fromEntries(program.tensors.map((n, k) => [n, inArrays[k]!])), outs.map(view));
+  }
   return outs;
 };
 

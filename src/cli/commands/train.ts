@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES } from '../backend-choices.js';
 import { addTrainingUxOptions, checkTrainingUxArgs, type TrainingUxArgs } from '../train/ux-options.js';
 import { camelCase, loadConfigFile } from '../../train/config/config-file.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../../train/optim/optimizer-names.js';
 
 export interface TrainArgs extends TrainingUxArgs {
   model: string;
@@ -19,7 +20,7 @@ export interface TrainArgs extends TrainingUxArgs {
   epochs?: number;
   batchSize?: number;
   lr?: number;
-  optimizer?: 'sgd' | 'adam';
+  optimizer?: OptimizerName;
   momentum?: number;
   weightDecay?: number;
   hidden?: number[];
@@ -60,9 +61,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('prefetch', { type: 'number', describe: 'batches decoded ahead of training (default 2)' })
       .option('epochs', { type: 'number', describe: 'epochs (model default: 10)' })
       .option('batch-size', { type: 'number', describe: 'batch size (model default: 64)' })
-      .option('lr', { type: 'number', describe: 'learning rate (model default: adam 1e-3)' })
-      .option('optimizer', { type: 'string', choices: ['sgd', 'adam'] as const, describe: 'optimizer (model default)' })
-      .option('momentum', { type: 'number', describe: 'SGD momentum (default 0)' })
+      .option('lr', { type: 'number', describe: 'learning rate (model default: 1e-3)' })
+      .option('optimizer', { type: 'string', choices: OPTIMIZER_NAMES, describe: 'optimizer, torch.optim with its defaults (model default: adam, adaline sgd)' })
+      .option('momentum', { type: 'number', describe: 'momentum of sgd / rmsprop (default 0)' })
       .option('weight-decay', { type: 'number', describe: 'L2 weight decay (default 0)' })
       .option('hidden', { type: 'string', describe: 'mlp hidden widths, comma-separated (default 256,128)', coerce: parseIntList })
       .option('dropout', { type: 'number', describe: 'mlp dropout probability after each hidden layer (default 0)' })

@@ -5,8 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendChoice } from '../../backend/index.js';
 import { manualSeed } from '../../nn/generator.js';
 import { getZooModel } from '../../models/index.js';
-import { SGD } from '../../train/optim/sgd.js';
-import { Adam } from '../../train/optim/adam.js';
+import { createOptimizer, optimizerDefaults, type OptimizerName } from '../../train/optim/create-optimizer.js';
 import type { Optimizer } from '../../train/optim/optimizer.js';
 import { Trainer } from '../../train/trainer.js';
 import { saveSafetensors } from '../../io/safetensors.js';
@@ -39,7 +38,7 @@ export interface ResolvedTrainConfig {
   /** Training samples per class (after the split). */
   classCounts?: number[];
   split: { valFraction: number; splitSeed: number; train: number; val: number };
-  optimizer: 'sgd' | 'adam';
+  optimizer: OptimizerName;
   lr: number;
   momentum: number;
   weightDecay: number;
@@ -56,11 +55,17 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..+/, '').replace('T', '-');
 }
 
+/**
+ * The run's optimizer by name (createOptimizer): lr and weight decay for every optimizer, momentum for those
+ * that have one (sgd, rmsprop); a momentum given to another optimizer is an error.
+ */
 export function makeOptimizer(config: Pick<ResolvedTrainConfig, 'optimizer' | 'lr' | 'momentum' | 'weightDecay'>, model: Module): Optimizer<{ lr: number }> {
-  const params = model.parameters();
-  return config.optimizer === 'sgd'
-    ? new SGD(params, { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay })
-    : new Adam(params, { lr: config.lr, weightDecay: config.weightDecay });
+  const hasMomentum = 'momentum' in optimizerDefaults(config.optimizer);
+  if (!hasMomentum && config.momentum !== 0) {
+    throw new Error(`--momentum ${config.momentum}: ${config.optimizer} has no momentum (optimizers with one: sgd, rmsprop)`);
+  }
+  const options = { lr: config.lr, weightDecay: config.weightDecay, ...(hasMomentum ? { momentum: config.momentum } : {}) };
+  return createOptimizer(config.optimizer, model.parameters(), options);
 }
 
 /** The options saved in config.json: everything but how this invocation talks (config path, resume, printing). */
@@ -126,13 +131,13 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   manualSeed(config.seed);
   const model = zoo.create(modelConfig);
   const optimizer = makeOptimizer(config, model);
+  const { batches, classWeights } = trainingBatches(data, { balance: args.balance, batchSize: config.batchSize, seed: config.seed, ...(args.prefetch ? { prefetch: args.prefetch } : {}), skipBad: args.skipBad });
   const session = new TrainingSession({
     args, runDir, config, modelName: zoo.name, model, optimizer, head: zoo.head, train: data.train, val: data.val,
-    classes: data.classes, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, normalization: data.normalization,
+    classes: data.classes, epochs: config.epochs, batchSize: config.batchSize, stepsPerEpoch: batches.batchesPerEpoch, seed: config.seed, normalization: data.normalization,
   });
   sayTo = (line) => session.reporter.log(line);
   const resumed = resuming ? session.resume() : undefined;
-  const { batches, classWeights } = trainingBatches(data, { balance: args.balance, batchSize: config.batchSize, seed: config.seed, ...(args.prefetch ? { prefetch: args.prefetch } : {}), skipBad: args.skipBad });
   const trainer = new Trainer({
     model,
     head: zoo.head,

@@ -18,12 +18,12 @@ import { createReporter, type TrainingReporter, type RunSummary, type StopReason
 import { CheckpointManager, latestCheckpoint, BEST_DIR, readCheckpoint, type Stateful } from '../../train/checkpoint/index.js';
 import { EarlyStopping } from '../../train/callbacks/early-stopping.js';
 import { ReduceLROnPlateau } from '../../train/callbacks/reduce-lr-on-plateau.js';
-import { clipGradNorm } from '../../train/callbacks/clip-grad-norm.js';
+import { clip_grad_norm_ } from '../../nn/utils/index.js';
 import { confusionMatrix } from '../../train/metrics/confusion-matrix.js';
 import { perClassMetrics } from '../../train/metrics/classification.js';
 import { writeReport } from '../../train/report/write-report.js';
 import { MONITORS, type TrainingUxArgs } from './ux-options.js';
-import { createLrScheduler } from './lr-scheduler-spec.js';
+import { createLrScheduler, stepsPerBatch } from './lr-scheduler-spec.js';
 import type { LRScheduler } from '../../train/lr-scheduler/index.js';
 import type { Normalization } from '../../util/model-card.js';
 
@@ -40,6 +40,8 @@ export interface SessionOptions {
   classes: string[];
   epochs: number;
   batchSize: number;
+  /** Optimizer steps per epoch (a per-batch LR scheduler's cycle length). */
+  stepsPerEpoch?: number;
   seed: number;
   normalization?: Normalization;
 }
@@ -67,7 +69,7 @@ export class TrainingSession {
       this.earlyStopping = new EarlyStopping({ monitor: a.monitor, mode, patience: a.earlyStoppingPatience, minDelta: a.earlyStoppingMinDelta, restoreBestWeights: true });
     }
     if (a.reduceLrPatience !== undefined) this.plateau = new ReduceLROnPlateau(o.optimizer, { mode, patience: a.reduceLrPatience, factor: a.reduceLrFactor });
-    this.scheduler = createLrScheduler(a.lrScheduler, o.optimizer, o.epochs);
+    this.scheduler = createLrScheduler(a.lrScheduler, o.optimizer, { epochs: o.epochs, ...(o.stepsPerEpoch ? { stepsPerEpoch: o.stepsPerEpoch } : {}) });
     const stateful: Record<string, Stateful> = {};
     if (this.earlyStopping) stateful.earlyStopping = this.earlyStopping;
     if (this.plateau) stateful.reduceLrOnPlateau = this.plateau;
@@ -164,7 +166,7 @@ export class TrainingSession {
     });
     if (a.clipGradNorm !== undefined) {
       const maxNorm = a.clipGradNorm;
-      list.push({ onAfterBackward: () => void clipGradNorm(o.model.parameters(), maxNorm) });
+      list.push({ onAfterBackward: () => void clip_grad_norm_(o.model.parameters(), maxNorm) });
     }
     list.push({
       onBatchEnd: async (trainer, info) => {
@@ -182,7 +184,7 @@ export class TrainingSession {
           step: info.step,
           loss: info.loss,
           accuracy: info.correct / info.samples,
-          lr: o.optimizer.paramGroups[0]!.options.lr,
+          lr: o.optimizer.paramGroups[0]!.lr,
           samplesPerSecond: span > 0 ? samples / span : 0,
           rssBytes: process.memoryUsage().rss,
           numTensors: tf.memory().numTensors,
@@ -212,7 +214,7 @@ export class TrainingSession {
     });
     if (this.scheduler) {
       const scheduler = this.scheduler;
-      list.push({ onEpochEnd: () => scheduler.step() });
+      list.push(stepsPerBatch(scheduler) ? { onBatchEnd: () => scheduler.step() } : { onEpochEnd: () => scheduler.step() });
     }
     if (this.plateau || this.earlyStopping) {
       list.push({

@@ -42,7 +42,14 @@ export function addTrainingUxOptions<T>(y: Argv<T>): Argv<T> {
     .option('reduce-lr-patience', { type: 'number', describe: 'ReduceLROnPlateau: multiply the lr by --reduce-lr-factor after N epochs without improvement' })
     .option('reduce-lr-factor', { type: 'number', default: 0.1, describe: 'ReduceLROnPlateau factor (< 1)' })
     .option('clip-grad-norm', { type: 'number', describe: 'clip the total L2 norm of the gradients to this value (clip_grad_norm_)' })
-    .option('lr-scheduler', { type: 'string', default: 'none', describe: 'per-epoch LR schedule: none | step:<step_size>[:<gamma>] | cosine[:<T_max>[:<eta_min>]] | linear[:<start>[:<end>[:<iters>]]]' })
+    .option('lr-scheduler', {
+      type: 'string',
+      default: 'none',
+      describe:
+        'LR schedule (torch.optim.lr_scheduler), stepped per epoch (onecycle: per batch): none | step:<step_size>[:<gamma>] | ' +
+        'multistep:<m1>,<m2>,...[:<gamma>] | exponential:<gamma> | cosine[:<T_max>[:<eta_min>]] | linear[:<start>[:<end>[:<iters>]]] | ' +
+        'onecycle:<max_lr>[:<pct_start>[:cos|linear]]',
+    })
     .option('report', { type: 'boolean', default: true, describe: 'write report.html and curves.svg at the end (--no-report to skip)' });
 }
 

@@ -75,15 +75,15 @@ export class ReduceLROnPlateau {
 
   private reduceLr(): void {
     this.optimizer.paramGroups.forEach((g, i) => {
-      const oldLr = g.options.lr;
+      const oldLr = g.lr;
       const newLr = Math.max(oldLr * this.options.factor, this.minLrs[i]!);
-      if (oldLr - newLr > this.options.eps) g.options.lr = newLr;
+      if (oldLr - newLr > this.options.eps) g.lr = newLr;
     });
   }
 
   /** The current lr of each group (torch's get_last_lr()). */
   getLastLr(): number[] {
-    return this.optimizer.paramGroups.map((g) => g.options.lr);
+    return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
   stateDict(): ReduceLROnPlateauState {

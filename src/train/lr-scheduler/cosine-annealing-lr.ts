@@ -5,16 +5,23 @@
 import type { Optimizer } from '../optim/optimizer.js';
 import { LRScheduler } from './lr-scheduler.js';
 
+/** CosineAnnealingLR's arguments (camelCase). */
 export interface CosineAnnealingLROptions {
+  /** Number of epochs of a half cosine period (torch's T_max). */
   tMax: number;
   /** Minimum learning rate (default 0). */
   etaMin?: number;
 }
 
+/** torch.optim.lr_scheduler.CosineAnnealingLR. */
 export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
 
+  /**
+   * @param optimizer - the optimizer
+   * @param options - tMax (required), etaMin=0
+   */
   constructor(optimizer: Optimizer<{ lr: number }>, options: CosineAnnealingLROptions) {
     super(optimizer);
     if (!(options.tMax > 0)) throw new Error(`CosineAnnealingLR: T_max must be positive, got ${options.tMax}`);
@@ -37,5 +44,9 @@ export class CosineAnnealingLR extends LRScheduler {
         ((1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax)) / (1 + Math.cos((Math.PI * (this.lastEpoch - 1)) / this.tMax))) * (lr - this.etaMin) +
         this.etaMin,
     );
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((base) => this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2);
   }
 }
