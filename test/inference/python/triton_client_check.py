@@ -1,6 +1,6 @@
 """Drives `twinml serve` with Triton's own Python client (tritonclient[http,grpc]) over HTTP and gRPC.
 
-Usage: triton_client_check.py <http host:port> <grpc host:port> <expected mnist-mlp logits file .npy>
+Usage: triton_client_check.py <http host:port> <grpc host:port> <pixels: little-endian float32, N x 784>
 Prints one JSON object: every check's result, so the TypeScript test can assert each one.
 Exits 1 with a message when a call raises.
 """
@@ -12,7 +12,7 @@ import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
 
 http_url, grpc_url, pixels_file = sys.argv[1], sys.argv[2], sys.argv[3]
-pixels = np.load(pixels_file).astype(np.float32).reshape(-1, 1, 28, 28)  # the mnist-mlp input
+pixels = np.fromfile(pixels_file, dtype="<f4").reshape(-1, 1, 28, 28)  # the mnist-mlp input
 out = {}
 
 
