@@ -117,6 +117,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {
+      // Repository control requests may come without a body (tritonclient sends none for index and load).
+      if ((body as Buffer).length === 0 && request.url.startsWith('/v2/repository/')) return done(null, undefined);
       done(null, parseInferBody(body as Buffer, request.headers[INFERENCE_HEADER]));
     } catch (e) {
       done(e as Error, undefined);
