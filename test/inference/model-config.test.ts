@@ -190,7 +190,7 @@ describe.skipIf(!fixtures)('model configuration and statistics served', () => {
       expect(s.inference_stats[phase]!.ns).toBeGreaterThan(0);
     }
     expect(s.inference_stats.success!.ns).toBeGreaterThanOrEqual(s.inference_stats.compute_infer!.ns / s.execution_count);
-    expect(s.batch_stats.reduce((n: number, b: StatsRow) => n + b.compute_infer.count, 0)).toBe(s.execution_count);
+    expect(s.batch_stats.reduce((n: number, b) => n + b.compute_infer.count, 0)).toBe(s.execution_count);
     const byName = (await call(server.url, '/v2/models/m/stats')).body.model_stats as StatsRow[];
     expect(byName.map((x) => [x.version, x.inference_count])).toEqual([
       ['1', 1],
