@@ -58,7 +58,8 @@ export async function runServe(args: ServeArgs, print: (line: string) => void = 
   }
   print(`twinml serve: listening on ${server.url} (GET /v2, POST /v2/models/{name}/infer, GET /metrics)`);
   if (server.grpcPort !== undefined) print(`twinml serve: gRPC (inference.GRPCInferenceService) on ${args.host}:${server.grpcPort}`);
-  if (args.modelControlMode !== 'none') print(`twinml serve: model control mode ${args.modelControlMode}${args.modelControlMode === 'poll' ? `, every ${args.repositoryPollSecs} s` : ''}`);
+  const mode = args.modelControlMode ?? 'none';
+  if (mode !== 'none') print(`twinml serve: model control mode ${mode}${mode === 'poll' ? `, every ${args.repositoryPollSecs ?? 15} s` : ''}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       print(`twinml serve: ${signal}: finishing in-flight requests, refusing new ones`);
@@ -88,10 +89,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to bind (loopback by default)' })
       .option('port', { type: 'number', default: 8080, describe: 'Port (0 = any free port)' })
       .option('token', { type: 'string', describe: 'Require Authorization: Bearer <token> (health endpoints excepted)' })
-      .option('max-batch-size', { type: 'number', default: 64, describe: 'Dynamic batching: most rows per run (1 = off)' })
-      .option('max-queue-delay-ms', { type: 'number', default: 2, describe: 'Dynamic batching: longest wait for a batch to fill' })
-      .option('workers', { type: 'number', default: 1, describe: 'Worker threads (sessions) per model version' })
-      .option('intra-op-threads', { type: 'number', describe: 'onnxruntime threads per session (default: cores / workers)' })
+      .option('max-batch-size', { type: 'number', default: 64, describe: 'Dynamic batching: most rows per run (1 = off); a model\'s config max_batch_size overrides it' })
+      .option('max-queue-delay-ms', { type: 'number', default: 2, describe: 'Dynamic batching: longest wait for a batch to fill; overridden by dynamic_batching.max_queue_delay_microseconds' })
+      .option('workers', { type: 'number', default: 1, describe: 'Worker threads (sessions) per model version; overridden by instance_group count' })
+      .option('intra-op-threads', { type: 'number', describe: 'onnxruntime threads per session (default: cores / workers); overridden by parameters.intra_op_thread_count' })
       .option('body-limit-mb', { type: 'number', default: 16, describe: 'Largest request body (and gRPC message) in MiB' })
       .option('grpc-port', { type: 'number', describe: 'Also serve the KServe v2 / Triton gRPC API (inference.GRPCInferenceService) on this port (Triton uses 8001; 0 = any free port; default: no gRPC)' })
       .option('model-control-mode', {
