@@ -116,7 +116,7 @@ describe.skipIf(!fixtures)('model repository control', () => {
     }
     console.log(`poll: ${clients.state.ok} requests answered, versions ${JSON.stringify([...clients.state.versions])}, ${clients.state.failures.length} failed`);
     expect(clients.state.failures.slice(0, 5)).toEqual([]);
-    expect(clients.state.ok).toBeGreaterThan(1000);
+    expect(clients.state.ok).toBeGreaterThan(600); // each phase above waited for 200 more answers
   });
 
   it('--exit-on-error (default): a garbage model.onnx stops start-up naming the file and the reason', async () => {

@@ -6,10 +6,10 @@
  * from other processes falls on both; requests/s are medians over windows, the ratio is the median of per-round
  * ratios, p99 the median of the windows' p99.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -38,6 +38,8 @@ export interface KserveRow {
 
 export interface KserveComparison {
   kserveVersion: string;
+  /** What drove the gRPC rows: ghz (Go) or the Node gRPC loop. */
+  grpcLoadGenerator: 'ghz' | 'node';
   model: string;
   rows: KserveRow[];
 }
@@ -57,6 +59,11 @@ export interface KserveOptions {
 
 /** The venv scripts/install-test-tools.sh puts kserve in. */
 export const KSERVE_PYTHON = join(homedir(), '.cache', 'twinml', 'kserve-venv', 'bin', 'python');
+
+/** ghz, the gRPC load generator (Go) scripts/install-test-tools.sh builds; the Node loop is the fallback. */
+export const GHZ = join(homedir(), '.cache', 'twinml', 'bin', 'ghz');
+
+const PROTO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inference', 'server', 'grpc', 'proto');
 
 /** kserve's version, or null when its venv is missing or broken. */
 export function kserveVersion(): string | null {
@@ -115,8 +122,7 @@ async function startKserve(options: KserveOptions): Promise<{ url: string; grpcT
 
 /** A ModelInferRequest for one sample, encoded once (raw_input_contents, as Triton's client sends it). */
 function grpcRequestBytes(name: string, sampleShape: number[]): Buffer {
-  const protoDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'inference', 'server', 'grpc', 'proto');
-  const definition = protoLoader.loadSync(join(protoDir, 'grpc_service.proto'), { keepCase: true, longs: String, includeDirs: [protoDir] });
+  const definition = protoLoader.loadSync(join(PROTO_DIR, 'grpc_service.proto'), { keepCase: true, longs: String, includeDirs: [PROTO_DIR] });
   const infer = (definition['inference.GRPCInferenceService'] as unknown as Record<string, { requestSerialize(v: unknown): Buffer }>).ModelInfer!;
   const size = sampleShape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(size).map((_, i) => Math.round(((((i + 1) * 3) % 97) / 97) * 1e4) / 1e4);
@@ -164,6 +170,25 @@ async function grpcWindow(client: grpc.Client, bytes: Buffer, concurrency: numbe
 }
 
 /**
+ * One ghz run: `concurrency` calls in flight on one connection for `seconds`, the pre-encoded request from a file.
+ * @returns Requests per second and the p99 latency in ms; throws when a call failed.
+ */
+function ghzWindow(target: string, requestFile: string, concurrency: number, seconds: number): Promise<{ rps: number; p99Ms: number }> {
+  const args = ['--insecure', '--proto', join(PROTO_DIR, 'grpc_service.proto'), '--import-paths', PROTO_DIR, '--call', 'inference.GRPCInferenceService.ModelInfer'];
+  args.push('--binary-file', requestFile, '-c', String(concurrency), '-z', `${seconds}s`, '--format', 'json', target);
+  return new Promise((resolve, reject) => {
+    execFile(GHZ, args, { maxBuffer: 64 * 1024 * 1024, timeout: (seconds + 60) * 1000 }, (error, stdout, stderr) => {
+      if (error && !stdout) return reject(new Error(`ghz failed: ${error.message}\n${stderr}`));
+      const report = JSON.parse(stdout) as { rps: number; statusCodeDistribution?: Record<string, number>; latencyDistribution?: Array<{ percentage: number; latency: number }> };
+      const bad = Object.entries(report.statusCodeDistribution ?? {}).filter(([code]) => code !== 'OK');
+      if (bad.length > 0) return reject(new Error(`ghz against ${target}: failed calls ${JSON.stringify(Object.fromEntries(bad))}`));
+      const p99 = report.latencyDistribution?.find((d) => d.percentage === 99)?.latency ?? NaN;
+      resolve({ rps: report.rps, p99Ms: p99 / 1e6 });
+    });
+  });
+}
+
+/**
  * Measures twinml serve against KServe's ModelServer over HTTP/JSON, HTTP/binary and gRPC.
  * @param options - Model, repository, threads and window settings.
  */
@@ -186,8 +211,12 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
     };
     clients.push(targets.twinml.grpc, targets.kserve.grpc);
     const bytes = grpcRequestBytes(options.name, options.sampleShape);
+    const requestFile = join(mkdtempSync(join(tmpdir(), 'twinml-ghz-')), 'model-infer-request.bin');
+    writeFileSync(requestFile, bytes);
+    const useGhz = existsSync(GHZ);
+    const grpcTargets = { twinml: `127.0.0.1:${twinml.grpcPort}`, kserve: kserve.grpcTarget };
     const window = async (who: keyof typeof targets, protocol: ServerProtocol, seconds: number) => {
-      if (protocol === 'grpc') return grpcWindow(targets[who].grpc, bytes, connections, seconds);
+      if (protocol === 'grpc') return useGhz ? ghzWindow(grpcTargets[who], requestFile, connections, seconds) : grpcWindow(targets[who].grpc, bytes, connections, seconds);
       const { body, headers } = sampleRequest(options.sampleShape, protocol);
       const r = await autocannon({ url: `${targets[who].url}/v2/models/${options.name}/infer`, method: 'POST', headers, body, connections, duration: seconds });
       if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`${who} ${protocol}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
@@ -213,7 +242,7 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
         windowsKserve: w.kserve.map((x) => x.rps),
       });
     }
-    return { kserveVersion: version, model: options.name, rows };
+    return { kserveVersion: version, model: options.name, grpcLoadGenerator: useGhz ? 'ghz' : 'node', rows };
   } finally {
     for (const c of clients) c.close();
     await Promise.all([twinml?.stop(), kserve?.stop()]);
@@ -223,7 +252,8 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
 /** The comparison as table lines. */
 export function formatKserve(c: KserveComparison): string[] {
   return [
-    `server throughput vs KServe ${c.kserveVersion} Python ModelServer (same ONNX in onnxruntime, 1 intra-op thread each), ${c.model}, 64 concurrent clients, 1 sample per request, alternating windows`,
+    `server throughput vs KServe ${c.kserveVersion} Python ModelServer (same ONNX in onnxruntime, 1 intra-op thread each), ${c.model}, 64 concurrent clients, 1 sample per request, alternating windows;`,
+    `HTTP load from autocannon, gRPC load from ${c.grpcLoadGenerator === 'ghz' ? 'ghz' : 'a Node gRPC loop (ghz not installed)'}`,
     'protocol   twinml req/s   kserve req/s   ratio   twinml p99 ms   kserve p99 ms',
     ...c.rows.map(
       (r) =>

@@ -14,7 +14,7 @@ import { clientMessage, HttpError, statusOf } from './errors.js';
 import { InferenceCore } from './inference-core.js';
 import { registerTritonRoutes } from './http-triton-routes.js';
 import type { LoadModelOptions } from '../types.js';
-import { startGrpcServer, type GrpcServer } from './grpc/server.js';
+import type { GrpcServer } from './grpc/server.js';
 
 export interface ServeOptions {
   /** The model repository folder: `<name>/<version>/model.onnx`. */
@@ -241,6 +241,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   try {
     await app.listen({ host, port: options.port ?? 8080 });
     if (options.grpcPort !== undefined) {
+      const { startGrpcServer } = await import('./grpc/server.js'); // @grpc/grpc-js loads only when gRPC is on
       grpc = await startGrpcServer(core, { host, port: options.grpcPort, token: options.token, maxMessageBytes: bodyLimit, serverName: SERVER_NAME, serverVersion: SERVER_VERSION, extensions });
     }
   } catch (e) {
