@@ -7,7 +7,7 @@
  * ratios, p99 the median of the windows' p99.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,6 +34,23 @@ export interface KserveRow {
   kserveP99Ms: number;
   windowsTwinml: number[];
   windowsKserve: number[];
+  /** Server process CPU (all threads) per request, ms, median over windows (Linux /proc; NaN elsewhere). */
+  twinmlCpuMs: number;
+  kserveCpuMs: number;
+  /** kserveCpuMs / twinmlCpuMs: the throughput ratio when both are CPU-bound on cores of their own. */
+  cpuRatio: number;
+}
+
+/** CPU seconds a process has used (user + system, all threads), from /proc/<pid>/stat; NaN when unavailable. */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[11..14] = utime, stime, cutime, cstime in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 export interface KserveComparison {
@@ -179,11 +196,13 @@ function ghzWindow(target: string, requestFile: string, concurrency: number, sec
   return new Promise((resolve, reject) => {
     execFile(GHZ, args, { maxBuffer: 64 * 1024 * 1024, timeout: (seconds + 60) * 1000 }, (error, stdout, stderr) => {
       if (error && !stdout) return reject(new Error(`ghz failed: ${error.message}\n${stderr}`));
-      const report = JSON.parse(stdout) as { rps: number; statusCodeDistribution?: Record<string, number>; latencyDistribution?: Array<{ percentage: number; latency: number }> };
+      const report = JSON.parse(stdout) as { total: number; statusCodeDistribution?: Record<string, number>; latencyDistribution?: Array<{ percentage: number; latency: number }> };
+      // When the duration ends ghz cancels the calls still in flight and reports them as Unavailable/Canceled.
       const bad = Object.entries(report.statusCodeDistribution ?? {}).filter(([code]) => code !== 'OK');
-      if (bad.length > 0) return reject(new Error(`ghz against ${target}: failed calls ${JSON.stringify(Object.fromEntries(bad))}`));
+      const cutOff = bad.every(([code]) => code === 'Unavailable' || code === 'Canceled') && bad.reduce((n, [, c]) => n + c, 0) <= concurrency;
+      if (!cutOff) return reject(new Error(`ghz against ${target}: failed calls ${JSON.stringify(Object.fromEntries(bad))}`));
       const p99 = report.latencyDistribution?.find((d) => d.percentage === 99)?.latency ?? NaN;
-      resolve({ rps: report.rps, p99Ms: p99 / 1e6 });
+      resolve({ rps: (report.statusCodeDistribution?.OK ?? 0) / (report.total / 1e9), p99Ms: p99 / 1e6 });
     });
   });
 }
@@ -215,6 +234,13 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
     writeFileSync(requestFile, bytes);
     const useGhz = existsSync(GHZ);
     const grpcTargets = { twinml: `127.0.0.1:${twinml.grpcPort}`, kserve: kserve.grpcTarget };
+    const pids = { twinml: twinml.child.pid, kserve: kserve.child.pid };
+    const measured = async (who: keyof typeof targets, protocol: ServerProtocol, seconds: number) => {
+      const before = processCpuSeconds(pids[who]);
+      const r = await window(who, protocol, seconds);
+      const cpuSeconds = processCpuSeconds(pids[who]) - before;
+      return { ...r, cpuMs: (cpuSeconds * 1000) / (r.rps * seconds) };
+    };
     const window = async (who: keyof typeof targets, protocol: ServerProtocol, seconds: number) => {
       if (protocol === 'grpc') return useGhz ? ghzWindow(grpcTargets[who], requestFile, connections, seconds) : grpcWindow(targets[who].grpc, bytes, connections, seconds);
       const { body, headers } = sampleRequest(options.sampleShape, protocol);
@@ -226,11 +252,14 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
     for (const protocol of ['json', 'binary', 'grpc'] as const) {
       await window('twinml', protocol, 1);
       await window('kserve', protocol, 1);
-      const w = { twinml: [] as Array<{ rps: number; p99Ms: number }>, kserve: [] as Array<{ rps: number; p99Ms: number }> };
+      type Window = { rps: number; p99Ms: number; cpuMs: number };
+      const w = { twinml: [] as Window[], kserve: [] as Window[] };
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? (['twinml', 'kserve'] as const) : (['kserve', 'twinml'] as const);
-        for (const who of order) w[who].push(await window(who, protocol, windowSeconds));
+        for (const who of order) w[who].push(await measured(who, protocol, windowSeconds));
       }
+      const twinmlCpuMs = median(w.twinml.map((x) => x.cpuMs));
+      const kserveCpuMs = median(w.kserve.map((x) => x.cpuMs));
       rows.push({
         protocol,
         twinml: median(w.twinml.map((x) => x.rps)),
@@ -240,6 +269,9 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
         kserveP99Ms: median(w.kserve.map((x) => x.p99Ms)),
         windowsTwinml: w.twinml.map((x) => x.rps),
         windowsKserve: w.kserve.map((x) => x.rps),
+        twinmlCpuMs,
+        kserveCpuMs,
+        cpuRatio: kserveCpuMs / twinmlCpuMs,
       });
     }
     return { kserveVersion: version, model: options.name, grpcLoadGenerator: useGhz ? 'ghz' : 'node', rows };
@@ -254,10 +286,12 @@ export function formatKserve(c: KserveComparison): string[] {
   return [
     `server throughput vs KServe ${c.kserveVersion} Python ModelServer (same ONNX in onnxruntime, 1 intra-op thread each), ${c.model}, 64 concurrent clients, 1 sample per request, alternating windows;`,
     `HTTP load from autocannon, gRPC load from ${c.grpcLoadGenerator === 'ghz' ? 'ghz' : 'a Node gRPC loop (ghz not installed)'}`,
-    'protocol   twinml req/s   kserve req/s   ratio   twinml p99 ms   kserve p99 ms',
+    'protocol   twinml req/s   kserve req/s   ratio   twinml p99 ms   kserve p99 ms   server CPU ms/req twinml / kserve   CPU ratio',
     ...c.rows.map(
       (r) =>
-        `${r.protocol.padEnd(8)} ${r.twinml.toFixed(0).padStart(14)} ${r.kserve.toFixed(0).padStart(14)} ${r.ratio.toFixed(2).padStart(6)}x ${r.twinmlP99Ms.toFixed(1).padStart(15)} ${r.kserveP99Ms.toFixed(1).padStart(15)}`,
+        `${r.protocol.padEnd(8)} ${r.twinml.toFixed(0).padStart(14)} ${r.kserve.toFixed(0).padStart(14)} ${r.ratio.toFixed(2).padStart(6)}x ${r.twinmlP99Ms.toFixed(1).padStart(15)} ${r.kserveP99Ms.toFixed(1).padStart(15)} ` +
+        `${`${r.twinmlCpuMs.toFixed(3)} / ${r.kserveCpuMs.toFixed(3)}`.padStart(35)} ${r.cpuRatio.toFixed(2).padStart(10)}x`,
     ),
+    'CPU ratio: KServe CPU per request / twinml CPU per request (process CPU, all threads): what the throughput ratio is when each server has its cores',
   ];
 }
