@@ -165,6 +165,19 @@ describe.skipIf(!fixtures)('model repository control', () => {
     const unknown = await call(server.url, '/v2/repository/models/nope/load', { method: 'POST' });
     expect([unknown.status, unknown.body.error]).toEqual([404, 'failed to load "nope": no model folder "nope" in the repository']);
 
+    // latest 1 with a corrupt newest version: the newest version that loads serves, the corrupt one is reported.
+    writeFileSync(join(repo, 'x', 'config.json'), JSON.stringify({ version_policy: { latest: { num_versions: 1 } } }));
+    addGarbageVersion(repo, 'x', '4');
+    const failed = await call(server.url, '/v2/repository/models/x/load', { method: 'POST' });
+    expect(failed.status).toBe(400);
+    expect(failed.body.error).toContain('failed to load "x": model "x" version "4": loadModel');
+    expect((await call(server.url, '/v2/models/x')).body.versions).toEqual(['3']);
+    expect(server.repository.index().map((r) => [r.version, r.state])).toEqual([
+      ['3', 'READY'],
+      ['4', 'UNAVAILABLE'],
+    ]);
+    rmSync(join(repo, 'x', '4'), { recursive: true });
+
     const fixed = await startServer({ models: repo, port: 0 });
     servers.push(fixed);
     const refused = await call(fixed.url, '/v2/repository/models/x/unload', { method: 'POST' });
