@@ -1,9 +1,21 @@
 // The inference benchmark, standalone (npm run build first): node bench/inference.mjs [--threads N] [--window-seconds S] [--load-requests N]
+// `--only kserve` runs just twinml serve vs KServe's ModelServer on the shipped models/mnist-mlp.
 // Section logic: src/bench/inference/run.ts (dist/bench/inference/index.js).
-import { runInferenceBench } from '../dist/bench/inference/index.js';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatKserve, measureAgainstKserve, runInferenceBench } from '../dist/bench/inference/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return i >= 0 ? process.argv[i + 1] : fallback;
 };
-await runInferenceBench({ threads: arg('threads', 1), windowSeconds: arg('window-seconds', 1), loadRequests: arg('load-requests', 20000) });
+const threads = Number(arg('threads', 1));
+const windowSeconds = Number(arg('window-seconds', 1));
+if (arg('only') === 'kserve') {
+  const models = join(fileURLToPath(import.meta.url), '..', '..', 'models');
+  const result = await measureAgainstKserve({ models, modelDir: join(models, 'mnist-mlp', '1'), name: 'mnist-mlp', sampleShape: [1, 28, 28], threads, windowSeconds });
+  console.log(formatKserve(result).join('\n'));
+  console.log(JSON.stringify(result));
+} else {
+  await runInferenceBench({ threads, windowSeconds, loadRequests: Number(arg('load-requests', 20000)) });
+}

@@ -18,7 +18,7 @@ export type * from './types.js';
 
 import type { RunningServer, ServeOptions } from './server/index.js';
 export type { RunningServer, ServeOptions } from './server/index.js';
-export type { BatchingOptions } from './server/index.js';
+export type { BatchingOptions, ModelControlMode, IndexEntry } from './server/index.js';
 
 /**
  * Starts the Open Inference Protocol v2 server over a model repository (loaded on first use, so `loadModel`

@@ -49,7 +49,7 @@ describe.skipIf(!fixtures)('binary tensor data extension', () => {
   );
 
   it('is announced in GET /v2', async () => {
-    expect((await call(live.url, '/v2')).body.extensions).toEqual(['binary_tensor_data']);
+    expect((await call(live.url, '/v2')).body.extensions).toContain('binary_tensor_data');
   });
 
   it('binary input, JSON output: matches PyTorch and the same request sent as JSON', async () => {
@@ -166,7 +166,6 @@ describe.skipIf(!fixtures)('binary tensor data extension', () => {
 
   const mlp = (parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ inputs: [{ name: 'input', shape: [1, 784], datatype: 'FP32', parameters, ...extra }] });
   const block = f32le(Array(784).fill(0.25));
-  const nan = f32le([NaN, ...Array(783).fill(0)]);
   const cases: Array<[string, string, { body: Buffer; headers: Record<string, string> }, string]> = [
     ['header length not a number', 'mnist-mlp', handBuilt(mlp({ binary_data_size: 3136 }), [block], 'abc'), 'is not a whole number of bytes'],
     ['negative header length', 'mnist-mlp', handBuilt(mlp({ binary_data_size: 3136 }), [block], '-5'), 'is not a whole number of bytes'],
@@ -183,7 +182,6 @@ describe.skipIf(!fixtures)('binary tensor data extension', () => {
     ['neither data nor binary_data_size', 'mnist-mlp', handBuilt(mlp({}), []), 'has no data'],
     ['binary_data_size not an integer', 'mnist-mlp', handBuilt(mlp({ binary_data_size: 'big' }), [block]), 'binary_data_size must be integer'],
     ['binary_data_output not a boolean', 'mnist-mlp', handBuilt({ ...mlp({ binary_data_size: 3136 }), parameters: { binary_data_output: 'yes' } }, [block]), 'binary_data_output must be boolean'],
-    ['NaN in binary floats', 'mnist-mlp', handBuilt(mlp({ binary_data_size: 3136 }), [nan]), 'element 0: NaN is not allowed'],
     ['BOOL byte other than 0/1', 'dtypes', handBuilt({ inputs: [{ name: 'in_b', shape: [2], datatype: 'BOOL', parameters: { binary_data_size: 2 } }] }, [Buffer.from([1, 7])]), 'BOOL byte 7 is not 0 or 1'],
   ];
   for (const [what, model, { body, headers }, message] of cases) {

@@ -1,6 +1,6 @@
 /** `twinml predict` and `twinml serve` command implementations (serve runs in a child process for SIGTERM). */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,5 +108,29 @@ describe.skipIf(!fixtures)('twinml serve', () => {
     expect(await exited).toBe(0);
     expect(output).toContain('SIGTERM: finishing in-flight requests');
     expect(output).toContain('twinml serve: stopped');
+  });
+
+  it('--exit-on-error (default): a garbage model.onnx stops start-up with exit 1 naming the file and the reason', async () => {
+    const repo = makeRepository(fixtures!, [['mnist-mlp', '1', 'mnist-mlp']]);
+    mkdirSync(join(repo, 'broken', '1'), { recursive: true });
+    writeFileSync(join(repo, 'broken', '1', 'model.onnx'), 'garbage');
+    const child = spawn(process.execPath, [join(root, 'bin', 'twinml.js'), 'serve', '--models', repo, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(output).toContain(`model "broken" version "1": loadModel ${join(repo, 'broken', '1', 'model.onnx')}: cannot load the model`);
+    expect(output).toContain('--exit-on-error=false');
+  });
+
+  it('--help lists every option', async () => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'twinml.js'), 'serve', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    await new Promise((r) => child.on('exit', r));
+    for (const option of ['--models', '--host', '--port', '--token', '--max-batch-size', '--max-queue-delay-ms', '--workers', '--intra-op-threads', '--body-limit-mb', '--grpc-port', '--model-control-mode', '--repository-poll-secs', '--load-model', '--exit-on-error']) {
+      expect(output).toContain(option);
+    }
   });
 });

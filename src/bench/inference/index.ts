@@ -5,3 +5,4 @@ export { startServerProcess, type ServerProcess } from './server-process.js';
 export { measureBatchingThroughput, sampleRequest, type Protocol, type ThroughputRow } from './throughput.js';
 export { measureHttpOverhead, type HttpOverhead } from './http-overhead.js';
 export { startHttpFloor, type HttpFloorServer } from './http-floor.js';
+export { measureAgainstKserve, formatKserve, kserveVersion, type KserveComparison, type KserveRow } from './kserve.js';

@@ -17,6 +17,7 @@ import { measureHttpOverhead, type HttpOverhead } from './http-overhead.js';
 import { startServerProcess } from './server-process.js';
 import { measureSteps } from '../section.js';
 import { measureBatchingThroughput, type Protocol, type ThroughputRow } from './throughput.js';
+import { formatKserve, kserveVersion, KSERVE_PYTHON, measureAgainstKserve, type KserveComparison } from './kserve.js';
 
 export interface InferenceBenchOptions {
   /** Threads for PyTorch and for each onnxruntime session (default 1). */
@@ -52,6 +53,8 @@ export interface InferenceBenchResults {
   latency: LatencyRow[];
   throughput: ThroughputRow[];
   httpOverhead: HttpOverhead;
+  /** twinml serve vs KServe's Python ModelServer, or why it was skipped. */
+  kserve: KserveComparison | { skipped: string };
   loadTest: LoadTestResult;
   targets: Array<{ description: string; value: number; target: string; met: boolean }>;
 }
@@ -104,6 +107,8 @@ export function formatInferenceBench(r: InferenceBenchResults): string {
     '',
     `HTTP overhead (mnist-mlp, 1 client, median of ${r.httpOverhead.rounds} alternating rounds): HTTP p50 ${r.httpOverhead.httpP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryHttpP50Ms.toFixed(3)} ms (binary), direct predict p50 ${r.httpOverhead.directP50Ms.toFixed(3)} ms, ` +
       `overhead p50 ${r.httpOverhead.overheadP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryOverheadP50Ms.toFixed(3)} ms (binary)`,
+    ...('rows' in r.kserve ? formatKserve(r.kserve) : [`KServe comparison skipped: ${r.kserve.skipped}`]),
+    '',
     `load test: ${r.loadTest.requests} requests, 64 clients: ${r.loadTest.errors} errors, ${r.loadTest.requestsPerSec.toFixed(0)} req/s, p50 ${r.loadTest.p50Ms.toFixed(2)} ms, p99 ${r.loadTest.p99Ms.toFixed(2)} ms, ` +
       `RSS ${(r.loadTest.rssAtCheckpoint / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.checkpoint} -> ${(r.loadTest.rssAtEnd / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.requests} (${(r.loadTest.rssGrowth * 100).toFixed(1)}%)`,
     '',
@@ -153,6 +158,17 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
       }
     }
 
+    let kserve: KserveComparison | { skipped: string };
+    if (kserveVersion()) {
+      log('bench inference: twinml serve vs KServe ModelServer (mnist-mlp; HTTP/JSON, HTTP/binary, gRPC; alternating windows) ...');
+      const repo = repositoryWith(exported, 'mnist-mlp');
+      cleanup.push(repo);
+      kserve = await measureAgainstKserve({ models: repo, modelDir: join(exported, 'mnist-mlp', '1'), name: 'mnist-mlp', sampleShape: MODELS['mnist-mlp']!, threads, windowSeconds: options.windowSeconds });
+    } else {
+      kserve = { skipped: `no kserve venv at ${KSERVE_PYTHON} (bash scripts/install-test-tools.sh)` };
+      log(`bench inference: KServe comparison skipped: ${kserve.skipped}`);
+    }
+
     log('bench inference: HTTP overhead over a direct predict (mnist-mlp, 1 client, alternating rounds) ...');
     const mlpRepo = repositoryWith(exported, 'mnist-mlp');
     cleanup.push(mlpRepo);
@@ -183,9 +199,16 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
       latency,
       throughput,
       httpOverhead,
+      kserve,
       loadTest,
       targets: [
         ...ratioTargets,
+        ...('rows' in kserve
+          ? kserve.rows.flatMap((row) => [
+              { description: `server throughput vs KServe ModelServer, mnist-mlp, ${row.protocol}, 64 clients`, value: row.ratio, target: '>= 8', met: row.ratio >= 8 },
+              { description: `p99 latency twinml / KServe, mnist-mlp, ${row.protocol}`, value: row.twinmlP99Ms / row.kserveP99Ms, target: '< 1', met: row.twinmlP99Ms < row.kserveP99Ms },
+            ])
+          : []),
         { description: 'HTTP overhead p50 over direct predict, mnist-mlp (ms)', value: httpOverhead.overheadP50Ms, target: '<= 1 ms', met: httpOverhead.overheadP50Ms <= 1 },
         { description: 'load test errors', value: loadTest.errors, target: '= 0', met: loadTest.errors === 0 },
         { description: 'load test RSS growth 2,000 -> 20,000 requests', value: loadTest.rssGrowth, target: '<= 0.10', met: loadTest.rssGrowth <= 0.1 },

@@ -11,12 +11,16 @@ export interface ServerProcessOptions {
   intraOpThreads?: number;
   /** Node/V8 flags for the server process, e.g. ['--min-semi-space-size=16']. */
   nodeFlags?: string[];
+  /** Also serve gRPC (0 = a free port; ServerProcess.grpcPort tells which). */
+  grpcPort?: number;
   /** Extra environment for the server process (added to this process's environment), e.g. glibc malloc tuning. */
   env?: Record<string, string>;
 }
 
 export interface ServerProcess {
   url: string;
+  /** The gRPC port when ServerProcessOptions.grpcPort was set. */
+  grpcPort?: number;
   child: ChildProcess;
   /** Resident memory of the server process in bytes (from its /metrics). */
   rss(): Promise<number>;
@@ -39,6 +43,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     workers: options.workers ?? 1,
     intraOpThreads: options.intraOpThreads,
     bodyLimitMb: 16,
+    grpcPort: options.grpcPort,
   };
   const script = `const { runServe } = await import(${JSON.stringify(serve)}); await runServe(${JSON.stringify(args)});`;
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--input-type=module', '-e', script], {
@@ -50,15 +55,17 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     const onData = (d: Buffer) => {
       output += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(output);
-      if (m) resolve(m[1]!);
+      if (m && (options.grpcPort === undefined || /gRPC .* on \S+:\d+/.test(output))) resolve(m[1]!);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     child.once('exit', (code) => reject(new Error(`server process exited (${code}) before listening:\n${output}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const grpcPort = /gRPC .* on \S+:(\d+)/.exec(output)?.[1];
   return {
     url,
+    grpcPort: grpcPort === undefined ? undefined : Number(grpcPort),
     child,
     async rss() {
       const text = await (await fetch(`${url}/metrics`)).text();

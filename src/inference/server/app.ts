@@ -5,13 +5,16 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { InputError } from '../tensor-input.js';
-import { DynamicBatcher, type BatchingOptions } from './batcher.js';
+import type { BatchingOptions } from './batcher.js';
 import { ServerMetrics } from './metrics.js';
 import { BINARY_EXTENSION, BINARY_SUPPORTED, binarySection, INFERENCE_HEADER, parseInferBody } from './binary-tensor.js';
 import { binaryResponseBody, inferRequestSchema, inferResponseJson, requestToFeeds, tensorMetadata, type OipInferRequest } from './oip.js';
-import { ModelRepository, unsafeNameReason, type RepositoryModel } from './repository.js';
+import { ModelRepository, type ModelControlMode } from './repository.js';
+import { clientMessage, HttpError, statusOf } from './errors.js';
+import { InferenceCore } from './inference-core.js';
+import { registerTritonRoutes } from './http-triton-routes.js';
 import type { LoadModelOptions } from '../types.js';
+import type { GrpcServer } from './grpc/server.js';
 
 export interface ServeOptions {
   /** The model repository folder: `<name>/<version>/model.onnx`. */
@@ -26,74 +29,62 @@ export interface ServeOptions {
   bodyLimitBytes?: number;
   /** Dynamic batching per model version (maxBatchSize 1 turns it off). */
   batching?: BatchingOptions;
-  /** Session options for every model (workers per model, intra-op threads, execution providers). */
+  /** Session options for every model (workers per model, intra-op threads, execution providers); a model's config file overrides workers and threads. */
   session?: LoadModelOptions;
+  /** Port of the KServe v2 / Triton gRPC service (GRPCInferenceService); undefined = no gRPC (0 picks a free port). */
+  grpcPort?: number;
+  /** Model control mode, as Triton's --model-control-mode (default none). */
+  modelControlMode?: ModelControlMode;
+  /** Poll interval in seconds in poll mode (default 15). */
+  repositoryPollSeconds?: number;
+  /** Models loaded at start in explicit mode (`*` = all; default none, as Triton's --load-model). */
+  loadModels?: string[];
+  /** Stop start-up when a model fails to load (default true, as Triton); false serves the others. */
+  exitOnError?: boolean;
 }
 
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
+  /** The gRPC port when gRPC is on. */
+  grpcPort?: number;
   repository: ModelRepository;
   app: FastifyInstance;
   /** Stops accepting requests, lets in-flight ones finish, then releases the models. */
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const SERVER_NAME = 'twinml';
 const SERVER_VERSION = '0.1.0';
-
-interface Served extends RepositoryModel {
-  batcher: DynamicBatcher;
-}
-
-function statusOf(error: FastifyError | Error): number {
-  if (error instanceof InputError) return 400;
-  const code = (error as FastifyError).statusCode;
-  if (typeof code === 'number' && code >= 400 && code < 600) return code;
-  if (error.message.startsWith('onnxruntime:')) return 400; // the session rejected values that passed our checks
-  if (error.message.startsWith('inference worker stopped')) return 503;
-  return 500;
-}
-
-function messageOf(error: FastifyError | Error, status: number, bodyLimit: number): string {
-  const code = (error as FastifyError).code;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return `request body is larger than the limit of ${bodyLimit} bytes`;
-  if ((error as FastifyError).validation) return `invalid request: ${error.message}`;
-  if (error.message.startsWith('onnxruntime:')) return `the model could not run on this input (${error.message})`;
-  if (status >= 500 && status !== 503) return 'internal server error';
-  return error.message;
-}
 
 /**
  * Loads the repository and starts listening.
  * @param options - Repository folder, address, token, limits, batching and session options.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const repository = await ModelRepository.load(options.models, options.session);
   const metrics = new ServerMetrics();
   const bodyLimit = options.bodyLimitBytes ?? 16 * 1024 * 1024;
-  const served = new Map<RepositoryModel, Served>();
-  for (const entry of repository.all()) {
-    const labels = { model: entry.name, version: entry.version };
-    const batcher = new DynamicBatcher(entry.model, options.batching, {
+  const repository = await ModelRepository.open({
+    root: options.models,
+    session: options.session,
+    defaults: {
+      maxBatchSize: options.batching?.maxBatchSize ?? 64,
+      maxQueueDelayMs: options.batching?.maxQueueDelayMs ?? 2,
+      workers: options.session?.workers ?? 1,
+      intraOpThreads: options.session?.intraOpThreads,
+    },
+    controlMode: options.modelControlMode,
+    loadModels: options.loadModels,
+    exitOnError: options.exitOnError,
+    metricsFor: (model, version) => ({
       onBatch(rows, queueSeconds) {
-        metrics.batchSize.observe(labels, rows);
-        for (const s of queueSeconds) metrics.queueTime.observe(labels, s);
+        metrics.batchSize.observe({ model, version }, rows);
+        for (const q of queueSeconds) metrics.queueTime.observe({ model, version }, q);
       },
-    });
-    served.set(entry, { ...entry, batcher });
-  }
-  let closing = false;
+    }),
+  });
+  const core = new InferenceCore(repository, metrics);
   const token = options.token ? Buffer.from(`Bearer ${options.token}`) : undefined;
 
   const app = Fastify({
@@ -126,6 +117,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     try {
+      // Repository control requests may come without a body (tritonclient sends none for index and load).
+      if ((body as Buffer).length === 0 && request.url.startsWith('/v2/repository/')) return done(null, undefined);
       done(null, parseInferBody(body as Buffer, request.headers[INFERENCE_HEADER]));
     } catch (e) {
       done(e as Error, undefined);
@@ -134,7 +127,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   // Hooks in callback style: these run on every request, and an async hook costs a promise per request.
   app.addHook('onRequest', (request, reply, done) => {
-    if (closing) {
+    if (core.closing) {
       reply.header('connection', 'close');
       return done(new HttpError(503, 'the server is shutting down'));
     }
@@ -149,7 +142,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   // While closing, every response ends its connection so keep-alive clients do not hold the close open.
   app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
+    if (core.closing) reply.header('connection', 'close');
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -159,31 +152,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = statusOf(error);
     if (status >= 500 && status !== 503) console.error(`twinml serve: ${request.method} ${request.routeOptions.url}: ${error.stack ?? error.message}`);
-    void reply.code(status).type('application/json').send({ error: messageOf(error, status, bodyLimit) });
+    const message =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `request body is larger than the limit of ${bodyLimit} bytes`
+        : error.validation
+          ? `invalid request: ${error.message}`
+          : clientMessage(error, status);
+    void reply.code(status).type('application/json').send({ error: message });
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: `no route ${request.method} ${request.url.slice(0, 100)}; see GET /v2 and /v2/models/{name}` });
   });
 
   type Params = { name: string; version?: string };
-  const lookup = (params: Params): Served => {
-    const bad = unsafeNameReason('model name', params.name) ?? (params.version !== undefined ? unsafeNameReason('version', params.version) : null);
-    if (bad) throw new HttpError(400, bad);
-    const entry = repository.get(params.name, params.version);
-    if (!entry) {
-      const versions = repository.versions(params.name);
-      if (versions.length > 0) throw new HttpError(404, `model "${params.name}" has no version "${params.version}"; versions: ${versions.join(', ')}`);
-      const names = repository.names();
-      throw new HttpError(404, `unknown model "${params.name}"; models: ${names.slice(0, 20).join(', ') || '(none)'}${names.length > 20 ? ', …' : ''}`);
-    }
-    return served.get(entry)!;
-  };
+  const lookup = (params: Params) => core.lookup(params.name, params.version);
 
-  const extensions = BINARY_SUPPORTED ? [BINARY_EXTENSION] : [];
+  const extensions = [...(BINARY_SUPPORTED ? [BINARY_EXTENSION] : []), 'model_repository', 'model_configuration', 'statistics'];
   app.get('/v2', async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions }));
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_request, reply) => {
-    if (closing) return reply.code(503).send({ ready: false });
+    if (core.closing) return reply.code(503).send({ ready: false });
     return { ready: true };
   });
 
@@ -202,29 +190,29 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.get('/v2/models/:name/versions/:version', metadata);
   const ready = async (request: FastifyRequest<{ Params: Params }>) => {
     const s = lookup(request.params);
-    return { name: s.name, version: s.version, ready: !closing };
+    return { name: s.name, version: s.version, ready: !core.closing };
   };
   app.get('/v2/models/:name/ready', ready);
   app.get('/v2/models/:name/versions/:version/ready', ready);
 
   const infer = async (request: FastifyRequest<{ Params: Params; Body: OipInferRequest }>, reply: FastifyReply) => {
-    const start = performance.now();
     const s = lookup(request.params);
-    const labels = { model: s.name, version: s.version };
-    metrics.inferRequests.inc(labels);
-    try {
-      const { feeds, outputs, binaryOutputs } = requestToFeeds(request.body, s.model.inputs, s.model.outputs, binarySection(request.body));
-      const result = await s.batcher.submit(feeds, outputs);
+    return core.infer(s, async (context) => {
+      const t0 = performance.now();
+      const { feeds, outputs, binaryOutputs } = requestToFeeds(request.body, s.model.inputs, s.model.outputs, binarySection(request.body), s.allowNonFinite);
+      context.rows = Object.values(feeds)[0]?.shape[0] ?? 0;
+      context.timing.inputNs = (performance.now() - t0) * 1e6;
+      const result = await s.batcher.submit(feeds, outputs, context.timing);
+      const t1 = performance.now();
       const json = inferResponseJson(s.name, s.version, request.body.id, result, binaryOutputs);
-      if (binaryOutputs.size === 0) return reply.type('application/json').send(json);
+      if (binaryOutputs.size === 0) {
+        context.timing.outputNs = (performance.now() - t1) * 1e6;
+        return reply.type('application/json').send(json);
+      }
       const { body, headerLength } = binaryResponseBody(json, result, binaryOutputs);
+      context.timing.outputNs = (performance.now() - t1) * 1e6;
       return reply.header(INFERENCE_HEADER, String(headerLength)).type('application/octet-stream').send(body);
-    } catch (e) {
-      metrics.inferFailures.inc({ ...labels, reason: statusOf(e as Error) < 500 ? 'client' : 'server' });
-      throw e;
-    } finally {
-      metrics.inferLatency.observe(labels, (performance.now() - start) / 1000);
-    }
+    });
   };
   // Unknown or unsafe model names fail before the body is read or validated.
   const inferRoute = {
@@ -241,30 +229,40 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.post('/v2/models/:name/infer', inferRoute, infer);
   app.post('/v2/models/:name/versions/:version/infer', inferRoute, infer);
 
+  registerTritonRoutes(app, core);
+
   app.get('/metrics', async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
 
+  const host = options.host ?? '127.0.0.1';
+  let grpc: GrpcServer | undefined;
   try {
-    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+    await app.listen({ host, port: options.port ?? 8080 });
+    if (options.grpcPort !== undefined) {
+      const { startGrpcServer } = await import('./grpc/server.js'); // @grpc/grpc-js loads only when gRPC is on
+      grpc = await startGrpcServer(core, { host, port: options.grpcPort, token: options.token, maxMessageBytes: bodyLimit, serverName: SERVER_NAME, serverVersion: SERVER_VERSION, extensions });
+    }
   } catch (e) {
+    await app.close();
     await repository.close();
     throw e;
   }
+  if (options.modelControlMode === 'poll') repository.startPolling(options.repositoryPollSeconds ?? 15);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 8080);
-  const host = options.host ?? '127.0.0.1';
   let closed: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    grpcPort: grpc?.port,
     repository,
     app,
     close() {
       closed ??= (async () => {
-        closing = true;
-        await app.close();
+        core.closing = true;
+        await Promise.all([app.close(), grpc?.close()]);
         await repository.close();
       })();
       return closed;

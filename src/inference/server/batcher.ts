@@ -14,11 +14,21 @@ export interface BatchingOptions {
   maxBatchSize?: number;
   /** Longest a request waits for others, in ms (default 2). */
   maxQueueDelayMs?: number;
+  /** Triton's preferred_batch_size: a batch also leaves as soon as it reaches the largest of these. */
+  preferredBatchSizes?: number[];
 }
 
 export interface BatchObserver {
   /** Called per batch sent: its size in rows and how long each of its requests queued (seconds). */
   onBatch(rows: number, queueSeconds: number[]): void;
+  /** Called per finished session run: its rows and duration in nanoseconds. */
+  onExecution?(rows: number, inferNs: number): void;
+}
+
+/** Where submit writes one request's queue and run times (nanoseconds). */
+export interface SubmitTiming {
+  queueNs: number;
+  inferNs: number;
 }
 
 interface Queued {
@@ -27,6 +37,7 @@ interface Queued {
   key: string;
   outputs?: string[];
   enqueuedAt: number;
+  timing?: SubmitTiming;
   resolve: (outputs: Record<string, OutputTensor>) => void;
   reject: (error: unknown) => void;
 }
@@ -38,6 +49,8 @@ export class DynamicBatcher {
   private timer: NodeJS.Timeout | undefined;
   readonly maxBatchSize: number;
   readonly maxQueueDelayMs: number;
+  /** Rows at which a batch leaves without waiting (the largest preferred size, else maxBatchSize). */
+  private readonly fullRows: number;
   /** Whether every input and output has a dynamic leading axis (otherwise requests run one by one). */
   readonly batchable: boolean;
   private readonly buffers: BatchBufferPool;
@@ -54,6 +67,8 @@ export class DynamicBatcher {
   ) {
     this.maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 64));
     this.maxQueueDelayMs = Math.max(0, options.maxQueueDelayMs ?? 2);
+    const preferred = (options.preferredBatchSizes ?? []).filter((s) => s >= 1 && s <= this.maxBatchSize);
+    this.fullRows = preferred.length > 0 ? Math.max(...preferred) : this.maxBatchSize;
     const dynamicFirst = (shape: Array<number | string | null>) => shape.length > 0 && typeof shape[0] !== 'number';
     this.batchable = this.maxBatchSize > 1 && model.inputs.every((s) => dynamicFirst(s.shape)) && model.outputs.every((s) => dynamicFirst(s.shape));
     this.buffers = new BatchBufferPool(this.maxBatchSize, this.capacity + 1);
@@ -69,18 +84,25 @@ export class DynamicBatcher {
    * tensors built for this request only (as requestToFeeds makes them).
    * @param feeds - Checked inputs (each with the batch axis first).
    * @param outputs - Outputs to fetch (all when omitted).
+   * @param timing - Receives the request's queue and run times (statistics).
    */
-  submit(feeds: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, OutputTensor>> {
+  submit(feeds: Record<string, FeedTensor>, outputs?: string[], timing?: SubmitTiming): Promise<Record<string, OutputTensor>> {
     const tensors = Object.values(feeds);
     const rows = tensors[0]?.shape[0] ?? 0;
     const sameRows = tensors.every((t) => t.shape.length > 0 && t.shape[0] === rows);
     if (!this.batchable || !sameRows || rows === 0 || rows >= this.maxBatchSize) {
       this.observer?.onBatch(rows, [0]);
-      return this.model.runFeeds(feeds, outputs, { transfer: true });
+      const start = performance.now();
+      return this.model.runFeeds(feeds, outputs, { transfer: true }).then((result) => {
+        const ns = (performance.now() - start) * 1e6;
+        if (timing) timing.inferNs = ns;
+        this.observer?.onExecution?.(rows, ns);
+        return result;
+      });
     }
     const key = JSON.stringify([Object.entries(feeds).map(([n, t]) => [n, t.shape.slice(1)]), outputs ?? null]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ feeds, rows, key, outputs, enqueuedAt: performance.now(), resolve, reject });
+      this.queue.push({ feeds, rows, key, outputs, enqueuedAt: performance.now(), timing, resolve, reject });
       this.queuedRows += rows;
       this.pump();
     });
@@ -89,7 +111,7 @@ export class DynamicBatcher {
   private pump(): void {
     while (this.queue.length > 0 && this.inFlight < this.capacity) {
       const waited = performance.now() - this.queue[0]!.enqueuedAt;
-      if (this.queuedRows < this.maxBatchSize && waited < this.maxQueueDelayMs) {
+      if (this.queuedRows < this.fullRows && waited < this.maxQueueDelayMs) {
         this.arm(this.maxQueueDelayMs - waited);
         return;
       }
@@ -128,12 +150,16 @@ export class DynamicBatcher {
     const now = performance.now();
     const rows = batch.reduce((n, q) => n + q.rows, 0);
     this.observer?.onBatch(rows, batch.map((q) => (now - q.enqueuedAt) / 1000));
+    for (const q of batch) if (q.timing) q.timing.queueNs = (now - q.enqueuedAt) * 1e6;
     const single = batch.length === 1;
     const feeds = single ? batch[0]!.feeds : this.concatFeeds(batch.map((q) => q.feeds), rows);
     this.model
       .runFeeds(feeds, batch[0]!.outputs, single ? { transfer: true } : { recycle: (returned) => this.buffers.release(returned) })
       .then(
         (outputs) => {
+          const ns = (performance.now() - now) * 1e6;
+          this.observer?.onExecution?.(rows, ns);
+          for (const q of batch) if (q.timing) q.timing.inferNs = ns;
           if (batch.length === 1) batch[0]!.resolve(outputs);
           else if (Object.values(outputs).some((t) => t.shape[0] !== rows)) {
             const error = new Error('the model does not keep the batch axis of its inputs; serve it with batching off');

@@ -9,6 +9,12 @@ export class ServerMetrics {
     labelNames: ['route', 'method', 'status'] as const,
     registers: [this.registry],
   });
+  readonly grpcRequests = new Counter({
+    name: 'twinml_grpc_requests_total',
+    help: 'gRPC calls by method and status code',
+    labelNames: ['method', 'code'] as const,
+    registers: [this.registry],
+  });
   readonly inferRequests = new Counter({
     name: 'twinml_inference_requests_total',
     help: 'Inference requests by model and version',

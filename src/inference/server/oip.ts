@@ -77,6 +77,7 @@ function quoteName(name: string): string {
  * @param specs - The model's inputs.
  * @param outputSpecs - The model's outputs.
  * @param binary - The binary section of a binary-extension request (undefined for plain JSON).
+ * @param allowNonFinite - Pass NaN/±Infinity in float inputs to the model (default, as Triton) or refuse them.
  * @returns The feeds, the outputs to fetch (all when undefined) and the outputs to return as binary data.
  */
 export function requestToFeeds(
@@ -84,6 +85,7 @@ export function requestToFeeds(
   specs: TensorSpec[],
   outputSpecs: TensorSpec[],
   binary?: Buffer,
+  allowNonFinite = true,
 ): { feeds: Record<string, FeedTensor>; outputs?: string[]; binaryOutputs: Set<string> } {
   const expected = specs.map((s) => quoteName(s.name)).join(', ');
   let offset = 0;
@@ -113,7 +115,7 @@ export function requestToFeeds(
     } else {
       throw new InputError(`input ${quoteName(input.name)} has no data; send "data" or parameters.binary_data_size with binary tensor data`);
     }
-    feeds[input.name] = toFeedTensor({ data: data as number[], shape: input.shape }, spec, { allowNonFinite: false, addBatchAxis: false });
+    feeds[input.name] = toFeedTensor({ data: data as number[], shape: input.shape }, spec, { allowNonFinite, addBatchAxis: false });
   }
   if (binary && offset !== binary.length) {
     throw new InputError(`the binary section has ${binary.length} bytes but the inputs' binary_data_size add up to ${offset}`);
