@@ -10,7 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The shipped models: zoo model, dataset, training flags and backend. Seeded: the same seed on the same backend
- * gives bit-identical weights (DESIGN decision 5); the backend is fixed per model and recorded in the run config.
+ * gives bit-identical weights (docs/architecture.md decision 5); the backend is fixed per model and recorded in the run config.
  */
 export const RELEASE_MODELS = [
   { name: 'mnist-mlp', backend: 'wasm', train: ['--model', 'mlp', '--dataset', 'mnist', '--epochs', '8', '--seed', '1', '--split-seed', '0'] },
