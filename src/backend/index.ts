@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
 import { createRequire } from 'node:module';
+import { settings } from '../util/settings.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -44,13 +45,17 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
         continue;
       }
       try {
-        // TensorFlow's C++ logging prints CPU-feature notices on load; keep them out unless the user asked for them.
-        process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+        // libtensorflow reads these two from the environment only, when it loads: the only environment writes in
+        // twinml besides pythonia's PYTHON_BIN (see src/util/settings.ts).
+        // TensorFlow's C++ logging prints CPU-feature notices on load; keep them out unless asked (settings.nativeLogs,
+        // `--verbose`); a TF_CPP_MIN_LOG_LEVEL the user set wins.
+        if (!settings().nativeLogs) process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
         // oneDNN kernels for MatMul, Conv2D and their gradients: the wheel turns them on by default only on CPUs with
         // AVX-512 VNNI/BF16/AMX; on AVX2 they shorten the zoo training steps by 10-20% (twinml bench tensorflow-ops,
         // docs/performance-tensorflow.md). Read once, when TensorFlow loads, which then logs one "oneDNN custom
-        // operations are on" line (not silenced by TF_CPP_MIN_LOG_LEVEL). TF_ENABLE_ONEDNN_OPTS=0 keeps Eigen.
-        process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
+        // operations are on" line (not silenced by TF_CPP_MIN_LOG_LEVEL; the CLI filters it
+        // unless --verbose). settings.tensorflowOneDnn = false (or TF_ENABLE_ONEDNN_OPTS=0) keeps Eigen.
+        process.env.TF_ENABLE_ONEDNN_OPTS = settings().tensorflowOneDnn ? '1' : '0';
         await import(pkg);
         const { registerTensorflowKernels } = await import('./tensorflow/register.js');
         registerTensorflowKernels();
@@ -91,7 +96,7 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
   if (name === 'tensorflow') {
     const loaded = await loadTensorflow();
     if ('pkg' in loaded) {
-      const oneDnn = process.env.TF_ENABLE_ONEDNN_OPTS === '0' ? 'off' : 'on';
+      const oneDnn = settings().tensorflowOneDnn ? 'on' : 'off';
       const detail = `${loaded.pkg} ${packageVersion(loaded.pkg)}, TensorFlow ${tensorflowVersion() ?? 'version unknown'}, oneDNN ${oneDnn}`;
       return { name, available: true, detail };
     }
