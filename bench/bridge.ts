@@ -5,7 +5,7 @@
  * timed on its own: TS -> Python = call start until Python has the tensor; Python -> TS = Python starts
  * writing until TS holds the parsed tensor.
  */
-import { PythonBridge } from './python-bridge.js';
+import { PythonBridge } from '../dist/bridge/python-bridge.js';
 
 export interface BridgeBenchOptions {
   /** Size of the tensor for the raw-bytes path (default 64 MiB). */

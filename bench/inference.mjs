@@ -1,6 +1,6 @@
 // The inference benchmark, standalone (npm run build first): node bench/inference.mjs [--threads N] [--window-seconds S] [--load-requests N]
-// Section logic: src/bench/inference/run.ts (dist/bench/inference/index.js).
-import { runInferenceBench } from '../dist/bench/inference/index.js';
+// Section logic: bench/inference/run.ts (compiled by npm run build:bench).
+import { runInferenceBench } from './inference/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,14 +1,15 @@
 /**
- * The whole benchmark: the zoo sections (training/inference throughput on each TS backend vs PyTorch, from
- * src/bench), the inference library and server (src/bench/inference), the data loaders (src/bench/data), the
- * Python bridge (src/bridge/bench) and what bounds the tensorflow backend (src/bench/tensorflow-ops.ts). One
- * bench/results.json holds every part.
+ * The whole benchmark: the zoo sections (training/inference throughput on each TS backend vs PyTorch, bench/run.ts),
+ * the inference library and server (bench/inference), the data loaders (bench/data), the Python bridge
+ * (bench/bridge.ts) and what bounds the tensorflow backend (bench/tensorflow-ops.ts). One bench/results.json holds
+ * every part. The benchmarks live outside the package: they measure the built library (dist/) from a checkout,
+ * compiled by `npm run build:bench` (bench/tsconfig.json) and loaded by `twinml bench`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendName } from '../../backend/index.js';
-import { packageRoot } from '../../util/paths.js';
-import type { BenchArgs } from '../commands/bench.js';
+import type { BackendName } from '../dist/backend/index.js';
+import { packageRoot } from '../dist/util/paths.js';
+import type { BenchArgs } from '../dist/cli/commands/bench.js';
 
 const EXTRA_SECTIONS = ['inference', 'data', 'bridge', 'tensorflow-ops'] as const;
 
@@ -20,7 +21,7 @@ export async function runAllBenchmarks(args: BenchArgs): Promise<void> {
   const combined: Record<string, unknown> = {};
 
   if (requested.length === 0 || zooSections.length > 0) {
-    const { runBench } = await import('../../bench/index.js');
+    const { runBench } = await import('./index.js');
     combined.zoo = await runBench({
       ...(zooSections.length ? { sections: zooSections } : {}),
       ...(args.backend ? { backends: args.backend as BackendName[] } : {}),
@@ -29,27 +30,27 @@ export async function runAllBenchmarks(args: BenchArgs): Promise<void> {
     });
   }
   if (wants('inference')) {
-    const { runInferenceBench } = await import('../../bench/inference/index.js');
+    const { runInferenceBench } = await import('./inference/index.js');
     combined.inference = await runInferenceBench();
   }
   if (wants('data')) {
-    const { runDataBench, formatDataBench } = await import('../../bench/data/index.js');
+    const { runDataBench, formatDataBench } = await import('./data/index.js');
     const data = await runDataBench();
     console.log('data loader (images/s read, decoded, transformed and batched):');
     for (const line of formatDataBench(data)) console.log(`  ${line}`);
     combined.data = data;
   }
   if (wants('bridge')) {
-    const { benchBridge, formatBridgeBench } = await import('../../bridge/bench.js');
+    const { benchBridge, formatBridgeBench } = await import('./bridge.js');
     const bridge = await benchBridge();
     console.log(formatBridgeBench(bridge));
     combined.bridge = bridge;
   }
   if (wants('tensorflow-ops')) {
-    const { probeBackends } = await import('../../backend/index.js');
+    const { probeBackends } = await import('../dist/backend/index.js');
     const tensorflow = (await probeBackends()).find((s) => s.name === 'tensorflow');
     if (tensorflow?.available) {
-      const { runTensorflowOpsBench, formatTensorflowOps } = await import('../../bench/tensorflow-ops.js');
+      const { runTensorflowOpsBench, formatTensorflowOps } = await import('./tensorflow-ops.js');
       const ops = await runTensorflowOpsBench();
       for (const line of formatTensorflowOps(ops)) console.log(line);
       combined.tensorflowOps = ops;

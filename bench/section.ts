@@ -3,7 +3,7 @@
  * naming the PyTorch original that bench/torch_bench.py measures in the same run. Other helpers add rows by
  * registering a section.
  */
-import type { BackendName } from '../backend/index.js';
+import type { BackendName } from '../dist/backend/index.js';
 
 export interface MeasureOptions {
   batchSize: number;

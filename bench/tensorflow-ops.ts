@@ -14,8 +14,8 @@
 import { spawnSync } from 'node:child_process';
 import type { Scalar } from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
-import { findPython } from '../bridge/find-python.js';
-import { packageRoot } from '../util/paths.js';
+import { findPython } from '../dist/bridge/find-python.js';
+import { packageRoot } from '../dist/util/paths.js';
 import { printChildResult, runBenchChild, tensorflowThreadEnv } from './tensorflow-pinned.js';
 
 /** [M, K, N]: C[M,N] = A[M,K] B[K,N]. Forward and both gradient GEMMs of the bench MLPs' first two layers. */
@@ -85,7 +85,7 @@ function bestMs(f: () => void, repeats: number): number {
 /** Child side: measures on the tensorflow backend with the environment it was started with; prints one line. */
 export async function runTensorflowOpsChild(): Promise<void> {
   const tf = await import('@tensorflow/tfjs-core');
-  const { useBackend } = await import('../backend/index.js');
+  const { useBackend } = await import('../dist/backend/index.js');
   await useBackend('tensorflow');
   const gemm = GEMM_SHAPES.map(([m, k, n]) => {
     const a = tf.randomNormal([m, k]);
@@ -131,11 +131,11 @@ export async function runTensorflowOpsChild(): Promise<void> {
   });
   backend.binding = Object.create(binding, { executeOp: counting('executeOp', 'ops'), createTensor: counting('createTensor', 'uploads') }) as typeof binding;
 
-  const { getZooModel } = await import('../models/index.js');
-  const { manualSeed } = await import('../nn/generator.js');
-  const { Adam } = await import('../train/optim/adam.js');
-  const { CrossEntropyLoss } = await import('../train/loss/cross-entropy.js');
-  const { backward } = await import('../train/backward.js');
+  const { getZooModel } = await import('../dist/models/index.js');
+  const { manualSeed } = await import('../dist/nn/generator.js');
+  const { Adam } = await import('../dist/train/optim/adam.js');
+  const { CrossEntropyLoss } = await import('../dist/train/loss/cross-entropy.js');
+  const { backward } = await import('../dist/train/backward.js');
   for (const spec of STEP_MODELS) {
     const zoo = getZooModel(spec.model);
     manualSeed(1);

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../util/paths.js';
+import { packageRoot } from '../dist/util/paths.js';
 import { benchSections, sectionMeasureOptions, type MeasureOptions, type Throughput } from './section.js';
 
 export interface PinnedJob {
@@ -27,16 +27,16 @@ export interface PinnedResult {
 const RESULT_MARK = 'TWINML_CHILD_RESULT ';
 
 /**
- * Runs `exportName(args)` of the built module dist/bench/<moduleFile> in a fresh Node process with `env` added to
+ * Runs `exportName(args)` of the built module bench/<moduleFile> (npm run build:bench) in a fresh Node process with `env` added to
  * this one's, and returns what it printed with printChildResult.
- * @param moduleFile - file name under dist/bench/
+ * @param moduleFile - file name under bench/ (compiled .js)
  * @param exportName - the exported async function to call
  * @param args - its one argument (JSON)
  * @param env - variables to set before anything loads (TensorFlow reads its own at load)
  * @param what - names the child in errors
  */
 export async function runBenchChild<T>(moduleFile: string, exportName: string, args: unknown, env: Record<string, string>, what: string): Promise<T> {
-  const entry = join(packageRoot(), 'dist', 'bench', moduleFile);
+  const entry = join(packageRoot(), 'bench', moduleFile);
   const script = `const m = await import(${JSON.stringify(entry)}); await m[${JSON.stringify(exportName)}](${JSON.stringify(args ?? null)});`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -84,7 +84,7 @@ export async function runPinnedJob(job: PinnedJob): Promise<void> {
     throw new Error(`tensorflow bench child: TF_NUM_INTRAOP_THREADS=${env.intraOp} TF_NUM_INTEROP_THREADS=${env.interOp}, expected ${job.threads}`);
   }
   // Loaded only now, after the variables are in place (tfjs-node creates TensorFlow's context on load).
-  const { useBackend } = await import('../backend/index.js');
+  const { useBackend } = await import('../dist/backend/index.js');
   const { registerZooSections } = await import('./zoo-sections.js');
   registerZooSections();
   await useBackend('tensorflow');

@@ -1,11 +1,11 @@
 /** Bench sections for zoo models: Adam training steps (CrossEntropyLoss) and eval-mode inference, batch 64. */
 import * as tf from '@tensorflow/tfjs-core';
-import { getZooModel } from '../models/index.js';
-import { manualSeed } from '../nn/generator.js';
-import { Adam } from '../train/optim/adam.js';
-import { CrossEntropyLoss } from '../train/loss/cross-entropy.js';
-import { backward } from '../train/backward.js';
-import { Rng } from '../util/rng.js';
+import { getZooModel } from '../dist/models/index.js';
+import { manualSeed } from '../dist/nn/generator.js';
+import { Adam } from '../dist/train/optim/adam.js';
+import { CrossEntropyLoss } from '../dist/train/loss/cross-entropy.js';
+import { backward } from '../dist/train/backward.js';
+import { Rng } from '../dist/util/rng.js';
 import { measureSteps, registerBenchSection, type BenchSection, type MeasureOptions, type Throughput } from './section.js';
 
 /**

@@ -12,11 +12,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { loadMnistRaw } from '../../data/mnist.js';
-import { imageFolder } from '../../data/image-folder.js';
-import { streamBatches } from '../../data/stream.js';
-import { epochOrder } from '../../data/loader.js';
-import type { TransformConfig } from '../../data/transforms.js';
+import { loadMnistRaw } from '../../dist/data/mnist.js';
+import { imageFolder } from '../../dist/data/image-folder.js';
+import { streamBatches } from '../../dist/data/stream.js';
+import { epochOrder } from '../../dist/data/loader.js';
+import type { TransformConfig } from '../../dist/data/transforms.js';
 
 export interface DataBenchResult {
   name: string;

@@ -4,7 +4,7 @@
  * this machine before twinml does anything, so the bench can say how far batching can go here.
  */
 import { spawn } from 'node:child_process';
-import { packageRoot } from '../../util/paths.js';
+import { packageRoot } from '../../dist/util/paths.js';
 
 const SCRIPT = `
 const Fastify = (await import('fastify')).default;

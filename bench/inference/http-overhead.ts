@@ -4,7 +4,7 @@
  * (direct, JSON, binary, direct, ...) and the overhead is the median of the per-round differences, so a burst of
  * load from other processes on a shared machine lands on both sides of a difference instead of on one.
  */
-import { loadModel } from '../../inference/index.js';
+import { loadModel } from '../../dist/inference/index.js';
 import { quantile, runLoad } from './http-load.js';
 import { mlpBodies } from './load-test.js';
 import { startServerProcess } from './server-process.js';

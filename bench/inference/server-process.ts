@@ -1,7 +1,7 @@
 /** Runs `twinml serve` (the built command) in a child process, so load generation does not share its event loop. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../../util/paths.js';
+import { packageRoot } from '../../dist/util/paths.js';
 
 export interface ServerProcessOptions {
   models: string;

@@ -9,7 +9,7 @@
  * reads the server's CPU time from its /metrics, so the table shows CPU per request, which contention does not
  * change much, next to requests/s, which it does.
  */
-import { encodeBinaryInferRequest } from '../../inference/index.js';
+import { encodeBinaryInferRequest } from '../../dist/inference/index.js';
 import { startHttpFloor, type HttpFloorServer } from './http-floor.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { median } from '../section.js';

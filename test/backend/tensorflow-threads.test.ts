@@ -1,5 +1,5 @@
 /**
- * The bench's thread pinning of the `tensorflow` backend (src/bench/tensorflow-pinned.ts): TF_NUM_INTRAOP_THREADS /
+ * The bench's thread pinning of the `tensorflow` backend (bench/tensorflow-pinned.ts): TF_NUM_INTRAOP_THREADS /
  * TF_NUM_INTEROP_THREADS set before tfjs-node loads reach TensorFlow's thread pool (oneDNN, which runs on that pool,
  * reports its thread count as `nthr:N`), and a pinned child process measures a zoo section and says which thread
  * variables it saw. Needs `npm run build` (the children run dist/). Skipped when the addon is not built.
@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeBackends } from '../../src/backend/index.js';
-import { measureTensorflowPinned, tensorflowThreadEnv } from '../../src/bench/tensorflow-pinned.js';
+import { measureTensorflowPinned, tensorflowThreadEnv } from '../../bench/tensorflow-pinned.js';
 import { packageRoot } from '../../src/util/paths.js';
 
 const tensorflow = (await probeBackends()).find((s) => s.name === 'tensorflow');

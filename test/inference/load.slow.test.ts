@@ -4,7 +4,7 @@
  * requests within 10% of its RSS after 2,000. Throughput targets live in the benchmark (bench/inference.mjs).
  */
 import { describe, expect, it } from 'vitest';
-import { LOAD_TEST_NODE_FLAGS, runLoadTest, startServerProcess } from '../../src/bench/inference/index.js';
+import { LOAD_TEST_NODE_FLAGS, runLoadTest, startServerProcess } from '../../bench/inference/index.js';
 import { fixtureModels } from './fixtures/models.js';
 import { makeRepository } from './http-helpers.js';
 
