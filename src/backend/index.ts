@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
 import { createRequire } from 'node:module';
 import { settings } from '../util/settings.js';
+import { assertPinnedVersions, PinnedVersionError } from './versions.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -45,6 +46,7 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
         continue;
       }
       try {
+        assertPinnedVersions(pkg);
         // libtensorflow reads these two from the environment only, when it loads: the only environment writes in
         // twinml besides pythonia's PYTHON_BIN (see src/util/settings.ts).
         // TensorFlow's C++ logging prints CPU-feature notices on load; keep them out unless asked (settings.nativeLogs,
@@ -61,7 +63,7 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
         registerTensorflowKernels();
         return { pkg };
       } catch (e) {
-        errors.push(`${pkg} failed to load: ${(e as Error).message.split('\n')[0]}`);
+        errors.push(e instanceof PinnedVersionError ? `${e.message} (fix: ${e.fix})` : `${pkg} failed to load: ${(e as Error).message.split('\n')[0]}`);
       }
     }
     return { error: errors.join('; ') };
@@ -79,6 +81,7 @@ function tensorflowVersion(): string | undefined {
 let wasmLoad: Promise<void> | undefined;
 function loadWasm(): Promise<void> {
   wasmLoad ??= (async () => {
+    assertPinnedVersions('@tensorflow/tfjs-backend-wasm');
     await import('@tensorflow/tfjs-backend-wasm');
     const { registerWasmKernels } = await import('./wasm/register.js');
     registerWasmKernels();
@@ -88,7 +91,10 @@ function loadWasm(): Promise<void> {
 
 let cpuLoad: Promise<void> | undefined;
 function loadCpu(): Promise<void> {
-  cpuLoad ??= import('@tensorflow/tfjs-backend-cpu').then(() => undefined);
+  cpuLoad ??= (async () => {
+    assertPinnedVersions('@tensorflow/tfjs-backend-cpu');
+    await import('@tensorflow/tfjs-backend-cpu');
+  })();
   return cpuLoad;
 }
 
@@ -118,7 +124,7 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
       const kernels = `twinml kernels: relaxed SIMD (FMA) ${relaxedSimdStatus()}`;
       return { name, available: true, detail: `@tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}, SIMD ${simd ? 'on' : 'off'}, ${threads ? 'multi-threaded' : 'single-threaded'}; ${kernels}` };
     } catch (e) {
-      return { name, available: false, reason: (e as Error).message, fix: 'npm install @tensorflow/tfjs-backend-wasm' };
+      return { name, available: false, reason: (e as Error).message, fix: e instanceof PinnedVersionError ? e.fix : 'npm install @tensorflow/tfjs-backend-wasm' };
     }
   }
   try {
@@ -127,7 +133,7 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
     if (cpu) cpu.firstUse = false; // silences its 'install tfjs-node' banner: `twinml doctor` says that better
     return { name, available: true, detail: `@tensorflow/tfjs-backend-cpu ${packageVersion('@tensorflow/tfjs-backend-cpu')}` };
   } catch (e) {
-    return { name, available: false, reason: (e as Error).message, fix: 'npm install @tensorflow/tfjs-backend-cpu' };
+    return { name, available: false, reason: (e as Error).message, fix: e instanceof PinnedVersionError ? e.fix : 'npm install @tensorflow/tfjs-backend-cpu' };
   }
 }
 
