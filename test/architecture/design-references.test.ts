@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCANNED = ['src', 'test', 'parity-tests', 'bench', 'scripts', 'docs', 'README.md', 'models/README.md'];
+const SCANNED = ['src', 'test', 'parity-tests', 'bench', 'scripts', 'docs', 'examples', 'README.md', 'models/README.md'];
 const TEXT = /\.(ts|mts|mjs|js|md|py|sh|json)$/;
 
 /** A reference to a design document that a clone does not have. */
