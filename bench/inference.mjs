@@ -1,9 +1,9 @@
 // The inference benchmark, standalone (npm run build first): node bench/inference.mjs [--threads N] [--window-seconds S] [--load-requests N]
 // `--only kserve` runs just twinml serve vs KServe's ModelServer on the shipped models/mnist-mlp.
-// Section logic: src/bench/inference/run.ts (dist/bench/inference/index.js).
+// Section logic: bench/inference/run.ts (compiled by npm run build:bench).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatKserve, measureAgainstKserve, runInferenceBench } from '../dist/bench/inference/index.js';
+import { formatKserve, measureAgainstKserve, runInferenceBench } from './inference/index.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);

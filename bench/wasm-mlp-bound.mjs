@@ -71,7 +71,7 @@ const quantiles = (xs) => {
 
 /**
  * [10th percentile, median] ms of a training step and, per GEMM shape, of its calls, over STEPS zoo mlp training
- * steps on the active backend (the step of src/bench/zoo-sections.ts) with `kernels` registered for the run:
+ * steps on the active backend (the step of bench/zoo-sections.ts) with `kernels` registered for the run:
  * BatchMatMul, _FusedMatMul and TwinmlDenseGrad configs (a fused Linear's forward GEMM runs as _FusedMatMul,
  * timed with its bias and ReLU; its weight gradient as TwinmlDenseGrad, timed with the bias gradient and ReLU
  * mask); a null config unregisters the kernel: without _FusedMatMul Linear runs unfused (BatchMatMul, Add,

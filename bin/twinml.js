@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../dist/cli/main.js', import.meta.url);
+const entry = new URL('../dist/cli/launch.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   console.error('twinml: dist/ is missing. Run `npm run setup` (or `npm install && npm run build`) in the twinml folder first.');
   process.exit(1);
 }
-const { main } = await import(entry.href);
-await main(process.argv.slice(2));
+const { launch } = await import(entry.href);
+await launch(process.argv.slice(2));

@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 say() { printf 'twinml setup: %s\n' "$*"; }
 
 # ---- Node ----
+# onnxruntime-node's postinstall only downloads CUDA libraries; package.json's allowScripts denies it on npm >= 11,
+# this variable skips it on older npm (GPU users: see docs/gpu.md).
+export ONNXRUNTIME_NODE_INSTALL=${ONNXRUNTIME_NODE_INSTALL:-skip}
 if [ -f package-lock.json ]; then
   say "npm ci (Node dependencies from package-lock.json; builds dist/)"
   npm ci --no-audit --no-fund --loglevel=error

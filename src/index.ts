@@ -39,3 +39,5 @@ export { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensor
 export { type StateDict, type HostTensor, type HostDtype } from './util/host-tensor.js';
 export { toHost, fromHost } from './nn/host.js';
 export { exportOnnx, type ExportOptions, OnnxExportError } from './onnx/index.js';
+/** Library-wide settings (interpreter for the bridge, wasm relaxed SIMD, ...): `configure({ ... })`. */
+export { configure, settings, type TwinmlSettings } from './util/settings.js';

@@ -1,5 +1,5 @@
 /**
- * The parity policy of DESIGN.md decision 7. For each compared tensor PyTorch runs in float64 (G, the ground
+ * The parity policy of docs/architecture.md decision 7. For each compared tensor PyTorch runs in float64 (G, the ground
  * truth) and float32 (P); our result T passes when, for err = max abs and RMSE,
  *
  *   err(T, G) <= 2 * err(P, G) + c * eps32 * max|G|      and      maxAbs(T, G) <= ceiling
@@ -211,6 +211,6 @@ export function compareExact(context: RowContext, ours: HostTensor, reference: H
     ours: { maxAbs: e.maxAbs, rmse: e.rmse },
     ratioToNoise: 0,
     ratioToTolerance: bytesEqual && shapeOk && dtypeOk ? 0 : Infinity,
-    tolerance: { maxAbs: 0, rmse: 0, c: 0, ceiling: 0, source: 'bit-exact (DESIGN.md decision 2)' },
+    tolerance: { maxAbs: 0, rmse: 0, c: 0, ceiling: 0, source: 'bit-exact (docs/architecture.md decision 2)' },
   };
 }

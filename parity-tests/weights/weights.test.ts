@@ -1,5 +1,5 @@
 /**
- * State_dict parity (DESIGN.md decision 2): TS state_dict -> PyTorch load_state_dict(strict=True) -> TS is
+ * State_dict parity (docs/architecture.md decision 2): TS state_dict -> PyTorch load_state_dict(strict=True) -> TS is
  * bit-exact for every zoo model, PyTorch's own initialisation loads into TS bit-exactly, and missing, extra or
  * mis-shaped keys are errors that list the keys on both sides.
  */

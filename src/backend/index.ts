@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
 import { createRequire } from 'node:module';
+import { settings } from '../util/settings.js';
+import { assertPinnedVersions, PinnedVersionError } from './versions.js';
 
 /** The compute backends: 'tensorflow' (tfjs-node, optional), 'wasm' (embedded) and 'cpu' (plain JS). */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -47,19 +49,24 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
         continue;
       }
       try {
-        // TensorFlow's C++ logging prints CPU-feature notices on load; keep them out unless the user asked for them.
-        process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+        assertPinnedVersions(pkg);
+        // libtensorflow reads these two from the environment only, when it loads: the only environment writes in
+        // twinml besides pythonia's PYTHON_BIN (see src/util/settings.ts).
+        // TensorFlow's C++ logging prints CPU-feature notices on load; keep them out unless asked (settings.nativeLogs,
+        // `--verbose`); a TF_CPP_MIN_LOG_LEVEL the user set wins.
+        if (!settings().nativeLogs) process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
         // oneDNN kernels for MatMul, Conv2D and their gradients: the wheel turns them on by default only on CPUs with
         // AVX-512 VNNI/BF16/AMX; on AVX2 they shorten the zoo training steps by 10-20% (twinml bench tensorflow-ops,
         // docs/performance-tensorflow.md). Read once, when TensorFlow loads, which then logs one "oneDNN custom
-        // operations are on" line (not silenced by TF_CPP_MIN_LOG_LEVEL). TF_ENABLE_ONEDNN_OPTS=0 keeps Eigen.
-        process.env.TF_ENABLE_ONEDNN_OPTS ??= '1';
+        // operations are on" line (not silenced by TF_CPP_MIN_LOG_LEVEL; the CLI filters it
+        // unless --verbose). settings.tensorflowOneDnn = false (or TF_ENABLE_ONEDNN_OPTS=0) keeps Eigen.
+        process.env.TF_ENABLE_ONEDNN_OPTS = settings().tensorflowOneDnn ? '1' : '0';
         await import(pkg);
         const { registerTensorflowKernels } = await import('./tensorflow/register.js');
         registerTensorflowKernels();
         return { pkg };
       } catch (e) {
-        errors.push(`${pkg} failed to load: ${(e as Error).message.split('\n')[0]}`);
+        errors.push(e instanceof PinnedVersionError ? `${e.message} (fix: ${e.fix})` : `${pkg} failed to load: ${(e as Error).message.split('\n')[0]}`);
       }
     }
     return { error: errors.join('; ') };
@@ -77,6 +84,7 @@ function tensorflowVersion(): string | undefined {
 let wasmLoad: Promise<void> | undefined;
 function loadWasm(): Promise<void> {
   wasmLoad ??= (async () => {
+    assertPinnedVersions('@tensorflow/tfjs-backend-wasm');
     await import('@tensorflow/tfjs-backend-wasm');
     const { registerWasmKernels } = await import('./wasm/register.js');
     registerWasmKernels();
@@ -86,7 +94,10 @@ function loadWasm(): Promise<void> {
 
 let cpuLoad: Promise<void> | undefined;
 function loadCpu(): Promise<void> {
-  cpuLoad ??= import('@tensorflow/tfjs-backend-cpu').then(() => undefined);
+  cpuLoad ??= (async () => {
+    assertPinnedVersions('@tensorflow/tfjs-backend-cpu');
+    await import('@tensorflow/tfjs-backend-cpu');
+  })();
   return cpuLoad;
 }
 
@@ -94,7 +105,7 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
   if (name === 'tensorflow') {
     const loaded = await loadTensorflow();
     if ('pkg' in loaded) {
-      const oneDnn = process.env.TF_ENABLE_ONEDNN_OPTS === '0' ? 'off' : 'on';
+      const oneDnn = settings().tensorflowOneDnn ? 'on' : 'off';
       const detail = `${loaded.pkg} ${packageVersion(loaded.pkg)}, TensorFlow ${tensorflowVersion() ?? 'version unknown'}, oneDNN ${oneDnn}`;
       return { name, available: true, detail };
     }
@@ -116,7 +127,7 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
       const kernels = `twinml kernels: relaxed SIMD (FMA) ${relaxedSimdStatus()}`;
       return { name, available: true, detail: `@tensorflow/tfjs-backend-wasm ${packageVersion('@tensorflow/tfjs-backend-wasm')}, SIMD ${simd ? 'on' : 'off'}, ${threads ? 'multi-threaded' : 'single-threaded'}; ${kernels}` };
     } catch (e) {
-      return { name, available: false, reason: (e as Error).message, fix: 'npm install @tensorflow/tfjs-backend-wasm' };
+      return { name, available: false, reason: (e as Error).message, fix: e instanceof PinnedVersionError ? e.fix : 'npm install @tensorflow/tfjs-backend-wasm' };
     }
   }
   try {
@@ -125,7 +136,7 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
     if (cpu) cpu.firstUse = false; // silences its 'install tfjs-node' banner: `twinml doctor` says that better
     return { name, available: true, detail: `@tensorflow/tfjs-backend-cpu ${packageVersion('@tensorflow/tfjs-backend-cpu')}` };
   } catch (e) {
-    return { name, available: false, reason: (e as Error).message, fix: 'npm install @tensorflow/tfjs-backend-cpu' };
+    return { name, available: false, reason: (e as Error).message, fix: e instanceof PinnedVersionError ? e.fix : 'npm install @tensorflow/tfjs-backend-cpu' };
   }
 }
 

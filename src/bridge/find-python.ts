@@ -1,12 +1,14 @@
 /**
- * Finds a Python interpreter that can run the PyTorch reference: `TWINML_PYTHON` first, then the project's
- * `.venv`, then other candidates on PATH, choosing the first that can `import torch`.
+ * Finds a Python interpreter that can run the PyTorch reference: the `python` setting (configure({ python }) or
+ * TWINML_PYTHON) when set, as the only candidate (an explicit choice never falls back silently); otherwise the
+ * project's `.venv`, then other candidates on PATH, choosing the first that can `import torch`.
  * No pythonia here: `twinml doctor` uses this without starting a bridge.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import { settings } from '../util/settings.js';
 
 export interface PythonProbe {
   /** The command or path tried. */
@@ -47,8 +49,8 @@ print(json.dumps(out))
 
 function candidates(): Array<{ candidate: string; source: PythonProbe['source'] }> {
   const list: Array<{ candidate: string; source: PythonProbe['source'] }> = [];
-  const fromEnv = process.env.TWINML_PYTHON;
-  if (fromEnv) list.push({ candidate: fromEnv, source: 'TWINML_PYTHON' });
+  const chosen = settings().python;
+  if (chosen) return [{ candidate: chosen, source: 'TWINML_PYTHON' }];
   const venvDirs = new Set([join(packageRoot(), '.venv'), resolve('.venv')]);
   for (const dir of venvDirs) {
     const py = join(dir, 'bin', 'python');
@@ -98,7 +100,7 @@ export function findPython(): PythonDiscovery {
   const withTorch = probes.find((p) => p.modules.torch != null);
   if (withTorch) return { chosen: withTorch, probes };
   const advice =
-    (process.env.TWINML_PYTHON ? `TWINML_PYTHON=${process.env.TWINML_PYTHON} cannot import torch. ` : '') +
+    (settings().python ? `The configured Python (TWINML_PYTHON / configure({ python })) ${settings().python} cannot import torch. ` : '') +
     'No Python interpreter that can import torch was found. Fix: `npm run setup` (creates .venv with requirements.txt), ' +
     'or point TWINML_PYTHON at an interpreter with torch, numpy, onnx, onnxruntime and safetensors ' +
     '(for example: python3 -m venv .venv && .venv/bin/pip install -r requirements.txt).';

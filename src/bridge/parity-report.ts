@@ -1,5 +1,5 @@
 /**
- * The parity report (DESIGN.md decision 8): one row per compared tensor, written as parity-report.json and
+ * The parity report (docs/architecture.md decision 8): one row per compared tensor, written as parity-report.json and
  * printed as a table. Rows are produced by parity-tests/support/tolerance.ts; this file only defines the
  * format, assembles rows into a report and prints it (used by the suites' global teardown and `twinml parity`).
  */

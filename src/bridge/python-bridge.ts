@@ -157,7 +157,7 @@ export class PythonBridge {
 
   /**
    * Starts Python (or returns the running bridge: one Python process per Node process, i.e. per suite).
-   * The interpreter comes from findPython(): TWINML_PYTHON, then .venv, then python3/python on PATH.
+   * The interpreter comes from findPython(): the python setting (TWINML_PYTHON), else .venv, then python3/python on PATH.
    * @param options - timeouts and torch thread count
    */
   static async start(options: PythonBridgeOptions = {}): Promise<PythonBridge> {
@@ -182,7 +182,9 @@ export class PythonBridge {
       throw new Error(`twinml bridge: ${join(pythonRoot, 'twinml_ref', 'bridge_server.py')} is missing`);
     }
     installExitHandlers();
-    // pythonia spawns `PYTHON_BIN` when it is first imported (or restarted after a previous process died).
+    // pythonia spawns `PYTHON_BIN` when it is first imported (or restarted after a previous process died). It reads
+    // the interpreter from this variable only (node_modules/pythonia/src/pythonia/IpcPipeCom.js), so this write
+    // stays; it is documented in src/util/settings.ts.
     process.env.PYTHON_BIN = executable;
     // pythonia is CommonJS: Node's ESM import puts module.exports on `default`.
     const imported = (await import('pythonia')) as unknown as { default?: PythoniaModule } & PythoniaModule;

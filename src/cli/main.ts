@@ -4,14 +4,17 @@
  */
 import yargs from 'yargs';
 import { commands } from './commands/index.js';
+import { configure } from '../util/settings.js';
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--verbose')) configure({ nativeLogs: true });
   const cli = yargs(argv)
     .scriptName('twinml')
     .usage('$0 <command> [options]\n\nPyTorch-shaped training in TypeScript, proven against PyTorch, served from Node with ONNX.')
     .strict()
     .demandCommand(1, 'Name a command (see the list above).')
     .recommendCommands()
+    .option('verbose', { type: 'boolean', global: true, describe: "also show third-party native logging (TensorFlow's C++ log lines)" })
     .help()
     .alias('help', 'h')
     .version()

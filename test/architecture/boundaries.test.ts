@@ -1,5 +1,5 @@
 /**
- * DESIGN "Boundaries": which src folder may import which. (src/inference has its own, transitive test in
+ * docs/architecture.md "Boundaries": which src folder may import which. (src/inference has its own, transitive test in
  * test/inference/boundaries.test.ts.) A violation names the file and the import.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -58,7 +58,7 @@ function backendPrivateImports(files: string[]): string[] {
 describe('module boundaries', () => {
   const files = tsFiles(src);
 
-  it('keeps every folder to the imports DESIGN allows', () => {
+  it('keeps every folder to the imports docs/architecture.md allows', () => {
     const problems: string[] = [];
     for (const file of files) {
       const from = relative(src, file).split('/')[0]!;

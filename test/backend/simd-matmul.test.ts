@@ -121,7 +121,7 @@ describe('SIMD BatchMatMul with relaxed SIMD (fused multiply-add)', () => {
 
   it('stays off with TWINML_WASM_RELAXED_SIMD=0 (the mul+add kernel runs and matches cpu)', () => {
     const out = child([], { TWINML_WASM_RELAXED_SIMD: '0' });
-    expect(out).toMatchObject({ relaxed: false, status: 'off (TWINML_WASM_RELAXED_SIMD=0)' });
+    expect(out).toMatchObject({ relaxed: false, status: 'off (wasmRelaxedSimd: false)' });
     expect(out.worst).toBeLessThan(1e-5);
   });
 });

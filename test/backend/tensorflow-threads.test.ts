@@ -1,23 +1,24 @@
 /**
- * The bench's thread pinning of the `tensorflow` backend (src/bench/tensorflow-pinned.ts): TF_NUM_INTRAOP_THREADS /
+ * The bench's thread pinning of the `tensorflow` backend (bench/tensorflow-pinned.ts): TF_NUM_INTRAOP_THREADS /
  * TF_NUM_INTEROP_THREADS set before tfjs-node loads reach TensorFlow's thread pool (oneDNN, which runs on that pool,
  * reports its thread count as `nthr:N`), and a pinned child process measures a zoo section and says which thread
- * variables it saw. Needs `npm run build` (the children run dist/). Skipped when the addon is not built.
+ * variables it saw. Needs `npm run build` and `npm run build:bench` (the children run dist/ and bench/; `npm test` builds
+ * both). Skipped when the addon is not built.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeBackends } from '../../src/backend/index.js';
-import { measureTensorflowPinned, tensorflowThreadEnv } from '../../src/bench/tensorflow-pinned.js';
+import { measureTensorflowPinned, tensorflowThreadEnv } from '../../bench/tensorflow-pinned.js';
 import { packageRoot } from '../../src/util/paths.js';
 
 const tensorflow = (await probeBackends()).find((s) => s.name === 'tensorflow');
-const built = existsSync(join(packageRoot(), 'dist', 'bench', 'tensorflow-pinned.js'));
+const built = existsSync(join(packageRoot(), 'bench', 'tensorflow-pinned.js'));
 const runnable = tensorflow?.available === true && built;
 const title = runnable
   ? 'tensorflow thread pinning'
-  : `tensorflow thread pinning SKIPPED: ${tensorflow?.available ? 'dist/ not built (npm run build)' : `backend not built (${tensorflow?.reason})`}`;
+  : `tensorflow thread pinning SKIPPED: ${tensorflow?.available ? 'bench/ not built (npm run build:bench)' : `backend not built (${tensorflow?.reason})`}`;
 
 /** oneDNN's reported thread count for one matmul in a fresh process with TensorFlow pinned to `threads`. */
 function oneDnnThreads(threads: number): number {

@@ -1,5 +1,5 @@
 /**
- * DESIGN boundary: src/inference never imports tfjs (directly or through other src folders), imports only
+ * docs/architecture.md boundary: src/inference never imports tfjs (directly or through other src folders), imports only
  * src/util from the rest of src, and is the only src folder importing onnxruntime-node.
  */
 import { spawnSync } from 'node:child_process';

@@ -6,13 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import * as nn from '../../src/nn/index.js';
-import { useBackend, type BackendName } from '../../src/backend/index.js';
-import { backward } from '../../src/train/backward.js';
-import { CrossEntropyLoss } from '../../src/nn/loss/cross-entropy.js';
-import { Adam } from '../../src/train/optim/index.js';
-import { sequentialCNN, FunctionalCNN } from '../../src/bench/ordinary-cnn.js';
-import { relativeError } from '../backend/helpers.js';
+// The models come from bench/ordinary-cnn.ts, which the bench compiles against dist/, so this file tests dist/ too.
+import * as nn from '../../dist/nn/index.js';
+import { useBackend, type BackendName } from '../../dist/backend/index.js';
+import { backward } from '../../dist/train/backward.js';
+import { CrossEntropyLoss } from '../../dist/nn/loss/cross-entropy.js';
+import { Adam } from '../../dist/train/optim/index.js';
+import { sequentialCNN, FunctionalCNN } from '../../bench/ordinary-cnn.js';
+import { relativeError } from '../helpers/relative-error.js';
 
 const BACKENDS: BackendName[] = ['wasm', 'cpu'];
 

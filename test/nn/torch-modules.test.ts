@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as nn from '../../src/nn/index.js';
 import { Rng } from '../../src/util/rng.js';
 import { loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
-import { findPython } from '../../src/bridge/find-python.js';
+import { referencePython } from '../helpers/python.js';
 import type { HostTensor, StateDict } from '../../src/util/host-tensor.js';
 import { withBackend } from '../helpers/backend.js';
 
@@ -117,7 +117,9 @@ for c in cases:
     save_file({k: v.contiguous() for k, v in out.items()}, d + '/torch.safetensors')
 `;
 
-describe('vision modules against PyTorch', () => {
+const INTERPRETER = referencePython('test/nn/torch-modules.test.ts (vision modules against PyTorch)');
+
+describe.skipIf(!INTERPRETER)('vision modules against PyTorch', () => {
   it('match PyTorch in output, gradients and buffers (23 configurations, wasm backend)', async () => {
     await withBackend('wasm');
     const root = mkdtempSync(join(tmpdir(), 'twinml-torch-modules-'));
@@ -131,8 +133,7 @@ describe('vision modules against PyTorch', () => {
         ours.set(c.name, results);
         return { dir, torch: c.torch, eval: c.eval ?? false };
       });
-      const python = findPython().chosen?.executable;
-      if (!python) throw new Error('no Python with torch found; run `npm run setup`');
+      const python = INTERPRETER!;
       const r = spawnSync(python, ['-c', PYTHON, JSON.stringify(jobs)], { encoding: 'utf8', cwd: resolve(import.meta.dirname) });
       expect(r.status, r.stderr).toBe(0);
       const failures: string[] = [];

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
-import { findPython } from '../../src/bridge/find-python.js';
+import { referencePython } from '../helpers/python.js';
 import { withBackend, maxAbsDiff } from '../helpers/backend.js';
 import { Parameter } from '../../src/nn/parameter.js';
 import { SGD } from '../../src/train/optim/sgd.js';
@@ -14,7 +14,8 @@ import { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from '../../src/trai
 import { clip_grad_norm_, clip_grad_value_ } from '../../src/nn/utils/index.js';
 import { Rng } from '../../src/util/rng.js';
 
-let python: string;
+const PYTHON = referencePython('test/train/callbacks-torch.test.ts (schedulers and callbacks against PyTorch)');
+const python = PYTHON ?? '';
 
 function torch<T>(script: string, input: unknown): T {
   const r = spawnSync(python, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', timeout: 60_000 });
@@ -24,9 +25,6 @@ function torch<T>(script: string, input: unknown): T {
 
 beforeAll(async () => {
   await withBackend('cpu');
-  const found = findPython();
-  if (!found.chosen?.executable) throw new Error(`these tests need Python with torch: ${found.advice ?? 'none found'}`);
-  python = found.chosen.executable;
 });
 
 const PLATEAU_PY = `
@@ -45,7 +43,7 @@ for options in cfg['cases']:
 print(json.dumps(results))
 `;
 
-describe('ReduceLROnPlateau (torch semantics)', () => {
+describe.skipIf(!PYTHON)('ReduceLROnPlateau (torch semantics)', () => {
   const metrics = [1.0, 0.9, 0.95, 0.9, 0.899995, 0.91, 0.92, 0.5, 0.6, 0.6, 0.6, 0.6, 0.7, 0.8, 0.49, 0.49, 0.49, 0.49, 0.49, 0.49, 0.49, 0.49];
   const cases: Array<[string, Partial<ReduceLROnPlateauOptions>, Record<string, unknown>]> = [
     ['min rel, patience 2', { patience: 2 }, { patience: 2 }],
@@ -116,7 +114,7 @@ for norm_type, max_norm in cfg['cases']:
 print(json.dumps(results))
 `;
 
-describe('clip_grad_norm_ (torch.nn.utils.clip_grad_norm_)', () => {
+describe.skipIf(!PYTHON)('clip_grad_norm_ (torch.nn.utils.clip_grad_norm_)', () => {
   const rng = new Rng(7);
   const shapes = [[5, 3], [3], [2, 2, 2]];
   const grads = shapes.map((s) => {

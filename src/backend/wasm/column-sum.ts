@@ -2,7 +2,7 @@
  * Sum for the wasm backend with a SIMD fast path for the reduction every bias gradient makes: summing an NHWC
  * (or [rows, C]) float32 tensor over all leading axes, C a multiple of 4. The backend's own Sum first transposes
  * the reduced axes innermost (a full copy through its generic transpose); the column sum reads the tensor once
- * in place (simd/kernels.wat). Every other reduction runs the backend's kernel.
+ * in place (simd/kernel-functions.ts). Every other reduction runs the backend's kernel.
  */
 import { util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';

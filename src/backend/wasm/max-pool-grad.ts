@@ -4,7 +4,7 @@
  * input (kernel == stride, no padding: the usual 2x2 pooling) address their taps directly. The backend's own
  * kernel revisits every window for every input position; composing ArgMax/OneHot with transposes measured 2x
  * slower than this pass. The usual 2x2 stride-2 pooling over an even-sized input with a multiple of 4
- * channels runs as SIMD code on the heap (simd/kernels.wat), several times faster than the JS pass.
+ * channels runs as SIMD code on the heap (simd/kernel-functions.ts), several times faster than the JS pass.
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';

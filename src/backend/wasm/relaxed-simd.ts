@@ -4,9 +4,11 @@
  * 2.63 -> 2.28 ms, `node bench/wasm-mlp-bound.mjs`). Node 22+ ships relaxed SIMD; Node 20 and 21 (V8 11) have it
  * behind --experimental-wasm-relaxed-simd, which twinml turns on at run time through v8.setFlagsFromString
  * before it compiles its first kernel. The flag only lets the engine accept more instructions (modules compiled
- * earlier, such as tfjs-wasm's, are untouched). TWINML_WASM_RELAXED_SIMD=0 keeps plain SIMD128.
+ * earlier, such as tfjs-wasm's, are untouched). configure({ wasmRelaxedSimd: false }) (or TWINML_WASM_RELAXED_SIMD=0)
+ * keeps plain SIMD128.
  */
 import { setFlagsFromString } from 'node:v8';
+import { settings } from '../../util/settings.js';
 import { emitModule, V128, op, wasmApi, type EmittedFunction } from './wasm-emit.js';
 
 export type RelaxedSimdStatus =
@@ -14,8 +16,8 @@ export type RelaxedSimdStatus =
   | 'available'
   /** Turned on by twinml at run time (Node 20/21). */
   | 'enabled at run time'
-  /** Turned off with TWINML_WASM_RELAXED_SIMD=0. */
-  | 'off (TWINML_WASM_RELAXED_SIMD=0)'
+  /** Turned off with configure({ wasmRelaxedSimd: false }) or TWINML_WASM_RELAXED_SIMD=0. */
+  | 'off (wasmRelaxedSimd: false)'
   /** The engine has no relaxed SIMD even with the flag. */
   | 'unavailable';
 
@@ -30,7 +32,7 @@ function validates(): boolean {
 /** How relaxed SIMD stands in this process (decided once, on first use). */
 export function relaxedSimdStatus(): RelaxedSimdStatus {
   if (status === undefined) {
-    if (process.env.TWINML_WASM_RELAXED_SIMD === '0') status = 'off (TWINML_WASM_RELAXED_SIMD=0)';
+    if (!settings().wasmRelaxedSimd) status = 'off (wasmRelaxedSimd: false)';
     else if (validates()) status = 'available';
     else {
       const major = Number(process.versions.node.split('.')[0]);

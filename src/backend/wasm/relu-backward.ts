@@ -1,6 +1,6 @@
 /**
  * TwinmlReluBackward for the wasm backend: 0 where y <= 0, dy elsewhere (PyTorch's threshold_backward), in one
- * SIMD pass over the heap (simd/kernels.wat) where tfjs's ReLU gradient runs Step, Cast and Multiply. Without the
+ * SIMD pass over the heap (simd/kernel-functions.ts) where tfjs's ReLU gradient runs Step, Cast and Multiply. Without the
  * SIMD module it composes Step and Multiply from the backend's kernels (a NaN output then gives NaN).
  */
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';

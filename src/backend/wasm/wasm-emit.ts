@@ -48,10 +48,21 @@ export const op = {
   i32Mul: [0x6c],
   i32GeU: [0x4f],
   i32LtU: [0x49],
+  i32GeS: [0x4e],
+  i32LtS: [0x48],
+  i32And: [0x71],
+  i32Or: [0x72],
+  i32Shl: [0x74],
+  i32DivU: [0x6e],
+  i32RemU: [0x70],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   if: [0x04, 0x40],
+  else: [0x05],
   end: [0x0b],
+  /** memory.fill (dst, value, n) and memory.copy (dst, src, n) of the bulk-memory proposal, memory 0. */
+  memoryFill: [0xfc, 11, 0x00],
+  memoryCopy: [0xfc, 10, 0x00, 0x00],
   br: (depth: number) => [0x0c, ...uleb(depth)],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   /** f32.load / f32.store with natural alignment and the given constant offset. */
@@ -65,13 +76,21 @@ export const op = {
   select: [0x1b],
   /** f32.max: NaN if either operand is NaN. */
   f32Max: [0x97],
-  /** v128.load / v128.store with alignment hint 1 and the given constant offset. */
-  v128Load: (offset = 0) => [...simd(0x00), 0, ...uleb(offset)],
-  v128Store: (offset = 0) => [...simd(0x0b), 0, ...uleb(offset)],
+  /** v128.load / v128.store with the given constant offset and log2 alignment hint (0: 1 byte, 4: 16 bytes). */
+  v128Load: (offset = 0, align = 0) => [...simd(0x00), align, ...uleb(offset)],
+  v128Store: (offset = 0, align = 0) => [...simd(0x0b), align, ...uleb(offset)],
   /** v128.load32_splat: one float32 from memory into all four lanes. */
   v128Load32Splat: (offset = 0) => [...simd(0x09), 0, ...uleb(offset)],
   v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
   f32x4Splat: simd(0x13),
+  i32x4Splat: simd(0x11),
+  /** i32x4.eq: all-ones lanes where a == b. */
+  i32x4Eq: simd(0x37),
+  /** f32x4.gt: all-ones lanes where a > b (false for NaN). */
+  f32x4Gt: simd(0x44),
+  v128And: simd(0x4e),
+  /** v128.bitselect (a, b, mask): bits of a where mask is 1, of b where it is 0. */
+  v128Bitselect: simd(0x52),
   /** f32x4.le: all-ones lanes where a <= b (false for NaN). */
   f32x4Le: simd(0x45),
   /** v128.andnot: a & ~b. */
@@ -89,6 +108,37 @@ export const op = {
   f32x4RelaxedMadd: simd(0x105),
   drop: [0x1a],
 } as const;
+
+/**
+ * Folded instructions, written like WAT's folded form `(op a b)`: the operands' code first, then the opcode.
+ * @param code - The instruction's bytes (an `op` entry).
+ * @param operands - The code of each operand, in order.
+ */
+export function fold(code: readonly number[], ...operands: number[][]): number[] {
+  return [...operands.flat(), ...code];
+}
+
+/** `(local.get i)`. @param i - local index */
+export const get = (i: number): number[] => op.localGet(i);
+/** `(local.set i value)`. @param i - local index @param value - the value's code */
+export const set = (i: number, value: number[]): number[] => [...value, ...op.localSet(i)];
+/** `(i32.const v)`. @param v - the constant */
+export const i32c = (v: number): number[] => op.i32Const(v);
+/** `(f32.const v)`. @param v - the constant */
+export const f32c = (v: number): number[] => op.f32Const(v);
+/** `(block ...)`: `br n` to it jumps past its end. @param body - the statements */
+export const block = (...body: number[][]): number[] => [...op.block, ...body.flat(), ...op.end];
+/** `(loop ...)`: `br n` to it jumps back to its start. @param body - the statements */
+export const loop = (...body: number[][]): number[] => [...op.loop, ...body.flat(), ...op.end];
+/**
+ * `(if cond (then ...) (else ...))`.
+ * @param cond - the i32 condition's code
+ * @param then - statements when nonzero
+ * @param otherwise - statements when zero (none: no else branch)
+ */
+export function ifElse(cond: number[], then: number[][], otherwise?: number[][]): number[] {
+  return [...cond, ...op.if, ...then.flat(), ...(otherwise ? [...op.else, ...otherwise.flat()] : []), ...op.end];
+}
 
 export interface EmittedFunction {
   name: string;

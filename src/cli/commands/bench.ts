@@ -23,7 +23,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('out', { type: 'string', describe: 'results file (default bench/results.json)' })
       .option('skip-torch', { type: 'boolean', default: false, describe: 'skip the PyTorch side (no ratios)' }) as never,
   handler: async (args) => {
-    const { runAllBenchmarks } = await import('../bench/run-all.js');
-    await runAllBenchmarks(args);
+    const { loadBenchmarks } = await import('./bench-loader.js');
+    await (await loadBenchmarks()).runAllBenchmarks(args);
   },
 };

@@ -85,7 +85,7 @@ export async function runDoctor(options: { json: boolean }): Promise<number> {
   const ort = r.onnxruntime;
   lines.push('inference');
   lines.push(`  ${mark(ort.available)} onnxruntime-node ${ort.available ? `${ort.version}, execution providers: ${ort.executionProviders?.join(', ')}${ort.notInstalled?.length ? `; not installed: ${ort.notInstalled.join(', ')} (GPU: ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node)` : ''}` : `${ort.reason}\n             fix: ${ort.fix}`}`);
-  lines.push('python reference (TWINML_PYTHON, then .venv, then PATH)');
+  lines.push('python reference (TWINML_PYTHON / configure({ python }) when set, else .venv, then PATH)');
   const chosen = r.python.chosen;
   if (chosen) {
     lines.push(`  ${mark(true)} ${chosen.executable ?? chosen.candidate} (from ${chosen.source}), Python ${chosen.pythonVersion}`);

@@ -1,11 +1,11 @@
 /**
- * twinml's SIMD helper kernels (kernels.wat, compiled into kernels-wasm.ts) instantiated on the tfjs wasm
+ * twinml's SIMD helper kernels (kernel-functions.ts, emitted by wasm-emit.ts) instantiated on the tfjs wasm
  * backend's own memory, so they read and write tensors in place. Available when the backend runs the
  * non-threaded build (its memory is an ordinary, importable WebAssembly.Memory) and the engine has SIMD;
  * otherwise `simdKernelsFor` returns null and callers keep their JS paths.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { SIMD_KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { simdKernelModule } from './kernel-functions.js';
 import { backendMemory, wasmApi } from '../wasm-emit.js';
 
 export interface SimdKernels {
@@ -95,7 +95,7 @@ function instantiate(backend: WasmBackendInternals): SimdKernels | null {
   if (!memory || !api) return null;
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
   try {
-    const module = new api.Module(Buffer.from(SIMD_KERNELS_WASM_BASE64, 'base64'));
+    const module = new api.Module(simdKernelModule());
     const instance = new api.Instance(module, { env: { memory } });
     return instance.exports as unknown as SimdKernels;
   } catch {
