@@ -3,7 +3,7 @@
  * typescript to run and type-check TypeScript files there.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,10 +26,19 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** No CUDA download from onnxruntime-node's install script (the CPU binaries ship in its package). */
 const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_onnxruntime_node_install: 'skip' };
 
-/** `npm pack` (which builds dist/ through the `prepare` script), then installs the tarball into a temp project. */
+/** What a clean checkout has (no dist/): the package is packed from a copy so that the repository's dist/ is untouched. */
+const CHECKOUT = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'scripts', 'src', 'python', 'bin', 'docs'];
+
+/**
+ * Copies the sources to a temp checkout, runs `npm pack` there (its `prepare` script builds dist/ from scratch), then
+ * installs the tarball into a fresh temp project.
+ */
 export function createConsumerProject(): ConsumerProject {
   const root = mkdtempSync(join(tmpdir(), 'twinml-consumer-'));
-  const packJson = execFileSync(npm, ['pack', '--json', '--pack-destination', root], { cwd: repoRoot, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const checkout = join(root, 'checkout');
+  for (const entry of CHECKOUT) cpSync(join(repoRoot, entry), join(checkout, entry), { recursive: true, filter: (src) => !src.includes('__pycache__') });
+  symlinkSync(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'), 'dir');
+  const packJson = execFileSync(npm, ['pack', '--json', '--pack-destination', root], { cwd: checkout, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const packed = JSON.parse(packJson.slice(packJson.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = join(root, readdirSync(root).find((f) => f.endsWith('.tgz'))!);
   const dir = join(root, 'project');
