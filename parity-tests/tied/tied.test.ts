@@ -134,7 +134,7 @@ async function runTrajectory(py: PythonBridge, backend: string): Promise<ParityR
       losses[s] = loss.dataSync()[0]!;
       tf.dispose([loss, x!, y!]);
     }
-    const tol: ToleranceOptions = { c: DEFAULT_C * STEPS, source: `trajectory: rounding noise accumulates over ${STEPS} optimizer steps, c = ${DEFAULT_C} x ${STEPS} steps (DESIGN 19)` };
+    const tol: ToleranceOptions = { c: DEFAULT_C * STEPS, source: `trajectory: rounding noise accumulates over ${STEPS} optimizer steps, c = ${DEFAULT_C} x ${STEPS} steps (docs/architecture.md, decision 19)` };
     const ctx = (name: string) => ({ subject: 'tied', name: `tied/AdamW + clip_grad_norm_ ${STEPS} steps/${name}`, backend, seed: PARITY_SEED });
     const rows = [
       compareTensor(ctx('loss (every step)'), losses, pick(ref.g, 'losses'), pick(ref.p, 'losses'), tol),
