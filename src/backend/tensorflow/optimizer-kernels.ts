@@ -1,7 +1,7 @@
 /**
  * The fused Adam update (kernel `TwinmlAdamUpdate`, which src/train/optim/adam.ts calls when the active backend
  * registers it; the wasm backend's is src/backend/wasm/optimizer-kernels.ts) for the `tensorflow` backend: the
- * program of src/backend/wasm/optimizer-spec.ts (the one spec of the arithmetic) run as raw TensorFlow eager ops
+ * program of src/backend/optimizer-spec.ts (the one spec of the arithmetic) run as raw TensorFlow eager ops
  * (`Add`, `Sub`, `Mul`, `RealDiv`, `Sqrt`, `Maximum`: the kernels tfjs-node runs for tf.add, tf.sub, ...), so the
  * same float32 results bit for bit as the tf-ops path, without tfjs kernel dispatch per op, with intermediates freed
  * at once and the scalar hyper-parameters uploaded once instead of once per op. Only the new parameter and state
