@@ -4,6 +4,7 @@ import type { ModelCard } from '../util/model-card.js';
 import { topClasses } from './classification.js';
 import { readModelSource } from './model-source.js';
 import { imageToTensor, isEncodedImage, scaleAndNormalize } from './preprocessing.js';
+import { HybridRunner, type RunPath } from './hybrid-runner.js';
 import { InThreadRunner, WorkerPool, type RunOptions, type SessionRunner } from './session-runner.js';
 import { InputError, toFeeds, toFeedTensor, type FeedOptions, type FeedTensor } from './tensor-input.js';
 import type {
@@ -35,7 +36,8 @@ class OnnxInferenceModel implements InferenceModel {
 
   async predict(inputs: PredictInputs, options: PredictOptions = {}): Promise<Record<string, OutputTensor>> {
     const feeds = toFeeds(inputs, this.runner.inputs, this.feedOptions);
-    return this.runFeeds(feeds, options.outputs);
+    // The caller keeps its buffers: large inputs go to a worker through a reused shared slab.
+    return this.runFeeds(feeds, options.outputs, { shareInputs: true });
   }
 
   /**
@@ -80,6 +82,15 @@ class OnnxInferenceModel implements InferenceModel {
     return topClasses(output, { head: card.head, labels: card.labels, top: options.top });
   }
 
+  /**
+   * How many runs took each path so far: on the calling thread or in a worker (all 'in-thread' with workers: 0,
+   * all 'worker' with inThreadBelowMs: 0).
+   */
+  get runPaths(): Record<RunPath, number> {
+    if (this.runner instanceof HybridRunner) return { ...this.runner.calls };
+    return this.runner instanceof InThreadRunner ? { 'in-thread': this.runner.runs, worker: 0 } : { 'in-thread': 0, worker: (this.runner as WorkerPool).runs };
+  }
+
   /** Runs queued or in progress on this model's sessions. */
   get pending(): number {
     return this.runner.pending;
@@ -96,19 +107,25 @@ class OnnxInferenceModel implements InferenceModel {
 
 export type { OnnxInferenceModel };
 
+/** Default of LoadModelOptions.inThreadBelowMs for `loadModel`. */
+export const DEFAULT_IN_THREAD_BELOW_MS = 1;
+
 /**
- * Loads an ONNX model for inference. Sessions live in worker threads (default one), so `predict` never blocks the
- * event loop.
+ * Loads an ONNX model for inference. Heavy calls run in worker threads (default one), so `predict` never blocks
+ * the event loop for longer than `inThreadBelowMs`; calls measured to be cheaper than that run on the calling
+ * thread, which saves the worker round trip.
  * @param source - A model directory (model.onnx + optional model.json), a .onnx file (model.json beside it is read
  *   when present), or ONNX bytes.
- * @param options - Execution providers, intra-op threads per session, and the number of workers (0 = this thread).
+ * @param options - Execution providers, intra-op threads per session, the number of workers (0 = this thread) and
+ *   the in-thread cost threshold.
  */
 export async function loadModel(source: string | Uint8Array, options: LoadModelOptions = {}): Promise<InferenceModel> {
-  return loadOnnxModel(source, options);
+  return loadOnnxModel(source, { ...options, inThreadBelowMs: options.inThreadBelowMs ?? DEFAULT_IN_THREAD_BELOW_MS });
 }
 
 /**
- * loadModel with the concrete type (pending/parallelism/runFeeds) the server needs.
+ * loadModel with the concrete type (pending/parallelism/runFeeds) the server needs. Unlike loadModel,
+ * `inThreadBelowMs` defaults to 0 here (every run in a worker), which is what the server's batcher expects.
  * @param source - As for loadModel.
  * @param options - As for loadModel, plus feed options.
  */
@@ -118,12 +135,19 @@ export async function loadOnnxModel(
 ): Promise<OnnxInferenceModel> {
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 0) throw new Error(`loadModel: workers must be an integer >= 0, got ${workers}`);
+  const inThreadBelowMs = options.inThreadBelowMs ?? 0;
+  if (!(inThreadBelowMs >= 0)) throw new Error(`loadModel: inThreadBelowMs must be a number >= 0, got ${inThreadBelowMs}`);
   const { bytes, card, origin } = readModelSource(source);
   const intraOpThreads = options.intraOpThreads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
   const settings = { executionProviders: options.executionProviders, intraOpThreads };
   let runner: SessionRunner;
   try {
-    runner = workers === 0 ? await InThreadRunner.start(bytes, settings) : await WorkerPool.start(bytes, settings, workers);
+    if (workers === 0) runner = await InThreadRunner.start(bytes, settings);
+    else if (inThreadBelowMs === 0) runner = await WorkerPool.start(bytes, settings, workers);
+    else {
+      const [local, pool] = await Promise.all([InThreadRunner.start(bytes, settings), WorkerPool.start(bytes, settings, workers)]);
+      runner = new HybridRunner(local, pool, inThreadBelowMs);
+    }
   } catch (e) {
     throw new Error(`loadModel ${origin}: ${(e as Error).message}`);
   }

@@ -63,6 +63,13 @@ export interface LoadModelOptions {
   intraOpThreads?: number;
   /** Worker threads that each hold a session (default 1). 0 runs the session on the calling thread. */
   workers?: number;
+  /**
+   * Calls whose measured run time is below this many milliseconds run on a session on the calling thread instead
+   * of a worker, which saves the worker round trip (~0.1 ms); heavier calls, and calls of a size not measured yet,
+   * go to a worker, so the event loop is never blocked for longer than this. 0 sends every call to a worker.
+   * Default 1 (ignored with workers: 0). A non-zero value loads one more session (the model's memory once more).
+   */
+  inThreadBelowMs?: number;
 }
 
 export interface PredictOptions {
