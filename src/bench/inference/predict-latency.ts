@@ -1,0 +1,186 @@
+/**
+ * The library `predict` rows of the inference benchmark: onnxruntime-node's own in-thread `session.run` (the
+ * floor), `loadModel(...).predict` with its defaults, and PyTorch eager (bench/torch_infer.py), for mnist-mlp and
+ * mnist-cnn at batch 1 and 64; plus the event-loop lag during batch-2048 cnn inference.
+ *
+ * `session.run` and `predict` are timed in alternating rounds (so machine load hits both alike) and each figure is
+ * the median over rounds; `predict`'s overhead is the median of the per-round differences.
+ */
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { loadModel } from '../../inference/index.js';
+import { createSession, releaseSession } from '../../inference/ort-session.js';
+import { median } from '../section.js';
+
+/** One model and batch size. */
+export interface PredictLatencyRow {
+  model: string;
+  batch: number;
+  /** PyTorch eager, torch.inference_mode (bench/torch_infer.py). */
+  torchMs: number;
+  /** onnxruntime-node's own `await session.run(feeds)` on the calling thread, input tensor built once. */
+  ortSessionRunMs: number;
+  /** `loadModel(dir).predict({ data, shape })` with its defaults (cheap calls in-thread, heavy ones in a worker). */
+  predictMs: number;
+  /** Every call through the worker pool (`inThreadBelowMs: 0`), the path before the in-thread fast path. */
+  poolOnlyMs: number;
+  /** Median over rounds of predict - session.run, in microseconds. */
+  predictOverheadUs: number;
+  /** predictMs / ortSessionRunMs. */
+  predictOverOrt: number;
+  /** torchMs / predictMs (> 1: predict is faster than PyTorch eager). */
+  speedupVsTorch: number;
+  /** How the measured predict calls were routed. */
+  paths: { inThread: number; worker: number };
+}
+
+/** Event-loop lag while `predict` runs batch-2048 mnist-cnn back to back, next to two references. */
+export interface EventLoopLag {
+  /** p99 / max timer lag (ms) during batch-2048 cnn predict calls. */
+  duringPredictP99Ms: number;
+  duringPredictMaxMs: number;
+  /** Milliseconds per batch-2048 call. */
+  perCallMs: number;
+  /** p99 lag with nothing running (the machine's own noise). */
+  idleP99Ms: number;
+  /** p99 lag while one worker thread spins the CPU (what any busy thread beside the loop costs on this machine). */
+  busyThreadP99Ms: number;
+}
+
+const ROUNDS = 9;
+const WARMUP = 300;
+
+async function perCallMs(fn: () => Promise<unknown>, seconds: number): Promise<number> {
+  let n = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    await fn();
+    n++;
+    elapsed = performance.now() - start;
+  } while (elapsed < seconds * 1000);
+  return elapsed / n;
+}
+
+/**
+ * Times session.run, predict and the pool-only predict for each model and batch.
+ * @param exported - Folder with `<model>/1/model.onnx` (written by bench/torch_infer.py).
+ * @param torchMs - PyTorch eager ms by model and batch.
+ * @param threads - Intra-op threads for every session.
+ * @param sampleShapes - Per-sample input shape by model.
+ */
+export async function measurePredictLatency(
+  exported: string,
+  torchMs: Record<string, Record<string, number>>,
+  threads: number,
+  sampleShapes: Record<string, number[]>,
+): Promise<PredictLatencyRow[]> {
+  const ort = await import('onnxruntime-node');
+  const { readFileSync } = await import('node:fs');
+  const rows: PredictLatencyRow[] = [];
+  for (const [name, sampleShape] of Object.entries(sampleShapes)) {
+    const dir = join(exported, name, '1');
+    const loaded = await createSession(readFileSync(join(dir, 'model.onnx')), { intraOpThreads: threads });
+    const model = await loadModel(dir, { intraOpThreads: threads });
+    const poolOnly = await loadModel(dir, { intraOpThreads: threads, inThreadBelowMs: 0 });
+    try {
+      for (const batch of [1, 64]) {
+        const shape = [batch, ...sampleShape];
+        const data = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => (i % 255) / 255);
+        const inputName = loaded.inputs[0]!.name;
+        const tensor = new ort.Tensor('float32', data, shape);
+        const sessionRun = () => loaded.session.run({ [inputName]: tensor });
+        const predict = () => model.predict({ data, shape });
+        const pooled = () => poolOnly.predict({ data, shape });
+        for (let i = 0; i < WARMUP; i++) {
+          await sessionRun();
+          await predict();
+          await pooled();
+        }
+        const before = (model as unknown as { runPaths: { 'in-thread': number; worker: number } }).runPaths;
+        const seconds = batch === 1 ? 0.15 : 0.3;
+        const ortRuns: number[] = [];
+        const pred: number[] = [];
+        const pool: number[] = [];
+        const diff: number[] = [];
+        for (let r = 0; r < ROUNDS; r++) {
+          const o = await perCallMs(sessionRun, seconds);
+          const p = await perCallMs(predict, seconds);
+          ortRuns.push(o);
+          pred.push(p);
+          diff.push(p - o);
+          pool.push(await perCallMs(pooled, seconds / 2));
+        }
+        const after = (model as unknown as { runPaths: { 'in-thread': number; worker: number } }).runPaths;
+        const ortMs = median(ortRuns);
+        const predictMs = median(pred);
+        const torch = torchMs[name]![String(batch)]!;
+        rows.push({
+          model: name,
+          batch,
+          torchMs: torch,
+          ortSessionRunMs: ortMs,
+          predictMs,
+          poolOnlyMs: median(pool),
+          predictOverheadUs: median(diff) * 1000,
+          predictOverOrt: predictMs / ortMs,
+          speedupVsTorch: torch / predictMs,
+          paths: { inThread: after['in-thread'] - before['in-thread'], worker: after.worker - before.worker },
+        });
+      }
+    } finally {
+      await model.close();
+      await poolOnly.close();
+      await releaseSession(loaded.session);
+    }
+  }
+  return rows;
+}
+
+async function lagP99(seconds: number, work: () => Promise<unknown>): Promise<{ p99: number; max: number; calls: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const start = performance.now();
+  let calls = 0;
+  while (performance.now() - start < seconds * 1000) {
+    await work();
+    calls++;
+  }
+  histogram.disable();
+  return { p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6, calls };
+}
+
+/**
+ * Event-loop lag during batch-2048 mnist-cnn predict calls, with the idle and busy-thread references.
+ * @param exported - Folder with `mnist-cnn/1/model.onnx`.
+ * @param threads - Intra-op threads.
+ * @param seconds - How long each of the three measurements runs.
+ */
+export async function measureEventLoopLag(exported: string, threads: number, seconds = 3): Promise<EventLoopLag> {
+  const idle = await lagP99(seconds, () => new Promise((resolve) => setTimeout(resolve, 50)));
+  const spinner = new Worker('for (;;) {}', { eval: true });
+  let busy: { p99: number };
+  try {
+    busy = await lagP99(seconds, () => new Promise((resolve) => setTimeout(resolve, 50)));
+  } finally {
+    await spinner.terminate();
+  }
+  const model = await loadModel(join(exported, 'mnist-cnn', '1'), { intraOpThreads: threads });
+  try {
+    const input = { data: new Float32Array(2048 * 784).map((_, i) => (i % 255) / 255), shape: [2048, 1, 28, 28] };
+    await model.predict({ data: input.data.subarray(0, 784), shape: [1, 1, 28, 28] });
+    await model.predict(input);
+    const start = performance.now();
+    const during = await lagP99(seconds, () => model.predict(input));
+    return {
+      duringPredictP99Ms: during.p99,
+      duringPredictMaxMs: during.max,
+      perCallMs: (performance.now() - start) / during.calls,
+      idleP99Ms: idle.p99,
+      busyThreadP99Ms: busy.p99,
+    };
+  } finally {
+    await model.close();
+  }
+}
