@@ -65,7 +65,9 @@ class OnnxInferenceModel implements InferenceModel {
     const spec = this.runner.inputs.find((s) => s.name === card.input.name) ?? this.runner.inputs[0]!;
     let value: InputValue;
     if (typeof input === 'string' || (input instanceof Uint8Array && isEncodedImage(input))) {
-      const image = imageToTensor(input as string | Uint8Array, card.preprocessing);
+      // The model's channel count when the card leaves it to the image (a gray image for an RGB model).
+      const channels = card.preprocessing.channels ?? (spec.shape.length === 4 && (spec.shape[1] === 1 || spec.shape[1] === 3) ? (spec.shape[1] as number) : undefined);
+      const image = await imageToTensor(input as string | Uint8Array, channels ? { ...card.preprocessing, channels } : card.preprocessing);
       const shape = spec.shape.length === 2 ? [1, image.data.length] : image.shape;
       value = { data: image.data, shape };
     } else {

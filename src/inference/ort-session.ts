@@ -46,6 +46,19 @@ export async function createSession(bytes: Uint8Array, settings: SessionSettings
 }
 
 /**
+ * onnxruntime tensors over the feeds' buffers (no copy).
+ * @param feeds - Checked inputs by name.
+ */
+export function toOrtFeeds(feeds: Record<string, FeedTensor>): Record<string, ort.Tensor> {
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const name in feeds) {
+    const t = feeds[name]!;
+    ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.shape);
+  }
+  return ortFeeds;
+}
+
+/**
  * Runs a session.
  * @param session - A session from createSession.
  * @param feeds - Checked inputs by name.
@@ -56,8 +69,7 @@ export async function runSession(
   feeds: Record<string, FeedTensor>,
   outputNames?: string[],
 ): Promise<Record<string, FeedTensor>> {
-  const ortFeeds: Record<string, ort.Tensor> = {};
-  for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.shape);
+  const ortFeeds = toOrtFeeds(feeds);
   const results = outputNames ? await session.run(ortFeeds, outputNames) : await session.run(ortFeeds);
   const out: Record<string, FeedTensor> = {};
   for (const [name, t] of Object.entries(results)) {
