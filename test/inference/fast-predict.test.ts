@@ -27,8 +27,17 @@ describe('RunCostModel', () => {
     expect(costs.estimateMs(10)).toBe(Infinity); // nothing this small measured
     costs.record(64 * 784, 0.4);
     expect(costs.estimateMs(64 * 784)).toBeCloseTo(0.4, 9);
-    costs.record(64 * 784, 4); // a slower run moves the estimate up (moving average, newest weight 1/4)
-    expect(costs.estimateMs(64 * 784)).toBeCloseTo(0.4 + 0.25 * 3.6, 9);
+    // The median of the last 5 (the upper one of an even count): one slow run moves the estimate only to the
+    // slower of the two; three slow runs out of five move it all the way.
+    costs.record(64 * 784, 40);
+    expect(costs.estimateMs(64 * 784)).toBeCloseTo(40, 9);
+    costs.record(64 * 784, 0.4);
+    expect(costs.estimateMs(64 * 784)).toBeCloseTo(0.4, 9);
+    costs.record(64 * 784, 40);
+    costs.record(64 * 784, 40);
+    expect(costs.estimateMs(64 * 784)).toBeCloseTo(40, 9);
+    for (let i = 0; i < 3; i++) costs.record(64 * 784, 0.5); // the oldest drop out
+    expect(costs.estimateMs(64 * 784)).toBeCloseTo(0.5, 9);
   });
 });
 

@@ -7,7 +7,7 @@
  * the median over rounds; `predict`'s overhead is the median of the per-round differences.
  */
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { loadModel } from '../../inference/index.js';
 import { createSession, releaseSession, toOrtFeeds } from '../../inference/ort-session.js';
@@ -42,6 +42,12 @@ export interface EventLoopLag {
   duringPredictMaxMs: number;
   /** Milliseconds per batch-2048 call. */
   perCallMs: number;
+  /**
+   * Event-loop utilization during those calls (performance.eventLoopUtilization: the share of time the calling
+   * thread ran JavaScript or native code rather than waiting): what predict itself costs the loop, independent of
+   * how the OS schedules threads on a loaded machine.
+   */
+  loopUtilization: number;
   /** p99 lag with nothing running (the machine's own noise). */
   idleP99Ms: number;
   /** p99 lag while one worker thread spins the CPU (what any busy thread beside the loop costs on this machine). */
@@ -172,8 +178,11 @@ export async function measureEventLoopLag(exported: string, threads: number, sec
     await model.predict({ data: input.data.subarray(0, 784), shape: [1, 1, 28, 28] });
     await model.predict(input);
     const start = performance.now();
+    const utilizationBefore = perf.eventLoopUtilization();
     const during = await lagP99(seconds, () => model.predict(input));
+    const loopUtilization = perf.eventLoopUtilization(utilizationBefore).utilization;
     return {
+      loopUtilization,
       duringPredictP99Ms: during.p99,
       duringPredictMaxMs: during.max,
       perCallMs: (performance.now() - start) / during.calls,

@@ -77,7 +77,8 @@ export function formatInferenceBench(r: InferenceBenchResults): string {
         `${l.model.padEnd(10)} ${String(l.batch).padStart(6)} ${l.torchMs.toFixed(3).padStart(7)} ${l.ortSessionRunMs.toFixed(3).padStart(17)} ${l.predictMs.toFixed(3).padStart(9)} ` +
         `${l.predictOverheadUs.toFixed(1).padStart(17)} ${l.predictOverOrt.toFixed(3).padStart(11)}x ${l.speedupVsTorch.toFixed(2).padStart(13)}x ${l.poolOnlyMs.toFixed(3).padStart(11)}  ${l.paths.inThread}/${l.paths.worker}`,
     ),
-    `event-loop lag during batch-2048 mnist-cnn predict (${lag.perCallMs.toFixed(0)} ms per call): p99 ${lag.duringPredictP99Ms.toFixed(2)} ms, max ${lag.duringPredictMaxMs.toFixed(1)} ms; ` +
+    `event-loop lag during batch-2048 mnist-cnn predict (${lag.perCallMs.toFixed(0)} ms per call): p99 ${lag.duringPredictP99Ms.toFixed(2)} ms, max ${lag.duringPredictMaxMs.toFixed(1)} ms, ` +
+      `loop utilization ${(lag.loopUtilization * 100).toFixed(2)}%; ` +
       `references on this machine: idle p99 ${lag.idleP99Ms.toFixed(2)} ms, one CPU-spinning thread p99 ${lag.busyThreadP99Ms.toFixed(2)} ms`,
     '',
     'server throughput, 64 concurrent clients (autocannon), 1 sample per request, 1 worker, batching on (max 64 rows, 2 ms) vs off;',
