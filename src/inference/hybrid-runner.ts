@@ -60,12 +60,14 @@ export class HybridRunner implements SessionRunner {
     const elements = elementsOf(feeds);
     const path: RunPath = this.costs.estimateMs(elements) < this.inThreadBelowMs ? 'in-thread' : 'worker';
     this.calls[path]++;
+    const costs = this.costs;
+    const caller = options.onRunMs;
     const onRunMs = (ms: number): void => {
-      this.costs.record(elements, ms);
-      options.onRunMs?.(ms);
+      costs.record(elements, ms);
+      caller?.(ms);
     };
-    const runner = path === 'in-thread' ? this.local : this.pool;
-    return runner.run(feeds, outputs, { ...options, onRunMs });
+    const runOptions: RunOptions = { transfer: options.transfer, recycle: options.recycle, shareInputs: options.shareInputs, onRunMs };
+    return (path === 'in-thread' ? this.local : this.pool).run(feeds, outputs, runOptions);
   }
 
   async close(): Promise<void> {

@@ -64,19 +64,27 @@ export function toOrtFeeds(feeds: Record<string, FeedTensor>): Record<string, or
  * @param feeds - Checked inputs by name.
  * @param outputNames - Outputs to fetch (all when omitted).
  */
-export async function runSession(
+export function runSession(
   session: ort.InferenceSession,
   feeds: Record<string, FeedTensor>,
   outputNames?: string[],
 ): Promise<Record<string, FeedTensor>> {
-  const ortFeeds = toOrtFeeds(feeds);
-  const results = outputNames ? await session.run(ortFeeds, outputNames) : await session.run(ortFeeds);
-  const out: Record<string, FeedTensor> = {};
-  for (const [name, t] of Object.entries(results)) {
-    if (!isTensorDtype(t.type)) throw new Error(`output "${name}" has element type ${t.type}, which twinml does not return`);
-    out[name] = { dtype: t.type, shape: [...t.dims], data: t.data as TensorData };
+  let ortFeeds: Record<string, ort.Tensor>;
+  try {
+    ortFeeds = toOrtFeeds(feeds);
+  } catch (e) {
+    return Promise.reject(e);
   }
-  return out;
+  const run = outputNames ? session.run(ortFeeds, outputNames) : session.run(ortFeeds);
+  return run.then((results) => {
+    const out: Record<string, FeedTensor> = {};
+    for (const name in results) {
+      const t = results[name]!;
+      if (!isTensorDtype(t.type)) throw new Error(`output "${name}" has element type ${t.type}, which twinml does not return`);
+      out[name] = { dtype: t.type, shape: t.dims as number[], data: t.data as TensorData };
+    }
+    return out;
+  });
 }
 
 /** Releases a session's native memory. */

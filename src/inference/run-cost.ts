@@ -11,20 +11,20 @@
 
 /** Measurements kept per bucket. */
 const KEEP = 5;
+/** Buckets: floor(log2(elements)) for up to 2^53 elements. */
+const BUCKETS = 54;
 
-interface Bucket {
-  /** The last KEEP measurements, oldest first (ms per element). */
-  recent: number[];
-  /** Their median. */
-  median: number;
-}
-
+/** A fixed-size record of recent runs per bucket; arrays rather than maps, since this runs on every call. */
 export class RunCostModel {
-  /** By bucket (floor(log2(elements))). */
-  private readonly buckets = new Map<number, Bucket>();
+  /** recent[bucket * KEEP + i]: ms per element of the bucket's last KEEP runs (ring buffer). */
+  private readonly recent = new Float64Array(BUCKETS * KEEP);
+  private readonly count = new Uint32Array(BUCKETS);
+  /** The median per bucket, NaN until measured. */
+  private readonly median = new Float64Array(BUCKETS).fill(NaN);
+  private readonly scratch = new Float64Array(KEEP);
 
   private static bucketOf(elements: number): number {
-    return elements <= 1 ? 0 : Math.floor(Math.log2(elements));
+    return elements <= 1 ? 0 : Math.min(BUCKETS - 1, Math.floor(Math.log2(elements)));
   }
 
   /**
@@ -34,16 +34,23 @@ export class RunCostModel {
    */
   record(elements: number, ms: number): void {
     if (!(ms >= 0) || elements <= 0) return;
-    const key = RunCostModel.bucketOf(elements);
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = { recent: [], median: 0 };
-      this.buckets.set(key, bucket);
+    const bucket = RunCostModel.bucketOf(elements);
+    const n = this.count[bucket]!;
+    this.recent[bucket * KEEP + (n % KEEP)] = ms / elements;
+    this.count[bucket] = n + 1;
+    // Insertion sort of the (at most KEEP) kept values; the median is the middle one (the upper of an even count).
+    const kept = Math.min(n + 1, KEEP);
+    const sorted = this.scratch;
+    for (let i = 0; i < kept; i++) {
+      const v = this.recent[bucket * KEEP + i]!;
+      let j = i - 1;
+      while (j >= 0 && sorted[j]! > v) {
+        sorted[j + 1] = sorted[j]!;
+        j--;
+      }
+      sorted[j + 1] = v;
     }
-    bucket.recent.push(ms / elements);
-    if (bucket.recent.length > KEEP) bucket.recent.shift();
-    const sorted = [...bucket.recent].sort((a, b) => a - b);
-    bucket.median = sorted[Math.floor(sorted.length / 2)]!;
+    this.median[bucket] = sorted[kept >> 1]!;
   }
 
   /**
@@ -52,10 +59,10 @@ export class RunCostModel {
    * @param elements - Total input elements.
    */
   estimateMs(elements: number): number {
-    const bucket = RunCostModel.bucketOf(elements);
-    let nearest = -1;
-    for (const b of this.buckets.keys()) if (b <= bucket && b > nearest) nearest = b;
-    if (nearest < 0) return Infinity;
-    return this.buckets.get(nearest)!.median * Math.max(1, elements);
+    for (let b = RunCostModel.bucketOf(elements); b >= 0; b--) {
+      const perElement = this.median[b]!;
+      if (perElement === perElement) return perElement * Math.max(1, elements); // not NaN
+    }
+    return Infinity;
   }
 }

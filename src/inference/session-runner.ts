@@ -71,18 +71,23 @@ export class InThreadRunner implements SessionRunner {
   get outputs(): TensorSpec[] {
     return this.loaded.outputs;
   }
-  async run(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, FeedTensor>> {
+  run(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, FeedTensor>> {
     this.pending++;
     this.runs++;
-    try {
-      const start = performance.now();
-      const result = await runSession(this.loaded.session, feeds, outputs);
-      options.onRunMs?.(performance.now() - start);
-      return result;
-    } finally {
-      this.pending--;
-      options.recycle?.(feeds);
-    }
+    const start = performance.now();
+    return runSession(this.loaded.session, feeds, outputs).then(
+      (result) => {
+        this.pending--;
+        options.onRunMs?.(performance.now() - start);
+        options.recycle?.(feeds);
+        return result;
+      },
+      (e: unknown) => {
+        this.pending--;
+        options.recycle?.(feeds);
+        throw e;
+      },
+    );
   }
   async close(): Promise<void> {
     await releaseSession(this.loaded.session);

@@ -3,8 +3,10 @@
  * floor), `loadModel(...).predict` with its defaults, and PyTorch eager (bench/torch_infer.py), for mnist-mlp and
  * mnist-cnn at batch 1 and 64; plus the event-loop lag during batch-2048 cnn inference.
  *
- * `session.run` and `predict` are timed in alternating rounds (so machine load hits both alike) and each figure is
- * the median over rounds; `predict`'s overhead is the median of the per-round differences.
+ * `session.run`, `predict` and the pool-only `predict` are timed call by call, interleaved (the order rotating each
+ * round), so load from other processes falls on all of them alike; each figure is the median of its per-call times
+ * (robust to calls a busy machine preempted), and `predict`'s overhead is the median of the per-round differences
+ * predict - session.run.
  */
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
@@ -25,7 +27,7 @@ export interface PredictLatencyRow {
   predictMs: number;
   /** Every call through the worker pool (`inThreadBelowMs: 0`), the path before the in-thread fast path. */
   poolOnlyMs: number;
-  /** Median over rounds of predict - session.run, in microseconds. */
+  /** Median over rounds of predict - session.run (consecutive calls), in microseconds. */
   predictOverheadUs: number;
   /** predictMs / ortSessionRunMs. */
   predictOverOrt: number;
@@ -54,19 +56,20 @@ export interface EventLoopLag {
   busyThreadP99Ms: number;
 }
 
-const ROUNDS = 9;
 const WARMUP = 300;
 
-async function perCallMs(fn: () => Promise<unknown>, seconds: number): Promise<number> {
-  let n = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    await fn();
-    n++;
-    elapsed = performance.now() - start;
-  } while (elapsed < seconds * 1000);
-  return elapsed / n;
+/** Per-call samples for each variant, interleaved call by call with a rotating order. */
+async function interleaved(variants: Array<() => Promise<unknown>>, rounds: number): Promise<number[][]> {
+  const samples = variants.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < variants.length; k++) {
+      const v = (r + k) % variants.length;
+      const start = performance.now();
+      await variants[v]!();
+      samples[v]!.push(performance.now() - start);
+    }
+  }
+  return samples;
 }
 
 /**
@@ -105,22 +108,12 @@ export async function measurePredictLatency(
           await pooled();
         }
         const before = (model as unknown as { runPaths: { 'in-thread': number; worker: number } }).runPaths;
-        const seconds = batch === 1 ? 0.15 : 0.3;
-        const ortRuns: number[] = [];
-        const pred: number[] = [];
-        const pool: number[] = [];
-        const diff: number[] = [];
-        for (let r = 0; r < ROUNDS; r++) {
-          const o = await perCallMs(sessionRun, seconds);
-          const p = await perCallMs(predict, seconds);
-          ortRuns.push(o);
-          pred.push(p);
-          diff.push(p - o);
-          pool.push(await perCallMs(pooled, seconds / 2));
-        }
+        const rounds = batch === 1 ? 4000 : 400;
+        const [ortRuns, pred, pool] = await interleaved([sessionRun, predict, pooled], rounds);
+        const diff = pred!.map((p, i) => p - ortRuns![i]!);
         const after = (model as unknown as { runPaths: { 'in-thread': number; worker: number } }).runPaths;
-        const ortMs = median(ortRuns);
-        const predictMs = median(pred);
+        const ortMs = median(ortRuns!);
+        const predictMs = median(pred!);
         const torch = torchMs[name]![String(batch)]!;
         rows.push({
           model: name,
@@ -128,7 +121,7 @@ export async function measurePredictLatency(
           torchMs: torch,
           ortSessionRunMs: ortMs,
           predictMs,
-          poolOnlyMs: median(pool),
+          poolOnlyMs: median(pool!),
           predictOverheadUs: median(diff) * 1000,
           predictOverOrt: predictMs / ortMs,
           speedupVsTorch: torch / predictMs,
