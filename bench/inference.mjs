@@ -1,5 +1,7 @@
-// The inference benchmark, standalone (npm run build first): node bench/inference.mjs [--threads N] [--window-seconds S] [--load-requests N]
-// `--only kserve` runs just twinml serve vs KServe's ModelServer on the shipped models/mnist-mlp.
+// The inference benchmark, standalone (npm run build && npm run build:bench first):
+//   node bench/inference.mjs [--threads N] [--window-seconds S] [--load-requests N] [--predict-only] [--only kserve]
+// --predict-only: just the library predict rows (session.run vs predict vs PyTorch eager) and the event-loop lag.
+// --only kserve: just twinml serve vs KServe's ModelServer on the shipped models/mnist-mlp.
 // Section logic: bench/inference/run.ts (compiled by npm run build:bench).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,5 +19,5 @@ if (arg('only') === 'kserve') {
   console.log(formatKserve(result).join('\n'));
   console.log(JSON.stringify(result));
 } else {
-  await runInferenceBench({ threads, windowSeconds, loadRequests: Number(arg('load-requests', 20000)) });
+  await runInferenceBench({ threads, windowSeconds, loadRequests: Number(arg('load-requests', 20000)), predictOnly: process.argv.includes('--predict-only') });
 }

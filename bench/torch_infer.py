@@ -18,19 +18,23 @@ import build_models  # noqa: E402
 
 
 def time_call(fn, warmup, repeats, min_seconds):
+    """Median per-call milliseconds over `repeats` blocks of at least min_seconds each (warm-up excluded).
+
+    Per-call times, not block averages: on a machine shared with other jobs a preempted call is an outlier the
+    median ignores, as the Node side's per-call medians do (src/bench/inference/predict-latency.ts).
+    """
     for _ in range(warmup):
         fn()
     per_call = []
     for _ in range(repeats):
-        n = 0
         start = time.perf_counter()
         while True:
+            t0 = time.perf_counter()
             fn()
-            n += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_seconds:
+            t1 = time.perf_counter()
+            per_call.append((t1 - t0) * 1000)
+            if t1 - start >= min_seconds:
                 break
-        per_call.append(elapsed / n * 1000)
     return statistics.median(per_call)
 
 

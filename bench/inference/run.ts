@@ -10,12 +10,11 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findPython } from '../../dist/bridge/find-python.js';
-import { loadModel } from '../../dist/inference/index.js';
 import { packageRoot } from '../../dist/util/paths.js';
 import { LOAD_TEST_NODE_FLAGS, runLoadTest, type LoadTestResult } from './load-test.js';
 import { measureHttpOverhead, type HttpOverhead } from './http-overhead.js';
 import { startServerProcess } from './server-process.js';
-import { measureSteps } from '../section.js';
+import { measureEventLoopLag, measurePredictLatency, type EventLoopLag, type PredictLatencyRow } from './predict-latency.js';
 import { measureBatchingThroughput, type Protocol, type ThroughputRow } from './throughput.js';
 import { formatKserve, kserveVersion, KSERVE_PYTHON, measureAgainstKserve, type KserveComparison } from './kserve.js';
 
@@ -28,20 +27,12 @@ export interface InferenceBenchOptions {
   loadRequests?: number;
   /** Where the JSON goes (default <package>/bench/inference-results.json). */
   out?: string;
+  /** Only the library predict rows and the event-loop lag (no server throughput, HTTP overhead or load test). */
+  predictOnly?: boolean;
   log?: (line: string) => void;
 }
 
-export interface LatencyRow {
-  model: string;
-  batch: number;
-  torchMs: number;
-  /** Session run on the calling thread (workers: 0): onnxruntime's own cost. */
-  ortInThreadMs: number;
-  /** Through the worker pool (workers: 1): what `predict` costs a caller by default. */
-  ortPoolMs: number;
-  /** torchMs / ortPoolMs (> 1: onnxruntime-node is faster). */
-  speedupVsTorch: number;
-}
+export type LatencyRow = PredictLatencyRow;
 
 export type { ThroughputRow } from './throughput.js';
 
@@ -51,22 +42,17 @@ export interface InferenceBenchResults {
   threads: number;
   torchVersion: string;
   latency: LatencyRow[];
+  eventLoopLag: EventLoopLag;
   throughput: ThroughputRow[];
-  httpOverhead: HttpOverhead;
+  httpOverhead?: HttpOverhead;
   /** twinml serve vs KServe's Python ModelServer, or why it was skipped. */
-  kserve: KserveComparison | { skipped: string };
-  loadTest: LoadTestResult;
+  kserve?: KserveComparison | { skipped: string };
+  loadTest?: LoadTestResult;
   targets: Array<{ description: string; value: number; target: string; met: boolean }>;
 }
 
 const MODELS: Record<string, number[]> = { 'mnist-mlp': [784], 'mnist-cnn': [1, 28, 28] };
 const TIMING = { warmup: 20, repeats: 3, minSeconds: 0.3 };
-
-/** Median milliseconds per call of `fn` (warm-up excluded), measured as the bench sections measure steps. */
-async function medianCallMs(fn: () => Promise<unknown>): Promise<number> {
-  const callsPerSecond = await measureSteps(async () => void (await fn()), { batchSize: 1, ...TIMING });
-  return 1000 / callsPerSecond;
-}
 
 function runTorch(outDir: string, threads: number): { torch_version: string; latency_ms: Record<string, Record<string, number>> } {
   const python = findPython();
@@ -85,13 +71,18 @@ function repositoryWith(exported: string, name: string): string {
 
 /** The results as a readable table. */
 export function formatInferenceBench(r: InferenceBenchResults): string {
+  const lag = r.eventLoopLag;
   const lines = [
-    `predict latency (ms per call, ${r.threads} thread(s); torch ${r.torchVersion} eager vs onnxruntime-node)`,
-    'model       batch   torch   ort in-thread   ort pool   torch/ort-pool',
+    `library predict latency (ms per call, ${r.threads} thread(s); torch ${r.torchVersion} eager vs onnxruntime-node; calls interleaved, per-call medians)`,
+    'model       batch   torch   ort session.run   predict   predict-ort (us)  predict/ort  torch/predict   pool-only  paths (in-thread/worker)',
     ...r.latency.map(
       (l) =>
-        `${l.model.padEnd(10)} ${String(l.batch).padStart(6)} ${l.torchMs.toFixed(3).padStart(7)} ${l.ortInThreadMs.toFixed(3).padStart(15)} ${l.ortPoolMs.toFixed(3).padStart(10)} ${l.speedupVsTorch.toFixed(2).padStart(15)}x`,
+        `${l.model.padEnd(10)} ${String(l.batch).padStart(6)} ${l.torchMs.toFixed(3).padStart(7)} ${l.ortSessionRunMs.toFixed(3).padStart(17)} ${l.predictMs.toFixed(3).padStart(9)} ` +
+        `${l.predictOverheadUs.toFixed(1).padStart(17)} ${l.predictOverOrt.toFixed(3).padStart(11)}x ${l.speedupVsTorch.toFixed(2).padStart(13)}x ${l.poolOnlyMs.toFixed(3).padStart(11)}  ${l.paths.inThread}/${l.paths.worker}`,
     ),
+    `event-loop lag during batch-2048 mnist-cnn predict (${lag.perCallMs.toFixed(0)} ms per call): p99 ${lag.duringPredictP99Ms.toFixed(2)} ms, max ${lag.duringPredictMaxMs.toFixed(1)} ms, ` +
+      `loop utilization ${(lag.loopUtilization * 100).toFixed(2)}%; ` +
+      `references on this machine: idle p99 ${lag.idleP99Ms.toFixed(2)} ms, one CPU-spinning thread p99 ${lag.busyThreadP99Ms.toFixed(2)} ms`,
     '',
     'server throughput, 64 concurrent clients (autocannon), 1 sample per request, 1 worker, batching on (max 64 rows, 2 ms) vs off;',
     'both servers measured in alternating windows; requests/s medians; CPU per request: server process (all threads) and load generator',
@@ -105,17 +96,23 @@ export function formatInferenceBench(r: InferenceBenchResults): string {
     'HTTP floor: server CPU per request of a fastify route doing nothing with the same body and client; ceiling: (client + floor + (CPU off - on)) / (client + floor),',
     'the best ratio batching can give on these cores with this HTTP stack (it removes only the per-call cost of a session run)',
     '',
-    `HTTP overhead (mnist-mlp, 1 client, median of ${r.httpOverhead.rounds} alternating rounds): HTTP p50 ${r.httpOverhead.httpP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryHttpP50Ms.toFixed(3)} ms (binary), direct predict p50 ${r.httpOverhead.directP50Ms.toFixed(3)} ms, ` +
-      `overhead p50 ${r.httpOverhead.overheadP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryOverheadP50Ms.toFixed(3)} ms (binary)`,
-    ...('rows' in r.kserve ? formatKserve(r.kserve) : [`KServe comparison skipped: ${r.kserve.skipped}`]),
-    '',
-    `load test: ${r.loadTest.requests} requests, 64 clients: ${r.loadTest.errors} errors, ${r.loadTest.requestsPerSec.toFixed(0)} req/s, p50 ${r.loadTest.p50Ms.toFixed(2)} ms, p99 ${r.loadTest.p99Ms.toFixed(2)} ms, ` +
-      `RSS ${(r.loadTest.rssAtCheckpoint / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.checkpoint} -> ${(r.loadTest.rssAtEnd / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.requests} (${(r.loadTest.rssGrowth * 100).toFixed(1)}%)`,
+    ...(r.httpOverhead && r.loadTest ? serverLines(r.httpOverhead, r.loadTest) : []),
+    ...(r.kserve ? ('rows' in r.kserve ? formatKserve(r.kserve) : [`KServe comparison skipped: ${r.kserve.skipped}`]) : []),
     '',
     ...r.targets.map((t) => `${t.met ? 'MET ' : 'MISS'} ${t.description}: ${t.value.toFixed(3)} (target ${t.target})`),
     `machine: ${r.machine.cpus} cpus, load average ${r.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')} at start, ${r.machine.loadAverageAtEnd.map((v) => v.toFixed(1)).join(' ')} at end`,
   ];
   return lines.join('\n');
+}
+
+function serverLines(httpOverhead: HttpOverhead, loadTest: LoadTestResult): string[] {
+  const r = { httpOverhead, loadTest };
+  return [
+    `HTTP overhead (mnist-mlp, 1 client, median of ${r.httpOverhead.rounds} alternating rounds): HTTP p50 ${r.httpOverhead.httpP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryHttpP50Ms.toFixed(3)} ms (binary), direct predict p50 ${r.httpOverhead.directP50Ms.toFixed(3)} ms, ` +
+      `overhead p50 ${r.httpOverhead.overheadP50Ms.toFixed(3)} ms (JSON), ${r.httpOverhead.binaryOverheadP50Ms.toFixed(3)} ms (binary)`,
+    `load test: ${r.loadTest.requests} requests, 64 clients: ${r.loadTest.errors} errors, ${r.loadTest.requestsPerSec.toFixed(0)} req/s, p50 ${r.loadTest.p50Ms.toFixed(2)} ms, p99 ${r.loadTest.p99Ms.toFixed(2)} ms, ` +
+      `RSS ${(r.loadTest.rssAtCheckpoint / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.checkpoint} -> ${(r.loadTest.rssAtEnd / 2 ** 20).toFixed(1)} MiB after ${r.loadTest.requests} (${(r.loadTest.rssGrowth * 100).toFixed(1)}%)`,
+  ];
 }
 
 /**
@@ -132,20 +129,32 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
     log('bench inference: PyTorch eager latency + torch.onnx.export (bench/torch_infer.py) ...');
     const torch = runTorch(exported, threads);
 
-    const latency: LatencyRow[] = [];
-    for (const [name, sampleShape] of Object.entries(MODELS)) {
-      const inThread = await loadModel(join(exported, name, '1'), { workers: 0, intraOpThreads: threads });
-      const pooled = await loadModel(join(exported, name, '1'), { workers: 1, intraOpThreads: threads });
-      for (const batch of [1, 64]) {
-        log(`bench inference: onnxruntime-node ${name} batch ${batch} ...`);
-        const input = { data: new Float32Array(batch * sampleShape.reduce((a, b) => a * b, 1)).map((_, i) => (i % 255) / 255), shape: [batch, ...sampleShape] };
-        const ortInThreadMs = await medianCallMs(() => inThread.predict(input));
-        const ortPoolMs = await medianCallMs(() => pooled.predict(input));
-        const torchMs = torch.latency_ms[name]![String(batch)]!;
-        latency.push({ model: name, batch, torchMs, ortInThreadMs, ortPoolMs, speedupVsTorch: torchMs / ortPoolMs });
-      }
-      await inThread.close();
-      await pooled.close();
+    log('bench inference: library predict vs onnxruntime session.run vs PyTorch eager (interleaved calls) ...');
+    const latency = await measurePredictLatency(exported, torch.latency_ms, threads, MODELS);
+    log('bench inference: event-loop lag during batch-2048 mnist-cnn predict ...');
+    const eventLoopLag = await measureEventLoopLag(exported, threads);
+    const predictTargets = [
+      ...latency.filter((l) => l.batch === 1).flatMap((l) => [
+        { description: `predict overhead over session.run, ${l.model}, batch 1 (us)`, value: l.predictOverheadUs, target: '<= 10 us', met: l.predictOverheadUs <= 10 },
+        { description: `predict speed-up over PyTorch eager, ${l.model}, batch 1`, value: l.speedupVsTorch, target: '>= 1.5', met: l.speedupVsTorch >= 1.5 },
+      ]),
+      ...latency
+        .filter((l) => l.batch === 64)
+        .map((l) => ({ description: `predict / session.run, ${l.model}, batch 64`, value: l.predictOverOrt, target: '<= 1.10', met: l.predictOverOrt <= 1.1 })),
+      { description: 'event-loop lag p99 during batch-2048 mnist-cnn predict (ms)', value: eventLoopLag.duringPredictP99Ms, target: '<= 2 ms', met: eventLoopLag.duringPredictP99Ms <= 2 },
+    ];
+    if (options.predictOnly) {
+      const results: InferenceBenchResults = {
+        createdAt: new Date().toISOString(),
+        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', loadAverageAtStart, loadAverageAtEnd: loadavg() },
+        threads,
+        torchVersion: torch.torch_version,
+        latency,
+        eventLoopLag,
+        throughput: [],
+        targets: predictTargets,
+      };
+      return writeResults(results, options, log);
     }
 
     const throughput: ThroughputRow[] = [];
@@ -197,11 +206,13 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
       threads,
       torchVersion: torch.torch_version,
       latency,
+      eventLoopLag,
       throughput,
       httpOverhead,
       kserve,
       loadTest,
       targets: [
+        ...predictTargets,
         ...ratioTargets,
         ...('rows' in kserve
           ? kserve.rows.flatMap((row) => [
@@ -214,13 +225,17 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
         { description: 'load test RSS growth 2,000 -> 20,000 requests', value: loadTest.rssGrowth, target: '<= 0.10', met: loadTest.rssGrowth <= 0.1 },
       ],
     };
-    const out = options.out ?? join(packageRoot(), 'bench', 'inference-results.json');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
-    log(formatInferenceBench(results));
-    log(`bench inference: wrote ${out}`);
-    return results;
+    return writeResults(results, options, log);
   } finally {
     for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function writeResults(results: InferenceBenchResults, options: InferenceBenchOptions, log: (line: string) => void): InferenceBenchResults {
+  const out = options.out ?? join(packageRoot(), 'bench', 'inference-results.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  log(formatInferenceBench(results));
+  log(`bench inference: wrote ${out}`);
+  return results;
 }

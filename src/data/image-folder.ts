@@ -9,7 +9,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, extname } from 'node:path';
-import { decodeImage } from './image-decode.js';
+import { decodeImage } from '../util/image/decode.js';
 import type { SampleSource } from './source.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'] as const;

@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { FileMetaData } from 'hyparquet';
 import { labelsToClasses } from './class-labels.js';
-import { decodeImage } from './image-decode.js';
+import { decodeImage } from '../util/image/decode.js';
 import type { SampleRef, SampleSource } from './source.js';
 
 export interface ParquetOptions {

@@ -5,8 +5,8 @@
  */
 import type { ArrayDataset } from './dataset.js';
 import { sampleSize } from './dataset.js';
-import type { DecodeOptions } from './image-decode.js';
-import type { RawImage } from './raw-image.js';
+import type { DecodeOptions } from '../util/image/decode.js';
+import type { RawImage } from '../util/image/raw-image.js';
 
 /** Where a sample lives, for error messages and the skipped-samples list. */
 export interface SampleRef {

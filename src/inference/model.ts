@@ -4,6 +4,7 @@ import type { ModelCard } from '../util/model-card.js';
 import { topClasses } from './classification.js';
 import { readModelSource } from './model-source.js';
 import { imageToTensor, isEncodedImage, scaleAndNormalize } from './preprocessing.js';
+import { HybridRunner, type RunPath } from './hybrid-runner.js';
 import { InThreadRunner, WorkerPool, type RunOptions, type SessionRunner } from './session-runner.js';
 import { InputError, toFeeds, toFeedTensor, type FeedOptions, type FeedTensor } from './tensor-input.js';
 import type {
@@ -19,6 +20,8 @@ import type {
   TensorSpec,
 } from './types.js';
 
+const SHARE_INPUTS: RunOptions = Object.freeze({ shareInputs: true });
+
 class OnnxInferenceModel implements InferenceModel {
   constructor(
     private readonly runner: SessionRunner,
@@ -33,9 +36,15 @@ class OnnxInferenceModel implements InferenceModel {
     return this.runner.outputs;
   }
 
-  async predict(inputs: PredictInputs, options: PredictOptions = {}): Promise<Record<string, OutputTensor>> {
-    const feeds = toFeeds(inputs, this.runner.inputs, this.feedOptions);
-    return this.runFeeds(feeds, options.outputs);
+  predict(inputs: PredictInputs, options: PredictOptions = {}): Promise<Record<string, OutputTensor>> {
+    // Not async: the cheap in-thread path is a few microseconds, so every promise layer counts.
+    try {
+      const feeds = toFeeds(inputs, this.runner.inputs, this.feedOptions);
+      // The caller keeps its buffers: large inputs go to a worker through a reused shared slab.
+      return this.runFeeds(feeds, options.outputs, SHARE_INPUTS);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**
@@ -44,13 +53,15 @@ class OnnxInferenceModel implements InferenceModel {
    * @param outputs - Outputs to fetch (all when omitted).
    * @param options - Move the feed buffers to the worker (only for buffers nobody else holds), or recycle them.
    */
-  async runFeeds(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
+  runFeeds(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
     if (outputs) {
       const known = new Set(this.runner.outputs.map((o) => o.name));
       const unknown = outputs.filter((o) => !known.has(o));
       if (unknown.length > 0) {
-        throw new InputError(
-          `unknown output ${unknown.map((u) => `"${u}"`).join(', ')}; the model's outputs are ${[...known].map((k) => `"${k}"`).join(', ')}`,
+        return Promise.reject(
+          new InputError(
+            `unknown output ${unknown.map((u) => `"${u}"`).join(', ')}; the model's outputs are ${[...known].map((k) => `"${k}"`).join(', ')}`,
+          ),
         );
       }
     }
@@ -63,7 +74,9 @@ class OnnxInferenceModel implements InferenceModel {
     const spec = this.runner.inputs.find((s) => s.name === card.input.name) ?? this.runner.inputs[0]!;
     let value: InputValue;
     if (typeof input === 'string' || (input instanceof Uint8Array && isEncodedImage(input))) {
-      const image = imageToTensor(input as string | Uint8Array, card.preprocessing);
+      // The model's channel count when the card leaves it to the image (a gray image for an RGB model).
+      const channels = card.preprocessing.channels ?? (spec.shape.length === 4 && (spec.shape[1] === 1 || spec.shape[1] === 3) ? (spec.shape[1] as number) : undefined);
+      const image = await imageToTensor(input as string | Uint8Array, channels ? { ...card.preprocessing, channels } : card.preprocessing);
       const shape = spec.shape.length === 2 ? [1, image.data.length] : image.shape;
       value = { data: image.data, shape };
     } else {
@@ -78,6 +91,15 @@ class OnnxInferenceModel implements InferenceModel {
     const outputs = await this.predict({ [spec.name]: value });
     const output = outputs[card.output.name] ?? Object.values(outputs)[0]!;
     return topClasses(output, { head: card.head, labels: card.labels, top: options.top });
+  }
+
+  /**
+   * How many runs took each path so far: on the calling thread or in a worker (all 'in-thread' with workers: 0,
+   * all 'worker' with inThreadBelowMs: 0).
+   */
+  get runPaths(): Record<RunPath, number> {
+    if (this.runner instanceof HybridRunner) return { ...this.runner.calls };
+    return this.runner instanceof InThreadRunner ? { 'in-thread': this.runner.runs, worker: 0 } : { 'in-thread': 0, worker: (this.runner as WorkerPool).runs };
   }
 
   /** Runs queued or in progress on this model's sessions. */
@@ -96,19 +118,25 @@ class OnnxInferenceModel implements InferenceModel {
 
 export type { OnnxInferenceModel };
 
+/** Default of LoadModelOptions.inThreadBelowMs for `loadModel`. */
+export const DEFAULT_IN_THREAD_BELOW_MS = 2;
+
 /**
- * Loads an ONNX model for inference. Sessions live in worker threads (default one), so `predict` never blocks the
- * event loop.
+ * Loads an ONNX model for inference. Heavy calls run in worker threads (default one), so `predict` never blocks
+ * the event loop for longer than `inThreadBelowMs`; calls measured to be cheaper than that run on the calling
+ * thread, which saves the worker round trip.
  * @param source - A model directory (model.onnx + optional model.json), a .onnx file (model.json beside it is read
  *   when present), or ONNX bytes.
- * @param options - Execution providers, intra-op threads per session, and the number of workers (0 = this thread).
+ * @param options - Execution providers, intra-op threads per session, the number of workers (0 = this thread) and
+ *   the in-thread cost threshold.
  */
 export async function loadModel(source: string | Uint8Array, options: LoadModelOptions = {}): Promise<InferenceModel> {
-  return loadOnnxModel(source, options);
+  return loadOnnxModel(source, { ...options, inThreadBelowMs: options.inThreadBelowMs ?? DEFAULT_IN_THREAD_BELOW_MS });
 }
 
 /**
- * loadModel with the concrete type (pending/parallelism/runFeeds) the server needs.
+ * loadModel with the concrete type (pending/parallelism/runFeeds) the server needs. Unlike loadModel,
+ * `inThreadBelowMs` defaults to 0 here (every run in a worker), which is what the server's batcher expects.
  * @param source - As for loadModel.
  * @param options - As for loadModel, plus feed options.
  */
@@ -118,12 +146,19 @@ export async function loadOnnxModel(
 ): Promise<OnnxInferenceModel> {
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 0) throw new Error(`loadModel: workers must be an integer >= 0, got ${workers}`);
+  const inThreadBelowMs = options.inThreadBelowMs ?? 0;
+  if (!(inThreadBelowMs >= 0)) throw new Error(`loadModel: inThreadBelowMs must be a number >= 0, got ${inThreadBelowMs}`);
   const { bytes, card, origin } = readModelSource(source);
   const intraOpThreads = options.intraOpThreads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
   const settings = { executionProviders: options.executionProviders, intraOpThreads };
   let runner: SessionRunner;
   try {
-    runner = workers === 0 ? await InThreadRunner.start(bytes, settings) : await WorkerPool.start(bytes, settings, workers);
+    if (workers === 0) runner = await InThreadRunner.start(bytes, settings);
+    else if (inThreadBelowMs === 0) runner = await WorkerPool.start(bytes, settings, workers);
+    else {
+      const [local, pool] = await Promise.all([InThreadRunner.start(bytes, settings), WorkerPool.start(bytes, settings, workers)]);
+      runner = new HybridRunner(local, pool, inThreadBelowMs);
+    }
   } catch (e) {
     throw new Error(`loadModel ${origin}: ${(e as Error).message}`);
   }

@@ -46,25 +46,45 @@ export async function createSession(bytes: Uint8Array, settings: SessionSettings
 }
 
 /**
+ * onnxruntime tensors over the feeds' buffers (no copy).
+ * @param feeds - Checked inputs by name.
+ */
+export function toOrtFeeds(feeds: Record<string, FeedTensor>): Record<string, ort.Tensor> {
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const name in feeds) {
+    const t = feeds[name]!;
+    ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.shape);
+  }
+  return ortFeeds;
+}
+
+/**
  * Runs a session.
  * @param session - A session from createSession.
  * @param feeds - Checked inputs by name.
  * @param outputNames - Outputs to fetch (all when omitted).
  */
-export async function runSession(
+export function runSession(
   session: ort.InferenceSession,
   feeds: Record<string, FeedTensor>,
   outputNames?: string[],
 ): Promise<Record<string, FeedTensor>> {
-  const ortFeeds: Record<string, ort.Tensor> = {};
-  for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.shape);
-  const results = outputNames ? await session.run(ortFeeds, outputNames) : await session.run(ortFeeds);
-  const out: Record<string, FeedTensor> = {};
-  for (const [name, t] of Object.entries(results)) {
-    if (!isTensorDtype(t.type)) throw new Error(`output "${name}" has element type ${t.type}, which twinml does not return`);
-    out[name] = { dtype: t.type, shape: [...t.dims], data: t.data as TensorData };
+  let ortFeeds: Record<string, ort.Tensor>;
+  try {
+    ortFeeds = toOrtFeeds(feeds);
+  } catch (e) {
+    return Promise.reject(e);
   }
-  return out;
+  const run = outputNames ? session.run(ortFeeds, outputNames) : session.run(ortFeeds);
+  return run.then((results) => {
+    const out: Record<string, FeedTensor> = {};
+    for (const name in results) {
+      const t = results[name]!;
+      if (!isTensorDtype(t.type)) throw new Error(`output "${name}" has element type ${t.type}, which twinml does not return`);
+      out[name] = { dtype: t.type, shape: t.dims as number[], data: t.data as TensorData };
+    }
+    return out;
+  });
 }
 
 /** Releases a session's native memory. */

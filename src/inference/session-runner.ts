@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../util/paths.js';
 import { createSession, releaseSession, runSession, type LoadedSession, type SessionSettings } from './ort-session.js';
+import { feedBytes, SHARE_FROM_BYTES, SharedSlabs } from './shared-inputs.js';
 import type { FeedTensor } from './tensor-input.js';
 import type { TensorSpec } from './types.js';
 import { transferablesOf, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
@@ -26,6 +27,14 @@ export interface RunOptions {
    * whole ArrayBuffer behind every feed is moved there and back, so the caller must own those buffers outright.
    */
   recycle?: (feeds: Record<string, FeedTensor>) => void;
+  /** Called with the milliseconds the session run itself took (measured on the thread that ran it). */
+  onRunMs?: (ms: number) => void;
+  /**
+   * Send inputs of SHARE_FROM_BYTES or more to the worker through a reused SharedArrayBuffer, copied in slices
+   * between event-loop turns, instead of a structured clone (for buffers the caller keeps; ignored with
+   * transfer/recycle).
+   */
+  shareInputs?: boolean;
 }
 
 export interface SessionRunner {
@@ -48,6 +57,8 @@ export interface SessionRunner {
 export class InThreadRunner implements SessionRunner {
   readonly parallelism = 1;
   pending = 0;
+  /** Runs started so far. */
+  runs = 0;
   private constructor(private readonly loaded: LoadedSession) {}
 
   /** @param bytes - ONNX model bytes. @param settings - Session settings. */
@@ -60,14 +71,23 @@ export class InThreadRunner implements SessionRunner {
   get outputs(): TensorSpec[] {
     return this.loaded.outputs;
   }
-  async run(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, FeedTensor>> {
+  run(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, FeedTensor>> {
     this.pending++;
-    try {
-      return await runSession(this.loaded.session, feeds, outputs);
-    } finally {
-      this.pending--;
-      options.recycle?.(feeds);
-    }
+    this.runs++;
+    const start = performance.now();
+    return runSession(this.loaded.session, feeds, outputs).then(
+      (result) => {
+        this.pending--;
+        options.onRunMs?.(performance.now() - start);
+        options.recycle?.(feeds);
+        return result;
+      },
+      (e: unknown) => {
+        this.pending--;
+        options.recycle?.(feeds);
+        throw e;
+      },
+    );
   }
   async close(): Promise<void> {
     await releaseSession(this.loaded.session);
@@ -78,6 +98,7 @@ interface Pending {
   resolve: (outputs: Record<string, FeedTensor>) => void;
   reject: (error: Error) => void;
   recycle?: (feeds: Record<string, FeedTensor>) => void;
+  onRunMs?: (ms: number) => void;
 }
 
 interface PoolWorker {
@@ -119,6 +140,7 @@ export class WorkerPool implements SessionRunner {
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
   private closing = false;
+  private readonly slabs = new SharedSlabs();
   inputs: TensorSpec[] = [];
   outputs: TensorSpec[] = [];
 
@@ -147,6 +169,11 @@ export class WorkerPool implements SessionRunner {
     return pool;
   }
 
+  /** Runs sent to a worker so far. */
+  get runs(): number {
+    return this.nextId - 1;
+  }
+
   get pending(): number {
     let n = 0;
     for (const w of this.workers) n += w.pending.size;
@@ -170,6 +197,7 @@ export class WorkerPool implements SessionRunner {
           entry.pending.delete(reply.id);
           if (p && reply.type === 'result') {
             if (reply.feeds) p.recycle?.(reply.feeds);
+            p.onRunMs?.(reply.runMs);
             p.resolve(reply.outputs);
           }
           else if (p && reply.type === 'failed') p.reject(new Error(`onnxruntime: ${reply.message}`));
@@ -202,12 +230,32 @@ export class WorkerPool implements SessionRunner {
     if (!best) return Promise.reject(new Error('no inference worker is running'));
     const id = this.nextId++;
     const chosen = best;
+    const { recycle, onRunMs } = options;
+    if (options.shareInputs && !recycle && !options.transfer && feedBytes(feeds) >= SHARE_FROM_BYTES) return this.runShared(chosen, id, feeds, outputs, onRunMs);
     return new Promise((resolve, reject) => {
-      const { recycle } = options;
-      chosen.pending.set(id, { resolve, reject, recycle });
+      chosen.pending.set(id, { resolve, reject, recycle, onRunMs });
       const transfer = recycle ? transferablesOf(feeds, true) : options.transfer ? transferablesOf(feeds) : [];
       chosen.worker.postMessage({ type: 'run', id, feeds, outputs, returnFeeds: recycle !== undefined } satisfies WorkerRequest, transfer);
     });
+  }
+
+  private async runShared(
+    chosen: PoolWorker,
+    id: number,
+    feeds: Record<string, FeedTensor>,
+    outputs: string[] | undefined,
+    onRunMs: ((ms: number) => void) | undefined,
+  ): Promise<Record<string, FeedTensor>> {
+    const { slab, inputs } = await this.slabs.fill(feeds);
+    try {
+      return await new Promise<Record<string, FeedTensor>>((resolve, reject) => {
+        if (!this.workers.includes(chosen)) throw new Error('the inference worker stopped before the run was sent');
+        chosen.pending.set(id, { resolve, reject, onRunMs });
+        chosen.worker.postMessage({ type: 'run-shared', id, slab, inputs, outputs } satisfies WorkerRequest);
+      });
+    } finally {
+      this.slabs.release(slab);
+    }
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSession, releaseSession, runSession, type SessionSettings } from './ort-session.js';
+import { readSharedInputs } from './shared-inputs.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 import { transferablesOf } from './worker-protocol.js';
 
@@ -21,12 +22,15 @@ try {
         .finally(() => port.close());
       return;
     }
-    const run = runSession(loaded.session, request.feeds, request.outputs).then(
+    const start = performance.now();
+    const inputs = request.type === 'run-shared' ? readSharedInputs(request.slab, request.inputs) : request.feeds;
+    const run = runSession(loaded.session, inputs, request.outputs).then(
       (outputs) => {
+        const runMs = performance.now() - start;
         // With returnFeeds the input buffers go back to the caller's pool instead of waiting for this thread's GC.
-        const feeds = request.returnFeeds ? request.feeds : undefined;
+        const feeds = request.type === 'run' && request.returnFeeds ? request.feeds : undefined;
         const transfer = feeds ? [...transferablesOf(outputs), ...transferablesOf(feeds, true)] : transferablesOf(outputs);
-        port.postMessage({ type: 'result', id: request.id, outputs, feeds } satisfies WorkerReply, transfer);
+        port.postMessage({ type: 'result', id: request.id, outputs, feeds, runMs } satisfies WorkerReply, transfer);
       },
       (e: unknown) => port.postMessage({ type: 'failed', id: request.id, message: (e as Error).message ?? String(e) } satisfies WorkerReply),
     );

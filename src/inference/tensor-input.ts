@@ -75,10 +75,28 @@ export function checkShape(name: string, shape: number[], spec: TensorSpec): voi
   }
 }
 
+/** What inferShape needs from a spec, computed once per spec (predict is called with the same specs every time). */
+interface SpecLayout {
+  dynamicAxes: number[];
+  staticSize: number;
+}
+const layouts = new WeakMap<TensorSpec, SpecLayout>();
+
+function layoutOf(spec: TensorSpec): SpecLayout {
+  let layout = layouts.get(spec);
+  if (!layout) {
+    layout = {
+      dynamicAxes: spec.shape.map((d, i) => (isDynamic(d) ? i : -1)).filter((i) => i >= 0),
+      staticSize: spec.shape.reduce<number>((n, d) => (isDynamic(d) ? n : n * (d as number)), 1),
+    };
+    layouts.set(spec, layout);
+  }
+  return layout;
+}
+
 /** Infers the shape of flat data from a spec with at most one dynamic axis. */
 function inferShape(name: string, length: number, spec: TensorSpec): number[] {
-  const dynamicAxes = spec.shape.map((d, i) => (isDynamic(d) ? i : -1)).filter((i) => i >= 0);
-  const staticSize = spec.shape.reduce<number>((n, d) => (isDynamic(d) ? n : n * (d as number)), 1);
+  const { dynamicAxes, staticSize } = layoutOf(spec);
   if (dynamicAxes.length === 0 && length === staticSize) return spec.shape as number[];
   if (dynamicAxes.length === 1 && staticSize > 0 && length % staticSize === 0 && length > 0) {
     return spec.shape.map((d) => (isDynamic(d) ? length / staticSize : (d as number)));
@@ -233,25 +251,24 @@ export function toFeedTensor(value: InputValue, spec: TensorSpec, options: FeedO
  * @param options - Conversion options.
  */
 export function toFeeds(inputs: PredictInputs, specs: TensorSpec[], options: FeedOptions = {}): Record<string, FeedTensor> {
-  const expected = specs.map((s) => `"${s.name}"`).join(', ');
+  const expected = (): string => specs.map((s) => `"${s.name}"`).join(', ');
   let named: Record<string, InputValue>;
   if (isInputValue(inputs)) {
     if (specs.length !== 1) {
-      throw new InputError(`the model has ${specs.length} inputs (${expected}): pass { name: value } for each`);
+      throw new InputError(`the model has ${specs.length} inputs (${expected()}): pass { name: value } for each`);
     }
     named = { [specs[0]!.name]: inputs };
   } else if (inputs && typeof inputs === 'object') {
     named = inputs as Record<string, InputValue>;
   } else {
-    throw new InputError(`inputs must be a tensor or { name: tensor }; the model's inputs are ${expected}`);
+    throw new InputError(`inputs must be a tensor or { name: tensor }; the model's inputs are ${expected()}`);
   }
-  const known = new Set(specs.map((s) => s.name));
-  const unknown = Object.keys(named).filter((k) => !known.has(k));
-  if (unknown.length > 0) throw new InputError(`unknown input ${unknown.map((u) => `"${u}"`).join(', ')}; the model's inputs are ${expected}`);
+  const unknown = Object.keys(named).filter((k) => !specs.some((s) => s.name === k));
+  if (unknown.length > 0) throw new InputError(`unknown input ${unknown.map((u) => `"${u}"`).join(', ')}; the model's inputs are ${expected()}`);
   const feeds: Record<string, FeedTensor> = {};
   for (const spec of specs) {
     const value = named[spec.name];
-    if (value === undefined) throw new InputError(`missing input "${spec.name}"; the model's inputs are ${expected}`);
+    if (value === undefined) throw new InputError(`missing input "${spec.name}"; the model's inputs are ${expected()}`);
     feeds[spec.name] = toFeedTensor(value, spec, options);
   }
   return feeds;

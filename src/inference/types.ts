@@ -63,6 +63,14 @@ export interface LoadModelOptions {
   intraOpThreads?: number;
   /** Worker threads that each hold a session (default 1). 0 runs the session on the calling thread. */
   workers?: number;
+  /**
+   * Calls whose measured run time is below this many milliseconds run on a session on the calling thread instead
+   * of a worker, which saves the worker round trip (~0.1 ms); heavier calls, and calls of a size not measured yet,
+   * go to a worker, so the event loop is never blocked for longer than this. 0 sends every call to a worker.
+   * Default 2 (ignored with workers: 0): a call may hold the event loop for about 2 ms at most. A non-zero value
+   * loads one more session on the calling thread (the model's memory once more).
+   */
+  inThreadBelowMs?: number;
 }
 
 export interface PredictOptions {

@@ -1,15 +1,18 @@
 /** Messages between WorkerPool and session-worker. */
+import type { SharedInputLayout } from './shared-inputs.js';
 import type { FeedTensor } from './tensor-input.js';
 import type { TensorSpec } from './types.js';
 
 export type WorkerRequest =
   | { type: 'run'; id: number; feeds: Record<string, FeedTensor>; outputs?: string[]; returnFeeds?: boolean }
+  /** Inputs in a SharedArrayBuffer slab (SharedSlabs); the caller reuses the slab once the reply arrives. */
+  | { type: 'run-shared'; id: number; slab: SharedArrayBuffer; inputs: SharedInputLayout[]; outputs?: string[] }
   | { type: 'close' };
 
 export type WorkerReply =
   | { type: 'ready'; inputs: TensorSpec[]; outputs: TensorSpec[] }
   | { type: 'load-failed'; message: string }
-  | { type: 'result'; id: number; outputs: Record<string, FeedTensor>; feeds?: Record<string, FeedTensor> }
+  | { type: 'result'; id: number; outputs: Record<string, FeedTensor>; feeds?: Record<string, FeedTensor>; runMs: number }
   | { type: 'failed'; id: number; message: string };
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { encode as encodeBmp } from 'bmp-ts';
-import { decodeImage } from '../../src/data/image-decode.js';
-import { decodeNetpbm } from '../../src/data/netpbm.js';
-import { convertChannels } from '../../src/data/raw-image.js';
+import { decodeImage } from '../../src/util/image/decode.js';
+import { decodeNetpbm } from '../../src/util/image/netpbm.js';
+import { convertChannels } from '../../src/util/image/raw-image.js';
 import { digitIndices, digitPixels, encodeDigit } from './fixtures.js';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -84,7 +84,7 @@ describe('decodeImage', () => {
 
 describe('sniffGray', () => {
   it('reads the colour type of PNG and the component count of JPEG headers', async () => {
-    const { sniffGray } = await import('../../src/data/image-decode.js');
+    const { sniffGray } = await import('../../src/util/image/decode.js');
     const index = digitIndices(2, 1)[0]!;
     expect(sniffGray(await encodeDigit(index, 'png'))).toBe(true);
     expect(sniffGray(await encodeDigit(index, 'png', { rgb: true }))).toBe(false);

@@ -1,6 +1,6 @@
 /** `twinml predict` and `twinml serve` command implementations (serve runs in a child process for SIGTERM). */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,9 @@ import { call, makeRepository } from './http-helpers.js';
 const fixtures = fixtureModels('inference CLI');
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-async function predict(args: Partial<PredictArgs> & { model: string; input: string }): Promise<string> {
+async function predict(args: Partial<PredictArgs> & { model: string; input: string }, warnings: string[] = []): Promise<string> {
   const lines: string[] = [];
-  await runPredict({ top: 5, raw: false, json: false, ...args }, (l) => lines.push(l));
+  await runPredict({ top: 5, raw: false, json: false, ...args }, (l) => lines.push(l), (w) => warnings.push(w));
   return lines.join('\n');
 }
 
@@ -77,6 +77,20 @@ describe.skipIf(!fixtures)('twinml predict', () => {
     const text = await predict({ model: join(fixtures!, 'two-io', '1', 'model.onnx'), input: two });
     expect(text).toBe('y float32 [1, 3]: [11, 13, 15]\nz int64 [1, 2]: [12, 15]');
     await expect(predict({ model: model(), input: join(tmp, 'x.csv') })).rejects.toThrow('unsupported input file type ".csv"');
+  });
+
+  it('warns once (stderr) that the input is passed raw when the model has no card, and not for a carded model', async () => {
+    const bare = join(mkdtempSync(join(tmpdir(), 'twinml-nocard-')), 'model.onnx');
+    writeFileSync(bare, readFileSync(join(fixtures!, 'mnist-mlp', '1', 'model.onnx')));
+    const npy = join(fixtures!, 'mnist-mlp', '1', 'input.npy');
+    const warnings: string[] = [];
+    await predict({ model: bare, input: npy }, warnings);
+    await predict({ model: bare, input: npy }, warnings);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/has no model card \(model\.json\), so the input is passed to the model raw: no scaling/);
+    const carded: string[] = [];
+    await predict({ model: model(), input: npy }, carded);
+    expect(carded).toEqual([]);
   });
 });
 

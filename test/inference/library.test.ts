@@ -4,6 +4,8 @@ import { PNG } from 'pngjs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, topClasses, type InferenceModel } from '../../src/inference/index.js';
+import { decodeImage } from '../../src/util/image/decode.js';
+import { applyTransform, decodeOptions, evalTransform, preprocessingOf } from '../../src/data/transforms.js';
 import { fixtureModels, reference } from './fixtures/models.js';
 
 const dir = fixtureModels('inference library');
@@ -149,8 +151,9 @@ describe.skipIf(!dir)('loadModel / predict against PyTorch', () => {
 
   it('classify(image): PNG path or bytes, grayscale + resize + scale/normalize from the card', async () => {
     const m = await open('mnist-cnn');
-    // 56x56 RGB PNG with R = G = B, so luma is the value itself; a 2x downscale (bilinear, half-pixel centres)
-    // of 2x2 blocks of equal value gives that value back: the expected 28x28 image is known exactly.
+    // 56x56 RGB PNG with R = G = B; the expected tensor is the training evaluation transform's (sharp decode with
+    // gray conversion and resize, then scale/normalize), which test/inference/train-serve-skew.test.ts checks
+    // bit for bit against the inference pipeline on many more images.
     const png = new PNG({ width: 56, height: 56 });
     const small = Array.from({ length: 784 }, (_, i) => (i * 53) % 256);
     for (let y = 0; y < 56; y++) {
@@ -164,13 +167,16 @@ describe.skipIf(!dir)('loadModel / predict against PyTorch', () => {
     writeFileSync(file, bytes);
     const fromPath = await m.classify(file, { top: 10 });
     const fromBytes = await m.classify(new Uint8Array(bytes), { top: 10 });
-    const manual = small.map((v) => (v / 255 - 0.1307) / 0.3081);
-    const logits = await m.predict({ data: Float32Array.from(manual), shape: [1, 1, 28, 28] });
+    const evalConfig = evalTransform({ channels: 1, resize: [28, 28], scale: 1 / 255, normalize: { mean: [0.1307], std: [0.3081] } });
+    expect(preprocessingOf(evalConfig, true)).toEqual(m.card!.preprocessing);
+    const decoded = await decodeImage(bytes, 'digit.png', decodeOptions(evalConfig));
+    const training = applyTransform({ kind: 'image', image: decoded }, evalConfig, { seed: 0, epoch: 0, position: 0 });
+    const logits = await m.predict({ data: training.data, shape: [1, ...training.shape] });
     const [expected] = topClasses(logits.logits!, { head: 'softmax', labels: m.card!.labels, top: 10 });
     expect(fromPath[0]!.top.map((t) => t.index)).toEqual(expected!.top.map((t) => t.index));
     expect(fromPath[0]!.top[0]!.probability).toBeCloseTo(expected!.top[0]!.probability, 5);
     expect(fromBytes).toEqual(fromPath);
-    await expect(m.classify(join(dir!, 'mnist-cnn', '1', 'model.json'))).rejects.toThrow('not a PNG or JPEG image');
+    await expect(m.classify(join(dir!, 'mnist-cnn', '1', 'model.json'))).rejects.toThrow(/model\.json: cannot decode image/);
   });
 
   it('loads a bare .onnx path and ONNX bytes (no card)', async () => {

@@ -16,7 +16,18 @@ export interface PredictArgs {
   json: boolean;
 }
 
-const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
+/** Image files, decoded like training decodes them (sharp/libvips; BMP and Netpbm by their own decoders). */
+const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.gif', '.bmp', '.pgm', '.ppm', '.pbm'];
+
+/** The stderr warning for a model without a card (printed once per model per process). */
+export function noCardWarning(model: string): string {
+  return (
+    `twinml predict: warning: ${model} has no model card (model.json), so the input is passed to the model raw: ` +
+    'no scaling (e.g. 0-255 pixels are not divided by 255) and no normalization. Add a model card, or pass values ' +
+    'that are already preprocessed.'
+  );
+}
+const warnedNoCard = new Set<string>();
 
 /**
  * Reads an input file: JSON (nested arrays, `{ data, shape }`, or `{ inputName: value }`), .npy, or an image path.
@@ -37,7 +48,7 @@ export async function readInputFile(path: string): Promise<PredictInputs | strin
       throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
     }
   }
-  throw new Error(`${path}: unsupported input file type "${ext}" (use .json, .npy, .png, .jpg)`);
+  throw new Error(`${path}: unsupported input file type "${ext}" (use .json, .npy or an image: ${IMAGE_EXTENSIONS.join(' ')})`);
 }
 
 /** Casts an .npy tensor to the model's dtype when they differ (values are checked by the library). */
@@ -76,8 +87,13 @@ function formatOutputs(outputs: Record<string, OutputTensor>): string {
  * Runs the command.
  * @param args - Parsed options.
  * @param print - Where lines go (console.log by default).
+ * @param warn - Where warnings go (stderr by default).
  */
-export async function runPredict(args: PredictArgs, print: (line: string) => void = console.log): Promise<void> {
+export async function runPredict(
+  args: PredictArgs,
+  print: (line: string) => void = console.log,
+  warn: (line: string) => void = console.error,
+): Promise<void> {
   const { loadModel } = await import('../../inference/index.js');
   const model = await loadModel(args.model, { workers: 0 });
   try {
@@ -89,6 +105,10 @@ export async function runPredict(args: PredictArgs, print: (line: string) => voi
       return;
     }
     if (typeof input === 'string') throw new Error(`${args.model} has no model card (model.json), so images cannot be preprocessed; pass .json or .npy`);
+    if (!warnedNoCard.has(args.model)) {
+      warnedNoCard.add(args.model);
+      warn(noCardWarning(args.model));
+    }
     const outputs = await model.predict(input);
     if (args.json) {
       const plain = Object.fromEntries(
@@ -107,7 +127,11 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
   builder: (yargs: Argv<object>) =>
     yargs
       .option('model', { type: 'string', demandOption: true, describe: 'Model directory (model.onnx + model.json) or a .onnx file' })
-      .option('input', { type: 'string', demandOption: true, describe: 'Input: JSON nested arrays / {data, shape} / {name: value}, .npy, or .png/.jpg' })
+      .option('input', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Input: JSON nested arrays / {data, shape} / {name: value}, .npy, or an image (.png .jpg .webp .tif .gif .bmp .pgm .ppm); without a model card the input is passed raw (a warning says so)',
+      })
       .option('top', { type: 'number', default: 5, describe: 'Classes to print per sample' })
       .option('raw', { type: 'boolean', default: false, describe: "Skip the card's scale/normalize (input already preprocessed)" })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of text' })

@@ -1,0 +1,188 @@
+/**
+ * The library `predict` rows of the inference benchmark: onnxruntime-node's own in-thread `session.run` (the
+ * floor), `loadModel(...).predict` with its defaults, and PyTorch eager (bench/torch_infer.py), for mnist-mlp and
+ * mnist-cnn at batch 1 and 64; plus the event-loop lag during batch-2048 cnn inference.
+ *
+ * `session.run`, `predict` and the pool-only `predict` are timed call by call, interleaved (the order rotating each
+ * round), so load from other processes falls on all of them alike; each figure is the median of its per-call times
+ * (robust to calls a busy machine preempted), and `predict`'s overhead is the median of the per-round differences
+ * predict - session.run.
+ */
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { loadModel } from '../../dist/inference/index.js';
+import { createSession, releaseSession, toOrtFeeds } from '../../dist/inference/ort-session.js';
+import { median } from '../section.js';
+
+/** One model and batch size. */
+export interface PredictLatencyRow {
+  model: string;
+  batch: number;
+  /** PyTorch eager, torch.inference_mode (bench/torch_infer.py). */
+  torchMs: number;
+  /** onnxruntime-node's own `await session.run(feeds)` on the calling thread, input tensor built once. */
+  ortSessionRunMs: number;
+  /** `loadModel(dir).predict({ data, shape })` with its defaults (cheap calls in-thread, heavy ones in a worker). */
+  predictMs: number;
+  /** Every call through the worker pool (`inThreadBelowMs: 0`), the path before the in-thread fast path. */
+  poolOnlyMs: number;
+  /** Median over rounds of predict - session.run (consecutive calls), in microseconds. */
+  predictOverheadUs: number;
+  /** predictMs / ortSessionRunMs. */
+  predictOverOrt: number;
+  /** torchMs / predictMs (> 1: predict is faster than PyTorch eager). */
+  speedupVsTorch: number;
+  /** How the measured predict calls were routed. */
+  paths: { inThread: number; worker: number };
+}
+
+/** Event-loop lag while `predict` runs batch-2048 mnist-cnn back to back, next to two references. */
+export interface EventLoopLag {
+  /** p99 / max timer lag (ms) during batch-2048 cnn predict calls. */
+  duringPredictP99Ms: number;
+  duringPredictMaxMs: number;
+  /** Milliseconds per batch-2048 call. */
+  perCallMs: number;
+  /**
+   * Event-loop utilization during those calls (performance.eventLoopUtilization: the share of time the calling
+   * thread ran JavaScript or native code rather than waiting): what predict itself costs the loop, independent of
+   * how the OS schedules threads on a loaded machine.
+   */
+  loopUtilization: number;
+  /** p99 lag with nothing running (the machine's own noise). */
+  idleP99Ms: number;
+  /** p99 lag while one worker thread spins the CPU (what any busy thread beside the loop costs on this machine). */
+  busyThreadP99Ms: number;
+}
+
+const WARMUP = 300;
+
+/** Per-call samples for each variant, interleaved call by call with a rotating order. */
+async function interleaved(variants: Array<() => Promise<unknown>>, rounds: number): Promise<number[][]> {
+  const samples = variants.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < variants.length; k++) {
+      const v = (r + k) % variants.length;
+      const start = performance.now();
+      await variants[v]!();
+      samples[v]!.push(performance.now() - start);
+    }
+  }
+  return samples;
+}
+
+/**
+ * Times session.run, predict and the pool-only predict for each model and batch.
+ * @param exported - Folder with `<model>/1/model.onnx` (written by bench/torch_infer.py).
+ * @param torchMs - PyTorch eager ms by model and batch.
+ * @param threads - Intra-op threads for every session.
+ * @param sampleShapes - Per-sample input shape by model.
+ */
+export async function measurePredictLatency(
+  exported: string,
+  torchMs: Record<string, Record<string, number>>,
+  threads: number,
+  sampleShapes: Record<string, number[]>,
+): Promise<PredictLatencyRow[]> {
+  const { readFileSync } = await import('node:fs');
+  const rows: PredictLatencyRow[] = [];
+  for (const [name, sampleShape] of Object.entries(sampleShapes)) {
+    const dir = join(exported, name, '1');
+    const loaded = await createSession(readFileSync(join(dir, 'model.onnx')), { intraOpThreads: threads });
+    const model = await loadModel(dir, { intraOpThreads: threads });
+    const poolOnly = await loadModel(dir, { intraOpThreads: threads, inThreadBelowMs: 0 });
+    try {
+      for (const batch of [1, 64]) {
+        const shape = [batch, ...sampleShape];
+        const data = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => (i % 255) / 255);
+        const inputName = loaded.inputs[0]!.name;
+        // The onnxruntime tensor is built once, outside the timed call: the floor is session.run alone.
+        const ortFeeds = toOrtFeeds({ [inputName]: { dtype: 'float32', data, shape } });
+        const sessionRun = () => loaded.session.run(ortFeeds);
+        const predict = () => model.predict({ data, shape });
+        const pooled = () => poolOnly.predict({ data, shape });
+        for (let i = 0; i < WARMUP; i++) {
+          await sessionRun();
+          await predict();
+          await pooled();
+        }
+        const before = (model as unknown as { runPaths: { 'in-thread': number; worker: number } }).runPaths;
+        const rounds = batch === 1 ? 4000 : 400;
+        const [ortRuns, pred, pool] = await interleaved([sessionRun, predict, pooled], rounds);
+        const diff = pred!.map((p, i) => p - ortRuns![i]!);
+        const after = (model as unknown as { runPaths: { 'in-thread': number; worker: number } }).runPaths;
+        const ortMs = median(ortRuns!);
+        const predictMs = median(pred!);
+        const torch = torchMs[name]![String(batch)]!;
+        rows.push({
+          model: name,
+          batch,
+          torchMs: torch,
+          ortSessionRunMs: ortMs,
+          predictMs,
+          poolOnlyMs: median(pool!),
+          predictOverheadUs: median(diff) * 1000,
+          predictOverOrt: predictMs / ortMs,
+          speedupVsTorch: torch / predictMs,
+          paths: { inThread: after['in-thread'] - before['in-thread'], worker: after.worker - before.worker },
+        });
+      }
+    } finally {
+      await model.close();
+      await poolOnly.close();
+      await releaseSession(loaded.session);
+    }
+  }
+  return rows;
+}
+
+async function lagP99(seconds: number, work: () => Promise<unknown>): Promise<{ p99: number; max: number; calls: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const start = performance.now();
+  let calls = 0;
+  while (performance.now() - start < seconds * 1000) {
+    await work();
+    calls++;
+  }
+  histogram.disable();
+  return { p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6, calls };
+}
+
+/**
+ * Event-loop lag during batch-2048 mnist-cnn predict calls, with the idle and busy-thread references.
+ * @param exported - Folder with `mnist-cnn/1/model.onnx`.
+ * @param threads - Intra-op threads.
+ * @param seconds - How long each of the three measurements runs.
+ */
+export async function measureEventLoopLag(exported: string, threads: number, seconds = 3): Promise<EventLoopLag> {
+  const idle = await lagP99(seconds, () => new Promise((resolve) => setTimeout(resolve, 50)));
+  const spinner = new Worker('for (;;) {}', { eval: true });
+  let busy: { p99: number };
+  try {
+    busy = await lagP99(seconds, () => new Promise((resolve) => setTimeout(resolve, 50)));
+  } finally {
+    await spinner.terminate();
+  }
+  const model = await loadModel(join(exported, 'mnist-cnn', '1'), { intraOpThreads: threads });
+  try {
+    const input = { data: new Float32Array(2048 * 784).map((_, i) => (i % 255) / 255), shape: [2048, 1, 28, 28] };
+    await model.predict({ data: input.data.subarray(0, 784), shape: [1, 1, 28, 28] });
+    await model.predict(input);
+    const start = performance.now();
+    const utilizationBefore = perf.eventLoopUtilization();
+    const during = await lagP99(seconds, () => model.predict(input));
+    const loopUtilization = perf.eventLoopUtilization(utilizationBefore).utilization;
+    return {
+      loopUtilization,
+      duringPredictP99Ms: during.p99,
+      duringPredictMaxMs: during.max,
+      perCallMs: (performance.now() - start) / during.calls,
+      idleP99Ms: idle.p99,
+      busyThreadP99Ms: busy.p99,
+    };
+  } finally {
+    await model.close();
+  }
+}
