@@ -9,11 +9,11 @@ import { fromHost } from '../../src/nn/host.js';
 import { Adam, AdamW, SGD, type Optimizer } from '../../src/train/optim/index.js';
 import { CosineAnnealingLR, LinearLR, StepLR, type LRScheduler } from '../../src/train/lr-scheduler/index.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
-import type { ParityRow } from '../../src/bridge/parity-report.js';
+import type { ParityRow } from '../../src/parity/report.js';
 import type { HostTensor, StateDict } from '../../src/util/host-tensor.js';
-import { compareTensor } from '../support/tolerance.js';
-import { pick, reference } from '../support/reference.js';
-import { PARITY_SEED, randn } from '../support/random.js';
+import { compareTensor } from '../../src/parity/tolerance.js';
+import { pick, reference } from '../../src/parity/reference.js';
+import { PARITY_SEED, randn } from '../../src/parity/random.js';
 
 export const OPTIMIZER_STEPS = 100;
 const PARAM_SHAPES: Record<string, number[]> = { 'a.weight': [7, 5], 'b.bias': [5] };

@@ -4,6 +4,7 @@ from .models import initial_state, model_step, model_trace, model_train, state_d
 from .modules import layer_step
 from .optim import optimizer_steps, scheduler_lrs
 from .diagnostics import DIAGNOSTICS
+from .user_models import USER_MODEL_FUNCTIONS
 
 
 REGISTRY = {
@@ -18,4 +19,5 @@ REGISTRY = {
     "state_dict_roundtrip": state_dict_roundtrip,
     "state_dict_file_roundtrip": state_dict_file_roundtrip,
     "initial_state": initial_state,
+    **USER_MODEL_FUNCTIONS,
 }
