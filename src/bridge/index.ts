@@ -2,3 +2,4 @@ export { PythonBridge, type PythonBridgeOptions, type CallOptions, type CallResu
 export { TensorExchange, toStateDict, type TensorMap } from './tensor-files.js';
 export { findPython, probePython, type PythonDiscovery, type PythonProbe } from './find-python.js';
 export { benchBridge, formatBridgeBench, type BridgeBenchOptions, type BridgeBenchResult } from './bench.js';
+export { loadTorchWeights, readTorchStateDict, stateDictProblems, type LoadTorchWeightsOptions, type StateDictTarget } from './torch-weights.js';

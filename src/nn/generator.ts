@@ -4,13 +4,18 @@
  */
 import { Rng } from '../util/rng.js';
 
-let defaultGenerator = new Rng(0);
+/**
+ * The generator lives on globalThis so that every copy of twinml in a process shares it (a user's model file
+ * loaded from TypeScript source next to the compiled CLI): one seed, one stream, one checkpointed state.
+ */
+const KEY = Symbol.for('twinml.defaultGenerator');
+const holder = globalThis as { [KEY]?: Rng };
 
 export function manualSeed(seed: number): Rng {
-  defaultGenerator = new Rng(seed);
-  return defaultGenerator;
+  holder[KEY] = new Rng(seed);
+  return holder[KEY];
 }
 
 export function getDefaultGenerator(): Rng {
-  return defaultGenerator;
+  return (holder[KEY] ??= new Rng(0));
 }

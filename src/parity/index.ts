@@ -21,3 +21,4 @@ export { checkParity, type CheckParityOptions, type ParityResult } from './pair/
 export { parseInputSpec, type InputSpec } from './pair/input-spec.js';
 export { loadTsModel, parseModelRef, importExport, type ModelRef, type ModelArgs } from './pair/load-ts-model.js';
 export { parityMatchers, type ParityMatchers } from './matchers.js';
+export { loadTorchWeights, readTorchStateDict, stateDictProblems, type LoadTorchWeightsOptions, type StateDictTarget } from '../bridge/torch-weights.js';

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../../nn/module.js';
 import { manualSeed } from '../../nn/generator.js';
 import { PythonBridge } from '../../bridge/python-bridge.js';
-import { useBackend, type BackendName } from '../../backend/index.js';
+import { useBackend, type BackendChoice } from '../../backend/index.js';
 import { PARITY_SEED, randint, randn } from '../random.js';
 import { reference } from '../reference.js';
 import { buildReport, formatReport, type CollectedRecord, type ParityReport, type ParityRow } from '../report.js';
@@ -43,8 +43,8 @@ export interface CheckParityOptions {
   lr?: number;
   /** Run the forward passes in training mode (default false: eval, so dropout is identity on both sides). */
   train?: boolean;
-  /** The tfjs backend (default: the one in use, or cpu). */
-  backend?: BackendName;
+  /** The tfjs backend to switch to ('auto' picks the fastest available); default: keep the one in use. */
+  backend?: BackendChoice;
   /** Seed of the inputs, cotangents and targets (default PARITY_SEED). */
   seed?: number;
   /** A bridge to reuse (default: PythonBridge.start()). */
@@ -78,7 +78,6 @@ export async function checkParity(options: CheckParityOptions): Promise<ParityRe
   const torchRef = parseModelRef(options.torch, ':', '--torch');
   const label = typeof options.ts === 'string' ? options.ts.split('/').pop()! : 'model';
   if (options.backend) await useBackend(options.backend);
-  else if (!tf.getBackend()) await useBackend('cpu');
   const backend = tf.getBackend();
   const py = options.bridge ?? (await PythonBridge.start());
   const versions = await py.versions();

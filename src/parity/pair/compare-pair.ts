@@ -60,7 +60,7 @@ function failedRow(context: PairContext, name: string, failure: string): ParityR
 /** Keys named in a load error ("missing keys: a, b", "size mismatch for a: ...; b: ...", PyTorch's quoted keys). */
 function keysIn(message: string): string[] {
   const quoted = [...message.matchAll(/"([\w.]+)"/g)].map((m) => m[1]!);
-  const sized = [...message.matchAll(/(?:for |; )([\w.]+): expected/g)].map((m) => m[1]!);
+  const sized = [...message.matchAll(/(?:size mismatch for |; )([\w.]+): (?:expected|copying)/g)].map((m) => m[1]!);
   const listed = [...message.matchAll(/(?:missing|unexpected) keys: ([\w., ]+)/g)].flatMap((m) => m[1]!.split(/,\s*/));
   return [...new Set([...sized, ...quoted, ...listed])].filter((k) => k.includes('.'));
 }
