@@ -39,5 +39,5 @@ describeParity('examples/mnist-net: net.ts mirrors net.py', (session) => {
     expect(names).toContain('dropout/dropout1');
     expect(names).toContain('loss (nll)');
     expect(result.firstDivergingModule).toBeNull();
-  });
+  }, 900_000);
 });

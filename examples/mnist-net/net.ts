@@ -3,16 +3,17 @@
  * Input [N, 1, 28, 28] (NCHW, like the original); output log-probabilities [N, 10].
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Dropout, Linear, Module, toNCHW, toNHWC } from '../../src/nn/index.js';
+import { Conv2d, Dropout, Linear, Module } from '../../src/nn/index.js';
 
-/** F.max_pool2d(x, k) on an NCHW tensor. */
+/** F.max_pool2d(x, k) on an NCHW tensor whose height and width divide by k (each k x k window's max). */
 function maxPool2d(x: tf.Tensor, k: number): tf.Tensor {
-  return toNCHW(tf.maxPool(toNHWC(x) as tf.Tensor4D, k, k, 'valid'));
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  return tf.max(tf.reshape(x, [n, c, Math.floor(h / k), k, Math.floor(w / k), k]), [3, 5]);
 }
 
 /** torch.flatten(x, 1). */
 function flatten(x: tf.Tensor): tf.Tensor {
-  return tf.reshape(x, [x.shape[0]!, -1]);
+  return tf.reshape(x, [x.shape[0]!, x.size / x.shape[0]!]);
 }
 
 export class Net extends Module {

@@ -20,7 +20,7 @@ export interface Mutation {
 export const MUTATIONS: Mutation[] = [
   { label: 'dropout p', from: 'new Dropout(0.25)', to: 'new Dropout(0.3)', expectModule: 'dropout1' },
   { label: 'kernel size', from: 'new Conv2d(32, 64, 3, { stride: 1 })', to: 'new Conv2d(32, 64, 5, { stride: 1 })', expectModule: 'conv2' },
-  { label: 'flatten order', from: 'tf.reshape(x, [x.shape[0]!, -1])', to: 'tf.reshape(tf.transpose(x, [0, 2, 3, 1]), [x.shape[0]!, -1])', expectModule: 'fc1' },
+  { label: 'flatten order', from: 'tf.reshape(x, [x.shape[0]!, x.size / x.shape[0]!])', to: 'tf.reshape(tf.transpose(x, [0, 2, 3, 1]), [x.shape[0]!, x.size / x.shape[0]!])', expectModule: 'fc1' },
 ];
 
 /**

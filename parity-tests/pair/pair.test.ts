@@ -27,7 +27,7 @@ describeParity('pair check: mutations of the mnist-net mirror are caught and loc
       } finally {
         mutant.remove();
       }
-    });
+    }, 600_000);
   }
 });
 
@@ -84,5 +84,5 @@ describeParity('PyTorch checkpoints load into the TS mirror', () => {
     expect(error).toContain('unexpected keys: fc3.weight');
     expect(error).toContain('fc1.weight (checkpoint [128, 100], model [128, 9216])');
     await expect(load('evil.pt')).rejects.toThrow(/evil\.pt: torch\.load\(weights_only=True\) failed/);
-  });
+  }, 600_000);
 });

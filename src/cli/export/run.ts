@@ -9,6 +9,13 @@ import { exportTrainedModel, type ExportedModel } from './export-model.js';
 
 export interface ExportArgs {
   run: string;
+  /** `twinml export --ts` (a user's model instead of a run): see export-user-model.ts. */
+  ts?: string;
+  modelArgs?: string;
+  weights?: string;
+  input?: string;
+  task?: string;
+  labels?: string;
   out?: string;
   name?: string;
   /** --model-version (yargs keeps --version for the program's version). */

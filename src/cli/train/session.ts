@@ -26,6 +26,7 @@ import { MONITORS, type TrainingUxArgs } from './ux-options.js';
 import { createLrScheduler } from './lr-scheduler-spec.js';
 import type { LRScheduler } from '../../train/lr-scheduler/index.js';
 import type { Normalization } from '../../util/model-card.js';
+import { isTrainingModule } from '../../train/training-module.js';
 
 export interface SessionOptions {
   args: TrainingUxArgs;
@@ -262,7 +263,9 @@ export class TrainingSession {
       outputs,
     };
     if (this.earlyStopping) summary.best = { metric: o.args.monitor, value: this.earlyStopping.best.value, epoch: this.earlyStopping.best.epoch };
-    if (o.args.report) {
+    if (o.args.report && isTrainingModule(o.model)) {
+      this.reporter.log('twinml train: no HTML report for a model with its own trainingStep (it needs class predictions); metrics.jsonl has every epoch');
+    } else if (o.args.report) {
       const ev = evaluate(o.model, o.val, headLoss(o.head), { normalization: o.normalization });
       const cm = confusionMatrix(ev.labels, ev.predictions, o.classes.length);
       const written = writeReport(o.runDir, {

@@ -1,10 +1,40 @@
 /**
  * Loads a user's model class from a TypeScript (or JavaScript) file without a build step, through tsx's
- * `tsImport` API (esbuild under the hood): `./net.ts#Net` names the file and the exported class.
+ * loader API (esbuild under the hood): `./net.ts#Net` names the file and the exported class.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { register } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { packageRoot } from '../../util/paths.js';
+
+let redirectRegistered = false;
+let tsxRegistered = false;
+
+/**
+ * Lets Node import .ts files for the rest of the process (tsx's loader; a user's model file needs no build).
+ * Global rather than namespaced, so that a model file and twinml share module instances.
+ */
+async function registerTsx(): Promise<void> {
+  if (tsxRegistered) return;
+  tsxRegistered = true;
+  const { register: registerTsxLoader } = await import('tsx/esm/api');
+  registerTsxLoader();
+}
+
+/**
+ * When twinml itself runs compiled (from dist/), a user file importing twinml's sources gets dist/ instead
+ * (see dist-redirect-hooks.ts): one copy of twinml per process.
+ */
+function registerDistRedirect(): void {
+  if (redirectRegistered) return;
+  redirectRegistered = true;
+  const root = packageRoot();
+  const dist = join(root, 'dist');
+  if (!fileURLToPath(import.meta.url).startsWith(dist)) return; // running from source (tests): nothing to redirect
+  const folder = (p: string): string => pathToFileURL(p).href + '/';
+  register(new URL('./dist-redirect-hooks.js', import.meta.url), { data: { src: folder(join(root, 'src')), dist: folder(dist) } });
+}
 
 /** A `file#Export` (TypeScript) or `file.py:Class` (Python) reference split into its parts. */
 export interface ModelRef {
@@ -45,8 +75,9 @@ export function constructorArgs(args: ModelArgs): unknown[] {
  * @param ref - the file and export
  */
 export async function importExport(ref: ModelRef): Promise<unknown> {
-  const { tsImport } = await import('tsx/esm/api');
-  const mod = (await tsImport(pathToFileURL(ref.file).href, import.meta.url)) as Record<string, unknown>;
+  registerDistRedirect();
+  await registerTsx();
+  const mod = (await import(pathToFileURL(ref.file).href)) as Record<string, unknown>;
   if (!(ref.name in mod)) {
     const names = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
     throw new Error(`${ref.file} has no export ${JSON.stringify(ref.name)}; its exported classes and functions: ${names.join(', ') || 'none'}`);
