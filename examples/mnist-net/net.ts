@@ -3,12 +3,11 @@
  * Input [N, 1, 28, 28] (NCHW, like the original); output log-probabilities [N, 10].
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Dropout, Linear, Module } from '../../src/nn/index.js';
+import { Conv2d, Dropout, Linear, Module, toNCHW, toNHWC } from '../../src/nn/index.js';
 
-/** F.max_pool2d(x, k) on an NCHW tensor whose height and width divide by k (each k x k window's max). */
+/** F.max_pool2d(x, k) on an NCHW tensor (until twinml's F.max_pool2d: tfjs pools NHWC). */
 function maxPool2d(x: tf.Tensor, k: number): tf.Tensor {
-  const [n, c, h, w] = x.shape as [number, number, number, number];
-  return tf.max(tf.reshape(x, [n, c, Math.floor(h / k), k, Math.floor(w / k), k]), [3, 5]);
+  return toNCHW(tf.maxPool(toNHWC(x) as tf.Tensor4D, k, k, 'valid'));
 }
 
 /** torch.flatten(x, 1). */

@@ -61,27 +61,28 @@ def _flat_outputs(y):
 @contextlib.contextmanager
 def fed_noise(tensors, dtype):
     """
-    While active, torch.randn_like / torch.randn return the tensors noise.0, noise.1, ... in call order (the
-    values the TS side used), so sampling models (a VAE's reparameterisation) compare deterministically.
+    While active, torch.randn_like / torch.randn return the next values of the flat tensor `noise` (the normal
+    draws the TS side made, in order), so sampling models (a VAE's reparameterisation) compare deterministically.
     """
-    queue = [as_dtype(tensors[f"noise.{i}"], dtype) for i in range(len(prefixed(tensors, "noise.")))]
-    if not queue:
+    if "noise" not in tensors:
         yield
         return
-    real_like, real_randn = torch.randn_like, torch.randn
+    stream = as_dtype(tensors["noise"], dtype).reshape(-1)
     used = [0]
 
-    def take(shape):
-        if used[0] >= len(queue):
-            raise RuntimeError(f"the model drew more noise than the {len(queue)} tensors the TS side recorded")
-        t = queue[used[0]]
-        used[0] += 1
-        if list(t.shape) != list(shape):
-            raise RuntimeError(f"noise draw {used[0] - 1}: PyTorch asked for {list(shape)}, TS drew {list(t.shape)}")
+    def take(shape, like_dtype):
+        n = 1
+        for d in shape:
+            n *= int(d)
+        if used[0] + n > stream.numel():
+            raise RuntimeError(f"the model drew more normal values than the {stream.numel()} the TS side drew")
+        t = stream[used[0] : used[0] + n].reshape(tuple(shape)).to(like_dtype)
+        used[0] += n
         return t.clone()
 
-    torch.randn_like = lambda x, **kw: take(x.shape).to(x.dtype)
-    torch.randn = lambda *size, **kw: take(size[0] if len(size) == 1 and isinstance(size[0], (tuple, list, torch.Size)) else size)
+    real_like, real_randn = torch.randn_like, torch.randn
+    torch.randn_like = lambda x, **kw: take(x.shape, x.dtype)
+    torch.randn = lambda *size, **kw: take(size[0] if len(size) == 1 and isinstance(size[0], (tuple, list, torch.Size)) else size, kw.get("dtype") or dtype)
     try:
         yield
     finally:
@@ -193,7 +194,9 @@ def user_train(args, tensors, dtype):
     losses, history = [], {n: [] for n, _ in model.named_parameters()}
     for s in range(inputs.shape[0]):
         opt.zero_grad()
-        loss = _loss(args["loss"], _flat_outputs(model(inputs[s]))[0], targets[s])
+        with fed_noise({"noise": tensors[f"noise.{s}"]} if f"noise.{s}" in tensors else {}, dtype):
+            y = _flat_outputs(model(inputs[s]))[0]
+        loss = _loss(args["loss"], y, targets[s])
         loss.backward()
         opt.step()
         losses.append(loss.detach())

@@ -12,6 +12,7 @@ import type { ParityRow } from '../report.js';
 import { randint, randn } from '../random.js';
 import { reference } from '../reference.js';
 import type { InputSpec } from './input-spec.js';
+import { NoiseTape } from './noise-tape.js';
 import { cotangentGradients, dropoutScales, pairLoss, traceModules, trajectory, TORCH_OPTIMIZERS, type PairLoss } from './ts-side.js';
 
 /** Subject, backend and seed of every row. */
@@ -117,12 +118,15 @@ export async function compareStep(
 ): Promise<{ rows: ParityRow[]; outputShape: number[] }> {
   const x = fromHost(o.input);
   try {
-    const { trace, outputs } = traceModules(model, x);
+    const tape = new NoiseTape();
+    const { trace, outputs } = tape.run('record', () => traceModules(model, x));
     const cotangents = outputs.map((out, i) => randn(`pair/${o.label}/cotangent.${i}`, out.shape, 1, o.seed));
     const target = targetFor(o.loss, outputs[0]!.shape, `pair/${o.label}/target`, o.seed);
     const ourLoss = tf.tidy(() => pairLoss(o.loss, fromHost(outputs[0]!), fromHost(target)).dataSync()[0]!);
-    const grads = cotangentGradients(model, x, cotangents);
+    const grads = tape.run('replay', () => cotangentGradients(model, x, cotangents));
     const sent: StateDict = prefixed(model.stateDict(), 'state.');
+    const noise = tape.tensor();
+    if (noise) sent.set('noise', noise);
     sent.set('input', o.input);
     sent.set('target', target);
     cotangents.forEach((c, i) => sent.set(`cotangent.${i}`, c));
@@ -178,9 +182,14 @@ export async function compareTrajectory(
   const sent: StateDict = prefixed(model.stateDict(), 'state.');
   sent.set('inputs', inputs);
   sent.set('targets', targets);
-  const ref = await reference(py, 'user_train', { ...o.pyArgs, loss: o.loss, train: o.train, optimizer: { kind: torchName, options: { lr: o.lr } } }, sent);
   model.train(o.train);
-  const ours = trajectory(model, { optimizer: o.optimizer, lr: o.lr, loss: o.loss, inputs, targets });
+  const tapes = Array.from({ length: o.steps }, () => new NoiseTape());
+  const ours = trajectory(model, { optimizer: o.optimizer, lr: o.lr, loss: o.loss, inputs, targets, aroundStep: (s, run) => tapes[s]!.run('record', run) });
+  tapes.forEach((t, s) => {
+    const noise = t.tensor();
+    if (noise) sent.set(`noise.${s}`, noise);
+  });
+  const ref = await reference(py, 'user_train', { ...o.pyArgs, loss: o.loss, train: o.train, optimizer: { kind: torchName, options: { lr: o.lr } } }, sent);
   const tolerance = { c: DEFAULT_C * o.steps, source: `DESIGN.md decision 19: ${o.steps}-step trajectory (${o.optimizer}, lr ${o.lr}), c = 16 x ${o.steps}` };
   const rows: ParityRow[] = [];
   const gLoss = ref.g.get('losses');

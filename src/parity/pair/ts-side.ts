@@ -177,7 +177,10 @@ export function createPairOptimizer(kind: string, params: Parameter[], lr: numbe
  * @param model - the model (its parameters change)
  * @param options - optimizer, lr, loss, inputs [N, ...] and targets [N, ...]
  */
-export function trajectory(model: Module, options: { optimizer: string; lr: number; loss: PairLoss; inputs: HostTensor; targets: HostTensor }): { losses: number[]; params: Array<Map<string, HostTensor>> } {
+export function trajectory(
+  model: Module,
+  options: { optimizer: string; lr: number; loss: PairLoss; inputs: HostTensor; targets: HostTensor; aroundStep?: (step: number, run: () => tf.Scalar) => tf.Scalar },
+): { losses: number[]; params: Array<Map<string, HostTensor>> } {
   const keys = new Set(namedParameters(model).map((p) => p.key));
   const opt = createPairOptimizer(options.optimizer, model.parameters(), options.lr);
   const inputs = fromHost(options.inputs);
@@ -189,7 +192,8 @@ export function trajectory(model: Module, options: { optimizer: string; lr: numb
     for (let s = 0; s < steps; s++) {
       opt.zeroGrad();
       const [x, y] = tf.tidy(() => [tf.squeeze(tf.slice(inputs, s, 1), [0]), tf.squeeze(tf.slice(targets, s, 1), [0])]);
-      const loss = backward(() => pairLoss(options.loss, outputsOf(model.call(x!), 'model')[0]!, y!), model.parameters());
+      const step = (): tf.Scalar => backward(() => pairLoss(options.loss, outputsOf(model.call(x!), 'model')[0]!, y!), model.parameters());
+      const loss = options.aroundStep ? options.aroundStep(s, step) : step();
       tf.dispose([x!, y!]);
       losses.push(loss.dataSync()[0]!);
       loss.dispose();
