@@ -1,5 +1,6 @@
 /**
- * `twinml export --ts file#Export --weights … --input … --out …`: a user's model exports to model.onnx + card,
+ * `twinml export --ts file#Export --weights … --input … --out …`: a user's model (examples/mnist-net, whose
+ * F.max_pool2d exports through the MaxPool kernel mapping) exports to model.onnx + card,
  * passes onnx.checker (full check), matches the TS model in onnxruntime-node (<= 1e-5 relative; the command
  * checks at batches 1 and 7), and `startServer` (what `twinml serve` runs) answers a v2 infer request for it.
  * A model that samples in eval mode (a VAE's reparameterisation) is refused, naming the module and the draw.
@@ -20,7 +21,7 @@ import { describeParity } from '../support/session.js';
 
 const ROOT = packageRoot();
 const BIN = join(ROOT, 'bin', 'twinml.js');
-const NET = join(ROOT, 'test', 'fixtures', 'user-models', 'small-net.ts');
+const NET = join(ROOT, 'examples', 'mnist-net', 'net.ts');
 const VAE = join(ROOT, 'test', 'fixtures', 'user-models', 'vae.ts');
 const LABELS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -30,18 +31,18 @@ describeParity('twinml export --ts (a user model)', () => {
 
   it('exports, passes onnx.checker (full), matches the TS model in onnxruntime-node, and is served over v2', async () => {
     manualSeed(11);
-    const net = await loadTsModel<Module>({ file: NET, name: 'SmallNet' });
-    const weights = join(dir, 'small.safetensors');
+    const net = await loadTsModel<Module>({ file: NET, name: 'Net' });
+    const weights = join(dir, 'net.safetensors');
     saveSafetensors(weights, net.stateDict());
     net.dispose();
-    const out = join(dir, 'models', 'small-net', '1');
-    const r = spawnSync(process.execPath, [BIN, 'export', '--ts', `${NET}#SmallNet`, '--weights', weights, '--input', '1x1x28x28', '--out', out, '--labels', LABELS.join(',')], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+    const out = join(dir, 'models', 'mnist-net', '1');
+    const r = spawnSync(process.execPath, [BIN, 'export', '--ts', `${NET}#Net`, '--weights', weights, '--input', '1x1x28x28', '--out', out, '--labels', LABELS.join(',')], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
     expect(r.status, r.stderr).toBe(0);
     const diffs = [...r.stdout.matchAll(/max \|TS - ORT\| ([\d.e+-]+)/g)].map((m) => Number(m[1]));
     expect(diffs).toHaveLength(2);
     for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-5);
     const card = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as { name: string; labels: string[]; head: string };
-    expect(card).toMatchObject({ name: 'small-net', labels: LABELS, head: 'softmax' });
+    expect(card).toMatchObject({ name: 'mnist-net', labels: LABELS, head: 'softmax' });
 
     const d = findPython();
     const python = d.chosen?.executable ?? d.chosen?.candidate;
@@ -51,7 +52,7 @@ describeParity('twinml export --ts (a user model)', () => {
     const server = await startServer({ models: join(dir, 'models'), port: 0 });
     try {
       const data = Array.from({ length: 2 * 784 }, (_, i) => ((i * 37) % 101) / 101);
-      const res = await fetch(`${server.url}/v2/models/small-net/infer`, {
+      const res = await fetch(`${server.url}/v2/models/mnist-net/infer`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ inputs: [{ name: 'input', shape: [2, 1, 28, 28], datatype: 'FP32', data }] }),
