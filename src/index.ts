@@ -41,3 +41,5 @@ export { toHost, fromHost } from './nn/host.js';
 export { exportOnnx, type ExportOptions, OnnxExportError } from './onnx/index.js';
 /** Library-wide settings (interpreter for the bridge, wasm relaxed SIMD, ...): `configure({ ... })`. */
 export { configure, settings, type TwinmlSettings } from './util/settings.js';
+/** The training contract for models whose loss is their own (`trainingStep`/`validationStep`, like Lightning's). */
+export { isTrainingModule, type TrainingModule, type StepBatch, type StepResult } from './train/training-module.js';

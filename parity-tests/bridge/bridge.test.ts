@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 import { PythonBridge } from '../../src/bridge/python-bridge.js';
 import type { HostTensor } from '../../src/util/host-tensor.js';
 import { describeParity } from '../support/session.js';
-import { randn } from '../support/random.js';
+import { randn } from '../../src/parity/random.js';
 
 /** True while `pid` runs (a zombie, exited but not yet reaped by an init that does not reap, counts as gone). */
 function alive(pid: number): boolean {

@@ -6,12 +6,12 @@
 import * as nn from '../../src/nn/index.js';
 import type { Module } from '../../src/nn/module.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
-import type { ParityRow } from '../../src/bridge/parity-report.js';
+import type { ParityRow } from '../../src/parity/report.js';
 import type { HostTensor, StateDict } from '../../src/util/host-tensor.js';
 import { Rng } from '../../src/util/rng.js';
-import { compareTensor, type ToleranceOptions } from '../support/tolerance.js';
-import { pick, reference } from '../support/reference.js';
-import { PARITY_SEED, randn } from '../support/random.js';
+import { compareTensor, type ToleranceOptions } from '../../src/parity/tolerance.js';
+import { pick, reference } from '../../src/parity/reference.js';
+import { PARITY_SEED, randn } from '../../src/parity/random.js';
 import { runModule } from '../support/module-runner.js';
 
 /** A torch.nn module spec for python/twinml_ref/reference/modules.py:build_module. */

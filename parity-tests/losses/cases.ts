@@ -6,11 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss, type Loss } from '../../src/nn/loss/index.js';
 import { fromHost, toHost } from '../../src/nn/host.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
-import type { ParityRow } from '../../src/bridge/parity-report.js';
+import type { ParityRow } from '../../src/parity/report.js';
 import type { HostTensor, StateDict } from '../../src/util/host-tensor.js';
-import { compareTensor } from '../support/tolerance.js';
-import { pick, reference } from '../support/reference.js';
-import { PARITY_SEED, randint, randn } from '../support/random.js';
+import { compareTensor } from '../../src/parity/tolerance.js';
+import { pick, reference } from '../../src/parity/reference.js';
+import { PARITY_SEED, randint, randn } from '../../src/parity/random.js';
 import { Rng } from '../../src/util/rng.js';
 
 type TsLoss = Loss;

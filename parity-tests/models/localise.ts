@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerGlobalForwardHook, type Module } from '../../src/nn/module.js';
 import { fromHost } from '../../src/nn/host.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
-import type { Localisation, ParityRow } from '../../src/bridge/parity-report.js';
-import { compareTensor } from '../support/tolerance.js';
-import { reference } from '../support/reference.js';
-import { PARITY_SEED, randn } from '../support/random.js';
+import type { Localisation, ParityRow } from '../../src/parity/report.js';
+import { compareTensor } from '../../src/parity/tolerance.js';
+import { reference } from '../../src/parity/reference.js';
+import { PARITY_SEED, randn } from '../../src/parity/random.js';
 import { BATCH, buildModel, type ZooCase } from './zoo-cases.js';
 
 /** A readable name for a state_dict path ('' is the whole model). */

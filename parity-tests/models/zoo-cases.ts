@@ -12,11 +12,11 @@ import { backward } from '../../src/train/backward.js';
 import { headLoss } from '../../src/train/head-loss.js';
 import { Adam, SGD, type Optimizer } from '../../src/train/optim/index.js';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
-import type { ParityRow } from '../../src/bridge/parity-report.js';
+import type { ParityRow } from '../../src/parity/report.js';
 import type { HostTensor, StateDict } from '../../src/util/host-tensor.js';
-import { DEFAULT_C, compareTensor, type ToleranceOptions } from '../support/tolerance.js';
-import { pick, reference } from '../support/reference.js';
-import { PARITY_SEED, randint, randn } from '../support/random.js';
+import { DEFAULT_C, compareTensor, type ToleranceOptions } from '../../src/parity/tolerance.js';
+import { pick, reference } from '../../src/parity/reference.js';
+import { PARITY_SEED, randint, randn } from '../../src/parity/random.js';
 import { gradsByKey } from '../support/module-runner.js';
 
 export const TRAJECTORY_STEPS = 20;

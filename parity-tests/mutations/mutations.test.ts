@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PythonBridge } from '../../src/bridge/python-bridge.js';
-import type { ParityRow } from '../../src/bridge/parity-report.js';
+import type { ParityRow } from '../../src/parity/report.js';
 import { ReLU } from '../../src/nn/activation.js';
 import { describeParity, recordLocalisation } from '../support/session.js';
 import { LAYER_CASES, VISION_CASES, runLayerCase } from '../layers/cases.js';

@@ -16,7 +16,7 @@ import { exportOnnx } from '../../src/onnx/index.js';
 import { runOrt } from '../../test/onnx/fixtures.js';
 import type { StateDict } from '../../src/util/host-tensor.js';
 import { diff } from './compare.js';
-import { compareTensor } from '../support/tolerance.js';
+import { compareTensor } from '../../src/parity/tolerance.js';
 import { expectParity } from '../support/session.js';
 import { PARITY_CASES } from './cases.js';
 import { pythonForParity, runParityJobs, type ParityRun } from './python-job.js';

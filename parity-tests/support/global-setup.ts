@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildReport, formatReport, readCollected, writeReport } from '../../src/bridge/parity-report.js';
+import { buildReport, formatReport, readCollected, writeReport } from '../../src/parity/report.js';
 import { findPython } from '../../src/bridge/find-python.js';
 
 export default function setup(project: TestProject): () => void {

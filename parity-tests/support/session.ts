@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, inject } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { findPython } from '../../src/bridge/find-python.js';
 import { PythonBridge } from '../../src/bridge/python-bridge.js';
-import type { CollectedRecord, Localisation, ParityRow } from '../../src/bridge/parity-report.js';
+import type { CollectedRecord, Localisation, ParityRow } from '../../src/parity/report.js';
 import { probeBackends, useBackend, type BackendName } from '../../src/backend/index.js';
 
 declare module 'vitest' {

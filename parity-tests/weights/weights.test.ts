@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { loadSafetensors, saveSafetensors } from '../../src/io/safetensors.js';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParityRow } from '../../src/bridge/parity-report.js';
+import type { ParityRow } from '../../src/parity/report.js';
 import type { StateDict } from '../../src/util/host-tensor.js';
 import { describeParity, expectParity } from '../support/session.js';
-import { compareExact } from '../support/tolerance.js';
-import { PARITY_SEED } from '../support/random.js';
+import { compareExact } from '../../src/parity/tolerance.js';
+import { PARITY_SEED } from '../../src/parity/random.js';
 import { buildModel, zooCases } from '../models/zoo-cases.js';
 
 function unprefix(map: StateDict, prefix = 'state.'): StateDict {

@@ -20,6 +20,10 @@ function axesOf(axis: unknown, rank: number): number[] {
   return list.map((a) => (a < 0 ? a + rank : a));
 }
 
+function pairOf(v: unknown): [number, number] {
+  return Array.isArray(v) ? [Number(v[0]), Number(v[1])] : [Number(v), Number(v)];
+}
+
 const unary = (opType: string): KernelEmitter => (ctx) => [ctx.node(opType, [ctx.inputNames[0] as string])];
 const binary = (opType: string): KernelEmitter => (ctx) => [ctx.node(opType, [ctx.input('a'), ctx.input('b')])];
 
@@ -149,6 +153,19 @@ const KERNELS: Record<string, KernelEmitter> = {
     const paddings = ctx.attrs.paddings as Array<[number, number]>;
     const pads = [...paddings.map((p) => p[0]), ...paddings.map((p) => p[1])];
     return [ctx.node('Pad', [ctx.input('x'), ctx.int64(pads), ctx.float([Number(ctx.attrs.constantValue ?? 0)])], { mode: 'constant' })];
+  },
+  // tfjs pools NHWC; ONNX MaxPool is NCHW: transpose around it (F.max_pool2d in a custom forward).
+  MaxPool: (ctx) => {
+    const [kh, kw] = pairOf(ctx.attrs.filterSize);
+    const [sh, sw] = pairOf(ctx.attrs.strides);
+    const pad = ctx.attrs.pad;
+    if (ctx.attrs.dimRoundingMode !== undefined && ctx.attrs.dimRoundingMode !== null) return ctx.fail('MaxPool with dimRoundingMode has no ONNX mapping');
+    const padding: Record<string, number[] | string> | null =
+      pad === 'valid' || pad === 0 ? { pads: [0, 0, 0, 0] } : pad === 'same' ? { auto_pad: 'SAME_UPPER' } : typeof pad === 'number' ? { pads: [pad, pad, pad, pad] } : null;
+    if (!padding) return ctx.fail(`MaxPool padding ${JSON.stringify(pad)} has no ONNX mapping`);
+    const nchw = ctx.node('Transpose', [ctx.input('x')], { perm: [0, 3, 1, 2] });
+    const pooled = ctx.node('MaxPool', [nchw], { kernel_shape: [kh, kw], strides: [sh, sw], ...padding });
+    return [ctx.node('Transpose', [pooled], { perm: [0, 2, 3, 1] })];
   },
   Cast: (ctx) => {
     const from = ctx.tensors.x?.dtype;

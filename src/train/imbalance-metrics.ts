@@ -22,6 +22,7 @@ export function imbalanceMetrics(classes: string[], onFinal?: (report: Confusion
   return {
     last: () => last,
     onEpochEnd: (_trainer, metrics, validation) => {
+      if (validation.predictions.length === 0) return; // a TrainingModule with its own loss predicts no classes
       const matrix = confusionMatrix(validation.labels, validation.predictions, classes.length);
       const m = classificationMetrics(matrix);
       metrics.val_balanced_accuracy = m.balancedAccuracy;

@@ -13,6 +13,7 @@ import { backward } from './backward.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { headLoss, type Head } from './head-loss.js';
 import type { Optimizer } from './optim/optimizer.js';
+import { evaluateTrainingModule, isTrainingModule, metricValues, type TrainingModule } from './training-module.js';
 
 export interface EpochMetrics {
   epoch: number;
@@ -78,6 +79,11 @@ export interface TrainerOptions {
   callbacks?: TrainerCallbacks[];
   /** Where to start (resume); default epoch 1, batch 0, step 0. */
   start?: TrainerPosition;
+  /**
+   * Computes the loss itself (see TrainingModule); default: the model when it implements `trainingStep`,
+   * otherwise the head's loss. Its metrics are logged as train_<name> / val_<name>; val_accuracy is NaN.
+   */
+  trainingModule?: TrainingModule;
 }
 
 export class Trainer {
@@ -113,6 +119,7 @@ export class Trainer {
   async fit(): Promise<EpochMetrics[]> {
     const o = this.options;
     const loss = headLoss(o.head, o.classWeights);
+    const custom = o.trainingModule ?? (isTrainingModule(o.model) ? o.model : null);
     const params = o.model.parameters();
     const callbacks = o.callbacks ?? [];
     for (const cb of callbacks) await cb.onTrainStart?.(this);
@@ -121,6 +128,7 @@ export class Trainer {
       const started = performance.now();
       let lossSum = 0;
       let seen = 0;
+      const metricSums: Record<string, number> = {};
       const startBatch = epoch === this.position.epoch ? this.position.batch : 0;
       let batchIndex = startBatch;
       const batches = o.batches
@@ -132,6 +140,11 @@ export class Trainer {
         o.optimizer.zeroGrad();
         let correct = 0;
         const lossTensor = backward(() => {
+          if (custom) {
+            const r = custom.trainingStep({ x, y: y as tf.Tensor1D });
+            for (const [k, v] of Object.entries(metricValues(r.metrics))) metricSums[k] = (metricSums[k] ?? 0) + v * batch.y.length;
+            return r.loss;
+          }
           const out = o.model.call(x);
           const predicted = loss.predict(out).dataSync();
           for (let i = 0; i < batch.y.length; i++) if (predicted[i] === batch.y[i]) correct++;
@@ -162,7 +175,21 @@ export class Trainer {
       }
       if (this.stopRequested && batchIndex < this.batchesPerEpoch) break; // interrupted mid-epoch: no epoch row
       const seconds = (performance.now() - started) / 1000;
-      const validation = evaluate(o.model, o.val, loss, { normalization: o.normalization });
+      let validation: Evaluation;
+      const extra: Record<string, number> = {};
+      if (custom) {
+        o.model.eval();
+        try {
+          const v = evaluateTrainingModule(custom, o.val, { normalization: o.normalization });
+          for (const [k, value] of Object.entries(v.metrics)) extra[`val_${k}`] = value;
+          validation = v;
+        } finally {
+          o.model.train();
+        }
+        for (const [k, value] of Object.entries(metricSums)) extra[`train_${k}`] = value / Math.max(seen, 1);
+      } else {
+        validation = evaluate(o.model, o.val, loss, { normalization: o.normalization });
+      }
       o.model.train();
       const metrics: EpochMetrics = {
         epoch,
@@ -173,6 +200,7 @@ export class Trainer {
         samples_per_sec: seen / seconds,
         epoch_seconds: seconds,
         step: this.position.step,
+        ...extra,
       };
       this.position = { epoch: epoch + 1, batch: 0, step: this.position.step };
       for (const cb of callbacks) {

@@ -21,6 +21,7 @@ const FORBIDDEN: Record<string, string[]> = {
   train: ['onnx', 'inference', 'cli'],
   onnx: ['train', 'inference', 'cli'],
   bridge: ['nn', 'models', 'train', 'onnx', 'inference', 'cli'],
+  parity: ['models', 'onnx', 'inference', 'cli'],
 };
 
 function relativeImports(file: string): string[] {

@@ -14,8 +14,8 @@ export function requireBuild(): void {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
 }
 
-export function runTrain(args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {
-  return spawnSync(process.execPath, [BIN, 'train', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...options.env }, timeout: 120_000 });
+export function runTrain(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
+  return spawnSync(process.execPath, [BIN, 'train', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000 });
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The parity policy itself (parity-tests/support/tolerance.ts), on hand-made G, P and T: no Python needed. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CEILING, EPS32, compareExact, compareTensor } from '../../parity-tests/support/tolerance.js';
+import { DEFAULT_CEILING, EPS32, compareExact, compareTensor } from '../../src/parity/tolerance.js';
 import type { HostTensor } from '../../src/util/host-tensor.js';
 
 const ctx = { subject: 'test', name: 'test/t', backend: 'cpu', seed: 1 };

@@ -6,6 +6,7 @@ from .modules import layer_step, module_hyperparameters
 from .optim import optimizer_defaults, optimizer_steps, scheduler_defaults, scheduler_lrs
 from .tied import tied_step, tied_train
 from .diagnostics import DIAGNOSTICS
+from .user_models import USER_MODEL_FUNCTIONS
 
 
 REGISTRY = {
@@ -26,4 +27,5 @@ REGISTRY = {
     "initial_state": initial_state,
     "tied_step": tied_step,
     "tied_train": tied_train,
+    **USER_MODEL_FUNCTIONS,
 }

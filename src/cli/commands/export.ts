@@ -4,14 +4,50 @@ import type { ExportArgs } from '../export/run.js';
 
 export const exportCommand: CommandModule<object, ExportArgs> = {
   command: 'export',
-  describe: 'Export a trained run to ONNX (opset 17) + model card, validated in onnxruntime-node against the TS model',
+  describe: 'Export a trained run, or your own model (--ts), to ONNX (opset 17) + model card, validated in onnxruntime-node against the TS model',
   builder: (y: Argv) =>
     y
-      .option('run', { type: 'string', demandOption: true, describe: 'run directory written by `twinml train` (config.json, model.safetensors)' })
+      .option('run', { type: 'string', describe: 'run directory written by `twinml train` (config.json, model.safetensors)' })
+      .option('ts', { type: 'string', describe: 'your model instead of a run: FILE#Export, e.g. ./net.ts#Net (no build step)' })
+      .option('model-args', { type: 'string', describe: 'with --ts: constructor arguments as JSON' })
+      .option('weights', { type: 'string', describe: 'with --ts: weights to load (.safetensors, or .pt/.pth read by PyTorch with weights_only=True)' })
+      .option('input', { type: 'string', describe: 'with --ts: input shape with batch, e.g. 1x1x28x28 (the batch is exported dynamic)' })
+      .option('task', { type: 'string', choices: ['classification'], default: 'classification', describe: 'with --ts: what the output means (the card tells predict/serve)' })
+      .option('labels', { type: 'string', describe: 'with --ts: class names, comma-separated (index = class id)' })
+      .check((a) => {
+        if (!a.run === !a.ts) throw new Error('twinml export: give either --run <run dir> or --ts <file#Export>');
+        if (a.ts && (!a.input || !a.out || !a.labels)) throw new Error('twinml export --ts needs --input, --out and --labels');
+        return true;
+      })
       .option('out', { type: 'string', describe: 'output folder, e.g. models/mnist-mlp/1 (default: the run directory)' })
       .option('name', { type: 'string', describe: 'model name in the card (default: from models/<name>/<version>, else <dataset>-<model>)' })
       .option('model-version', { type: 'string', describe: 'model version in the card (default: the numeric out folder, else 1)' }) as unknown as Argv<ExportArgs>,
   handler: async (args) => {
+    if (args.ts) {
+      const { exportUserModel } = await import('../export/export-user-model.js');
+      const { nameAndVersion } = await import('../export/run.js');
+      let modelArgs: unknown;
+      if (args.modelArgs) {
+        try {
+          modelArgs = JSON.parse(args.modelArgs);
+        } catch (e) {
+          throw new Error(`--model-args is not JSON: ${(e as Error).message}`);
+        }
+      }
+      const r = await exportUserModel({
+        ts: args.ts,
+        modelArgs: modelArgs as unknown[] | Record<string, unknown> | undefined,
+        weights: args.weights,
+        input: args.input!,
+        out: args.out!,
+        task: 'classification',
+        labels: args.labels!.split(',').map((l) => l.trim()),
+        ...nameAndVersion(args.out!, args),
+      });
+      const checks = r.checks.map((c) => `batch ${c.batch}: max |TS - ORT| ${c.maxAbsDiff.toExponential(2)}`).join(', ');
+      console.log(`twinml export: ${r.onnxPath} + ${r.cardPath}, checked in onnxruntime-node (${checks})`);
+      return;
+    }
     const { runExport } = await import('../export/run.js');
     await runExport(args);
   },

@@ -5,12 +5,63 @@
  */
 import type { CommandModule } from 'yargs';
 
-export const PARITY_SUBJECTS = ['bridge', 'layers', 'losses', 'optim', 'models', 'weights', 'mutations', 'onnx', 'tied'] as const;
+export const PARITY_SUBJECTS = ['bridge', 'layers', 'losses', 'optim', 'models', 'weights', 'mutations', 'onnx', 'tied', 'pair'] as const;
 
 interface ParityArgs {
   report: string;
   subject?: string[];
   'failures-only': boolean;
+  ts?: string;
+  torch?: string;
+  args?: string;
+  input?: string;
+  loss?: string;
+  steps: number;
+  optimizer: string;
+  lr: number;
+  train: boolean;
+  backend?: string;
+  'int-high': number;
+}
+
+/** `twinml parity --ts file#Export --torch file.py:Class`: the pair check of src/parity. */
+async function runPair(args: ParityArgs): Promise<number> {
+  if (!args.ts || !args.torch) throw new Error('twinml parity: --ts and --torch go together (e.g. --ts ./net.ts#Net --torch ./net.py:Net)');
+  if (!args.input) throw new Error('twinml parity: --input is required with --ts/--torch (e.g. --input 2x1x28x28)');
+  const { checkParity } = await import('../../parity/pair/check-parity.js');
+  const { writeReport } = await import('../../parity/report.js');
+  const { resolve } = await import('node:path');
+  let ctorArgs: unknown;
+  if (args.args !== undefined) {
+    try {
+      ctorArgs = JSON.parse(args.args);
+    } catch (e) {
+      throw new Error(`twinml parity: --args is not JSON: ${(e as Error).message}`);
+    }
+    if (ctorArgs === null || typeof ctorArgs !== 'object') throw new Error('twinml parity: --args must be a JSON array (positional) or object (options)');
+  }
+  const losses = ['nll', 'cross_entropy', 'mse'] as const;
+  const loss = args.loss === undefined ? undefined : losses.find((l) => l === args.loss);
+  if (args.loss !== undefined && !loss) throw new Error(`twinml parity: --loss ${args.loss}: choose ${losses.join(', ')}`);
+  const result = await checkParity({
+    ts: args.ts,
+    torch: args.torch,
+    args: ctorArgs as unknown[] | Record<string, unknown> | undefined,
+    input: args.input,
+    intHigh: args['int-high'],
+    loss,
+    steps: args.steps,
+    optimizer: args.optimizer,
+    lr: args.lr,
+    train: args.train,
+    backend: (args.backend ?? 'auto') as 'auto' | 'cpu' | 'wasm' | 'tensorflow',
+  });
+  const { formatReport } = await import('../../parity/report.js');
+  console.log(args['failures-only'] ? formatReport(result.report, { failuresOnly: true }) : result.table);
+  writeReport(resolve(args.report), result.report);
+  console.log(`report: ${resolve(args.report)}`);
+  if (!result.pass) console.error(`parity FAILED${result.firstDivergingModule ? `: first diverging module: ${result.firstDivergingModule}` : ''}`);
+  return result.pass ? 0 : 1;
 }
 
 async function runParity(args: ParityArgs): Promise<number> {
@@ -49,13 +100,26 @@ async function runParity(args: ParityArgs): Promise<number> {
 
 export const parityCommand: CommandModule<object, ParityArgs> = {
   command: 'parity',
-  describe: 'Prove the TS stack computes what PyTorch computes: run the parity suites and write parity-report.json',
+  describe: 'Prove a TS model computes what its PyTorch original computes (--ts/--torch), or run the built-in parity suites; writes parity-report.json',
   builder: (y) =>
     y
       .option('report', { type: 'string', default: 'parity-report.json', describe: 'where to write the JSON report' })
       .option('subject', { type: 'string', array: true, choices: PARITY_SUBJECTS, describe: 'run only these suites (default: all)' })
-      .option('failures-only', { type: 'boolean', default: false, describe: 'print only failing rows in the table' }),
+      .option('failures-only', { type: 'boolean', default: false, describe: 'print only failing rows in the table' })
+      .option('ts', { type: 'string', describe: 'your TS model: FILE#Export (a .ts file needs no build), e.g. ./net.ts#Net' })
+      .option('torch', { type: 'string', describe: 'its PyTorch original: FILE.py:Class, imported in the project interpreter' })
+      .option('args', { type: 'string', describe: 'constructor arguments for both sides as JSON (array: positional; object: options / keywords)' })
+      .option('input', { type: 'string', describe: 'input shape and dtype, e.g. 2x1x28x28 or 4x16:int64' })
+      .option('int-high', { type: 'number', default: 10, describe: 'int64 inputs are drawn from [0, int-high)' })
+      .option('loss', { type: 'string', choices: ['nll', 'cross_entropy', 'mse'], describe: 'loss to compare and train the trajectory with (default mse to a random target)' })
+      .option('steps', { type: 'number', default: 0, describe: 'also compare an N-step optimizer trajectory' })
+      .option('optimizer', { type: 'string', default: 'sgd', describe: 'trajectory optimizer (torch name, lower case)' })
+      .option('lr', { type: 'number', default: 0.01, describe: 'trajectory learning rate' })
+      .option('train', { type: 'boolean', default: false, describe: 'run forward passes in training mode (default eval: dropout off; dropout p is checked separately)' })
+      .option('backend', { type: 'string', choices: ['auto', 'cpu', 'wasm', 'tensorflow'], default: 'auto', describe: 'tfjs backend for the TS side' })
+      .example('$0 parity --ts ./net.ts#Net --torch ./net.py:Net --input 4x1x28x28 --steps 10', 'check your model pair')
+      .example('$0 parity --subject layers losses', 'run some built-in suites'),
   handler: async (args) => {
-    process.exitCode = await runParity(args);
+    process.exitCode = args.ts || args.torch ? await runPair(args) : await runParity(args);
   },
 };

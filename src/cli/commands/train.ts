@@ -7,6 +7,8 @@ import { OPTIMIZER_NAMES, type OptimizerName } from '../../train/optim/optimizer
 
 export interface TrainArgs extends TrainingUxArgs {
   model: string;
+  /** Constructor arguments of a user model (--model file#Export), parsed from JSON. */
+  modelArgs?: unknown[] | Record<string, unknown>;
   dataset: string;
   data?: string;
   balance: 'none' | 'oversample' | 'undersample' | 'weights';
@@ -33,6 +35,18 @@ export interface TrainArgs extends TrainingUxArgs {
   export: boolean;
 }
 
+function parseModelArgs(text: string | object): unknown[] | Record<string, unknown> {
+  if (typeof text === 'object' && text !== null) return text as Record<string, unknown>;
+  let value: unknown;
+  try {
+    value = JSON.parse(String(text));
+  } catch (e) {
+    throw new Error(`--model-args is not JSON: ${(e as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object') throw new Error('--model-args must be a JSON array (positional) or object (options)');
+  return value as unknown[] | Record<string, unknown>;
+}
+
 function positive(name: string, value: number | undefined, integer: boolean): void {
   if (value === undefined) return;
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
@@ -42,13 +56,14 @@ function positive(name: string, value: number | undefined, integer: boolean): vo
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
-  describe: 'Train a zoo model and write a run directory (config, metrics, weights, ONNX, model card)',
+  describe: 'Train a zoo model or your own (--model ./net.ts#Net) and write a run directory (config, metrics, weights, ONNX, model card)',
   builder: (y: Argv) =>
     addTrainingUxOptions(y)
       .config('config', 'run.json | run.yaml with option values (flags given here override the file)', (path: string) =>
         loadConfigFile(path, Object.keys(optionKeys(y)).map(camelCase).filter((k) => !['config', 'resume', 'printConfig', 'help', 'version'].includes(k))),
       )
-      .option('model', { type: 'string', default: 'mlp', describe: 'zoo model: adaline, mlp, cnn (see `twinml models`)' })
+      .option('model', { type: 'string', default: 'mlp', describe: 'zoo model (adaline, mlp, cnn; see `twinml models`) or your own: ./net.ts#Net (a .ts file needs no build)' })
+      .option('model-args', { type: 'string', describe: 'constructor arguments of your model as JSON (array: positional; object: one options argument)', coerce: parseModelArgs })
       .option('dataset', { type: 'string', default: 'mnist', describe: 'mnist | mnist-binary:<a> (a vs rest) | mnist-binary:<a>,<b>' })
       .option('data', { type: 'string', describe: 'dataset path: image folder (ImageFolder layout), .parquet file or folder of shards (Hugging Face layout), or .csv; wins over --dataset' })
       .option('balance', { type: 'string', choices: ['none', 'oversample', 'undersample', 'weights'] as const, default: 'none', describe: 'class balancing (weights = CrossEntropyLoss class weights)' })

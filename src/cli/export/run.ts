@@ -2,13 +2,20 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { useBackend } from '../../backend/index.js';
-import { getZooModel } from '../../models/index.js';
+import { resolveModelEntry, type UserModelConfig } from '../train/user-model.js';
 import { loadSafetensors } from '../../io/safetensors.js';
 import { readRunConfig } from './run-config.js';
 import { exportTrainedModel, type ExportedModel } from './export-model.js';
 
 export interface ExportArgs {
   run: string;
+  /** `twinml export --ts` (a user's model instead of a run): see export-user-model.ts. */
+  ts?: string;
+  modelArgs?: string;
+  weights?: string;
+  input?: string;
+  task?: string;
+  labels?: string;
   out?: string;
   name?: string;
   /** --model-version (yargs keeps --version for the program's version). */
@@ -39,7 +46,7 @@ export async function runExport(args: ExportArgs): Promise<ExportedModel> {
   const weights = join(args.run, 'model.safetensors');
   if (!existsSync(weights)) throw new Error(`twinml export: ${weights} does not exist; the run has no trained weights`);
   await useBackend('cpu');
-  const zoo = getZooModel(config.model);
+  const zoo = await resolveModelEntry(config.model, (config.modelConfig as Partial<UserModelConfig>).args);
   const model = zoo.create(zoo.resolveConfig(config.modelConfig, { sampleShape: config.sampleShape, numClasses: config.labels.length }));
   try {
     model.loadStateDict(loadSafetensors(weights).tensors, true);

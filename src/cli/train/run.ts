@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendChoice } from '../../backend/index.js';
 import { manualSeed } from '../../nn/generator.js';
-import { getZooModel } from '../../models/index.js';
+import { resolveModelEntry } from './user-model.js';
 import { createOptimizer, optimizerDefaults, type OptimizerName } from '../../train/optim/create-optimizer.js';
 import type { Optimizer } from '../../train/optim/optimizer.js';
 import { Trainer } from '../../train/trainer.js';
@@ -83,7 +83,7 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   // Once the session exists its reporter prints them (above the live dashboard on a terminal).
   let sayTo = (line: string) => (args.logFormat === 'json' || args.printConfig ? console.error(line) : console.log(line));
   const say = (line: string) => sayTo(line);
-  const zoo = getZooModel(args.model);
+  const zoo = await resolveModelEntry(args.model, args.modelArgs);
   const data = await prepareTrainingData(args, say);
   const backend = await useBackend(args.backend as BackendChoice);
   const defaults = zoo.trainingDefaults;

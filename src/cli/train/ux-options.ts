@@ -3,30 +3,13 @@
  * resume, early stopping, ReduceLROnPlateau and gradient clipping. Kept apart from the model/data options.
  */
 import type { Argv } from 'yargs';
-import { LOG_FORMATS, type LogFormat } from '../../train/dashboard/create-reporter.js';
+import { LOG_FORMATS } from '../../train/dashboard/create-reporter.js';
+import { MONITORS, type TrainingUxArgs } from '../../train/session-options.js';
 
-export interface TrainingUxArgs {
-  config?: string;
-  printConfig: boolean;
-  logFormat: LogFormat;
-  checkpointEvery: number;
-  keepLast: number;
-  resume?: string;
-  monitor: string;
-  earlyStoppingPatience?: number;
-  earlyStoppingMinDelta: number;
-  reduceLrPatience?: number;
-  reduceLrFactor: number;
-  clipGradNorm?: number;
-  lrScheduler: string;
-  report: boolean;
-}
+export { MONITORS, type TrainingUxArgs };
 
 /** Option names a config file may set (camelCase); --config, --resume and --print-config are not among them. */
 export const UX_CONFIG_KEYS = ['logFormat', 'checkpointEvery', 'keepLast', 'monitor', 'earlyStoppingPatience', 'earlyStoppingMinDelta', 'reduceLrPatience', 'reduceLrFactor', 'clipGradNorm', 'lrScheduler', 'report'];
-
-/** Metrics that can pick `best/`, stop early or reduce the lr, with their direction. */
-export const MONITORS: Record<string, 'min' | 'max'> = { val_loss: 'min', val_accuracy: 'max', train_loss: 'min' };
 
 /** @param y - the train command's yargs */
 export function addTrainingUxOptions<T>(y: Argv<T>): Argv<T> {
