@@ -3,13 +3,14 @@
 // Optimizer steps: one addon call per parameter runs PyTorch's default
 // (single-tensor, foreach=False) Adam/AdamW/SGD update as the same ATen kernels in the same order as
 // torch/optim/adam.py `_single_tensor_adam` and torch/optim/sgd.py `_single_tensor_sgd`, with the same double
-// scalars, so the update equals PyTorch's bit for bit on the same device. Out-of-place where PyTorch works in
-// place (tfjs tensors are immutable): `x.op(...)` and `x.op_(...)` run the same kernel.
+// scalars, so the update equals PyTorch's bit for bit on the same device. In place, as PyTorch, when the
+// parameter/state tensor is not shared (the optimizer disposes the old tensor as it stores the new one);
+// otherwise on a copy.
 //
 // Arguments are read from the shared Float64Array (addon.cc); outputs are described in meta as for `call`.
 //   adamStep: [param, grad, expAvg|-1, expAvgSq|-1, maxExpAvgSq|-1, lr, beta1, beta2, eps, weightDecay,
-//              decoupled(0/1), amsgrad(0/1), step]  -> param, expAvg, expAvgSq(, maxExpAvgSq)
-//   sgdStep:  [param, grad, momentumBuffer|-1, lr, momentum, dampening, weightDecay, nesterov(0/1)]
+//              decoupled(0/1), amsgrad(0/1), step, exclusive bits]  -> param, expAvg, expAvgSq(, maxExpAvgSq)
+//   sgdStep:  [param, grad, momentumBuffer|-1, lr, momentum, dampening, weightDecay, nesterov(0/1), exclusive bits]
 //              -> param(, momentumBuffer when momentum != 0)
 //   crossEntropy: [logits [N, C], target [N] int32, ignoreIndex] -> loss [N] (log_softmax + nll_loss, reduction
 //              none, as torch.nn.functional.cross_entropy), grad [N, C] = softmax - onehot (0 rows where ignored),
@@ -48,43 +49,52 @@ napi_value guard(napi_env env, F&& body) {
 void emit(const at::Tensor& t) { metaAdd(store(t)); }
 }  // namespace
 
+// A tensor the step may update in place: JS said no other tfjs tensor shares its data (slot flag), and no other
+// native tensor or view shares its TensorImpl or storage. Otherwise a copy is updated (same arithmetic).
+at::Tensor writable(double slot, bool jsExclusive) {
+  const at::Tensor& t = tensor(slot);
+  if (jsExclusive && t.use_count() == 1 && t.storage().use_count() == 1 && t.is_contiguous()) return t;
+  return t.clone();
+}
+
 napi_value AdamStep(napi_env env, napi_callback_info) {
   return guard(env, [&] {
     const double* a = args();
-    const at::Tensor& param0 = tensor(a[0]);
-    const at::Tensor& grad0 = tensor(a[1]);
     const double lr = a[5], beta1 = a[6], beta2 = a[7], eps = a[8], weightDecay = a[9];
     const bool decoupled = a[10] != 0, amsgrad = a[11] != 0;
     const double step = a[12];
-    at::Tensor param = param0;
-    at::Tensor grad = grad0;
+    const auto exclusive = static_cast<int64_t>(a[13]);  // bit k: input k is not shared on the JS side
+    auto mine = [&](int k) { return (exclusive >> k & 1) != 0; };
+    at::Tensor param = writable(a[0], mine(0));
+    at::Tensor grad = tensor(a[1]);
     if (weightDecay != 0) {
-      if (decoupled) param = param0.mul(1 - lr * weightDecay);
-      else grad = grad0.add(param0, weightDecay);
+      if (decoupled) param.mul_(1 - lr * weightDecay);
+      else grad = grad.add(param, weightDecay);
     }
     // State starts as zeros (torch.zeros_like(p, memory_format=torch.preserve_format)).
-    at::Tensor expAvg = a[2] >= 0 ? tensor(a[2]) : at::zeros_like(param0);
-    at::Tensor expAvgSq = a[3] >= 0 ? tensor(a[3]) : at::zeros_like(param0);
-    at::Tensor m = expAvg.lerp(grad, 1 - beta1);
-    at::Tensor v = expAvgSq.mul(beta2);
-    v.addcmul_(grad, grad, 1 - beta2);
+    at::Tensor expAvg = a[2] >= 0 ? writable(a[2], mine(2)) : at::zeros_like(param);
+    at::Tensor expAvgSq = a[3] >= 0 ? writable(a[3], mine(3)) : at::zeros_like(param);
+    expAvg.lerp_(grad, 1 - beta1);
+    expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
     const double biasCorrection1 = 1 - std::pow(beta1, step);
     const double biasCorrection2 = 1 - std::pow(beta2, step);
     const double stepSize = lr / biasCorrection1;
     const double biasCorrection2Sqrt = std::pow(biasCorrection2, 0.5);
-    at::Tensor second = v;
+    at::Tensor maxExpAvgSq;
+    at::Tensor denom;
     if (amsgrad) {
-      at::Tensor maxPrev = a[4] >= 0 ? tensor(a[4]) : at::zeros_like(param0);
-      second = at::maximum(maxPrev, v);
+      maxExpAvgSq = a[4] >= 0 ? writable(a[4], mine(4)) : at::zeros_like(param);
+      at::maximum_out(maxExpAvgSq, maxExpAvgSq, expAvgSq);
+      denom = (maxExpAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
+    } else {
+      denom = (expAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
     }
-    at::Tensor denom = second.sqrt().div(biasCorrection2Sqrt);
-    denom.add_(eps);
-    at::Tensor next = param.addcdiv(m, denom, -stepSize);
+    param.addcdiv_(expAvg, denom, -stepSize);
     metaBegin();
-    emit(next);
-    emit(m);
-    emit(v);
-    if (amsgrad) emit(second);
+    emit(param);
+    emit(expAvg);
+    emit(expAvgSq);
+    if (amsgrad) emit(maxExpAvgSq);
     return num(env, 0);
   });
 }
@@ -92,24 +102,25 @@ napi_value AdamStep(napi_env env, napi_callback_info) {
 napi_value SgdStep(napi_env env, napi_callback_info) {
   return guard(env, [&] {
     const double* a = args();
-    const at::Tensor& param = tensor(a[0]);
-    at::Tensor grad = tensor(a[1]);
     const double lr = a[3], momentum = a[4], dampening = a[5], weightDecay = a[6];
     const bool nesterov = a[7] != 0;
+    const auto exclusive = static_cast<int64_t>(a[8]);
+    at::Tensor param = writable(a[0], (exclusive & 1) != 0);
+    at::Tensor grad = tensor(a[1]);
     if (weightDecay != 0) grad = grad.add(param, weightDecay);
     at::Tensor buf;
     if (momentum != 0) {
       if (a[2] >= 0) {
-        buf = tensor(a[2]).mul(momentum);
-        buf.add_(grad, 1 - dampening);
+        buf = writable(a[2], (exclusive >> 2 & 1) != 0);
+        buf.mul_(momentum).add_(grad, 1 - dampening);
       } else {
         buf = grad.clone();
       }
       grad = nesterov ? grad.add(buf, momentum) : buf;
     }
-    at::Tensor next = param.add(grad, -lr);
+    param.add_(grad, -lr);
     metaBegin();
-    emit(next);
+    emit(param);
     if (momentum != 0) emit(buf);
     return num(env, 0);
   });

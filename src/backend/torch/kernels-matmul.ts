@@ -9,6 +9,7 @@ import { kernel } from './kernel.js';
 import type { TorchBackend } from './backend.js';
 
 const MATMUL = aten('matmul');
+const MM = aten('mm');
 const TRANSPOSE = aten('transpose', 'int');
 const ADDMM = aten('addmm');
 const ADD = aten('add', 'Tensor');
@@ -44,15 +45,15 @@ function matMul(b: TorchBackend, a: TensorInfo, w: TensorInfo, tA: boolean, tB: 
   const at = transposed(b, a, tA);
   const bt = transposed(b, w, tB);
   let out: TensorInfo;
-  if (bias && at.shape.length === 3 && at.shape[0] === 1 && bt.shape[0] === 1) {
-    // tfjs passes Linear inputs as [1, M, K]: addmm on the 2-D views, as torch's F.linear.
+  if (at.shape.length === 3 && at.shape[0] === 1 && bt.shape[0] === 1) {
+    // tfjs passes 2-D products as [1, M, K]: mm / addmm on the 2-D views, as torch's F.linear and x @ W.
     const a2 = b.op.begin(SELECT).t(at).n(0).n(0).one();
     const b2 = b.op.begin(SELECT).t(bt).n(0).n(0).one();
-    const y2 = b.op.begin(ADDMM).t(bias).t(a2).t(b2).one();
+    const y2 = bias ? b.op.begin(ADDMM).t(bias).t(a2).t(b2).one() : b.op.begin(MM).t(a2).t(b2).one();
     out = b.op.begin(UNSQUEEZE).t(y2).n(0).one();
     [a2, b2, y2].forEach((t) => b.release(t));
-  } else if (bias && at.shape.length === 2) {
-    out = b.op.begin(ADDMM).t(bias).t(at).t(bt).one();
+  } else if (at.shape.length === 2) {
+    out = bias ? b.op.begin(ADDMM).t(bias).t(at).t(bt).one() : b.op.begin(MM).t(at).t(bt).one();
   } else {
     out = b.op.begin(MATMUL).t(at).t(bt).one();
     if (bias) {

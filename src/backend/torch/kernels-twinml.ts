@@ -2,7 +2,7 @@
  * twinml's own kernels on the `torch` backend, one addon call each (native/torch-backend/fused.cc):
  * - TwinmlAdamUpdate / TwinmlSgdUpdate (src/train/optim runs them when the active backend registers them): PyTorch's
  *   default single-tensor Adam/AdamW/SGD step as the same ATen kernels in the same order, so the update equals
- *   torch.optim's bit for bit.
+ *   torch.optim's bit for bit; in place when the parameter and state tensors are not shared.
  * - TwinmlSoftmaxCrossEntropy (src/train/loss/cross-entropy.ts): per-sample loss as log_softmax + nll_loss and its
  *   gradient softmax - onehot.
  */
@@ -15,6 +15,18 @@ import type { TorchBackend } from './backend.js';
 
 function idOrNone(b: TorchBackend, t: TensorInfo | undefined): number {
   return t ? b.idOf(t) : -1;
+}
+
+/**
+ * Bit k set when input k's data is held by this tensor alone (refCount 1): the addon may then update it in place,
+ * as PyTorch's optimizers do (src/train/optim replaces the parameter and state by the outputs and disposes them).
+ */
+function exclusiveBits(b: TorchBackend, tensors: Array<TensorInfo | undefined>): number {
+  let bits = 0;
+  tensors.forEach((t, k) => {
+    if (t && b.refCount(t.dataId) === 1) bits |= 1 << k;
+  });
+  return bits;
 }
 
 function checkFloat32(name: string, tensors: Record<string, TensorInfo | undefined>): void {
@@ -40,6 +52,7 @@ export function twinmlKernels(): KernelConfig[] {
       a[10] = o.decoupledWeightDecay ? 1 : 0;
       a[11] = o.amsgrad ? 1 : 0;
       a[12] = o.step;
+      a[13] = exclusiveBits(b, [param, undefined, expAvg, expAvgSq, maxExpAvgSq]);
       b.addon.adamStep();
       return b.outputs();
     }),
@@ -55,6 +68,7 @@ export function twinmlKernels(): KernelConfig[] {
       a[5] = o.dampening;
       a[6] = o.weightDecay;
       a[7] = o.nesterov ? 1 : 0;
+      a[8] = exclusiveBits(b, [param, undefined, momentumBuffer]);
       b.addon.sgdStep();
       return b.outputs();
     }),
