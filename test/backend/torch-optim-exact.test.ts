@@ -55,7 +55,7 @@ for i, make in enumerate(cases):
 
 /** Runs STEPS updates of `c` through the backend kernel; returns the final parameter. */
 function runKernelSteps(c: Case, p0: Float32Array, grads: Float32Array[]): Float32Array {
-  let param = tf.tensor1d(p0);
+  let param: tf.Tensor = tf.tensor1d(p0);
   let state: Record<string, tf.Tensor | undefined> = {};
   grads.forEach((g, k) => {
     const grad = tf.tensor1d(g);
