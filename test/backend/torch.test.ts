@@ -84,6 +84,24 @@ run(torchTitle('torch backend'), () => {
     t.dispose();
   });
 
+  it('keeps tf.memory(), the native tensor count and RSS flat over 10 epochs of a small run', async () => {
+    await useBackend('torch', { threads: 1 });
+    const backend = tf.backend() as unknown as TorchBackend;
+    const t = zooTrainer('mlp', 13, 'adam', 32);
+    const snapshot = () => ({ tensors: tf.memory().numTensors, dataIds: backend.numDataIds(), native: backend.nativeTensorCount() });
+    const rss: number[] = [];
+    let first: ReturnType<typeof snapshot> | null = null;
+    for (let epoch = 0; epoch < 10; epoch++) {
+      for (let i = 0; i < 20; i++) t.step();
+      first ??= snapshot();
+      expect(snapshot(), `epoch ${epoch + 1}`).toEqual(first);
+      rss.push(process.memoryUsage().rss);
+    }
+    t.dispose();
+    // after two warm-up epochs (allocator pools filled) RSS grows by less than 32 MB over eight more
+    expect((rss[9]! - rss[1]!) / 2 ** 20).toBeLessThan(32);
+  });
+
   it('gives bit-identical weights for the same seed and thread count (mlp, 4 Adam steps, 1 thread)', async () => {
     const train = async (): Promise<{ losses: number[]; weights: Float32Array[] }> => {
       await useBackend('torch', { threads: 1 });
