@@ -495,6 +495,7 @@ napi_value Info(napi_env env, napi_callback_info) {
 napi_value AdamStep(napi_env env, napi_callback_info info);
 napi_value SgdStep(napi_env env, napi_callback_info info);
 napi_value CrossEntropy(napi_env env, napi_callback_info info);
+napi_value MaxPool(napi_env env, napi_callback_info info);
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info);
 
 namespace twinml_torch {
@@ -524,6 +525,7 @@ NAPI_MODULE_INIT() {
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"crossEntropy", nullptr, CrossEntropy, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -21,6 +21,7 @@
 #include <c10/util/Exception.h>
 
 #include <cmath>
+#include <vector>
 
 namespace twinml_torch {
 const at::Tensor& tensor(double slot);
@@ -151,8 +152,44 @@ napi_value CrossEntropy(napi_env env, napi_callback_info) {
   });
 }
 
-// maxPoolGrad: [dy [N,C,Ho,Wo], x [N,C,H,W] (already padded with -inf), kh, kw, sh, sw] -> dx [N,C,H,W]:
-// ATen's max_pool2d backward with the argmax indices recomputed from x (int64, kept native).
+// Max pooling keeps its argmax indices, as PyTorch's autograd does, so the gradient need not recompute them.
+// The cache is keyed by the output's storage (held weakly: a freed output's entry is dropped) and geometry.
+namespace {
+struct PoolEntry {
+  c10::weak_intrusive_ptr<c10::StorageImpl> output;
+  at::Tensor indices;
+  std::vector<int64_t> key;
+};
+std::vector<PoolEntry> g_pool_cache;
+constexpr size_t kPoolCacheSize = 32;
+}  // namespace
+
+static std::vector<int64_t> poolKey(const at::Tensor& x, const std::vector<int64_t>& kernel, const std::vector<int64_t>& stride) {
+  std::vector<int64_t> key(x.sizes().begin(), x.sizes().end());
+  key.insert(key.end(), kernel.begin(), kernel.end());
+  key.insert(key.end(), stride.begin(), stride.end());
+  return key;
+}
+
+// maxPool: [x [N,C,H,W] (already padded with -inf), kh, kw, sh, sw] -> y [N,C,Ho,Wo]
+napi_value MaxPool(napi_env env, napi_callback_info) {
+  return guard(env, [&] {
+    const double* a = args();
+    const at::Tensor& x = tensor(a[0]);
+    std::vector<int64_t> kernel{static_cast<int64_t>(a[1]), static_cast<int64_t>(a[2])};
+    std::vector<int64_t> stride{static_cast<int64_t>(a[3]), static_cast<int64_t>(a[4])};
+    auto [out, indices] = at::max_pool2d_with_indices(x, kernel, stride, {0, 0}, {1, 1}, false);
+    std::erase_if(g_pool_cache, [](const PoolEntry& e) { return e.output.expired(); });
+    if (g_pool_cache.size() >= kPoolCacheSize) g_pool_cache.erase(g_pool_cache.begin());
+    g_pool_cache.push_back({out.storage().getWeakStorageImpl(), indices, poolKey(x, kernel, stride)});
+    metaBegin();
+    emit(out);
+    return num(env, 0);
+  });
+}
+
+// maxPoolGrad: [dy [N,C,Ho,Wo], x [N,C,H,W] (already padded with -inf), kh, kw, sh, sw, output id | -1] -> dx:
+// ATen's max_pool2d backward with the indices maxPool kept for that output, else recomputed from x.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info) {
   return guard(env, [&] {
     const double* a = args();
@@ -161,7 +198,19 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info) {
     std::vector<int64_t> kernel{static_cast<int64_t>(a[2]), static_cast<int64_t>(a[3])};
     std::vector<int64_t> stride{static_cast<int64_t>(a[4]), static_cast<int64_t>(a[5])};
     std::vector<int64_t> padding{0, 0}, dilation{1, 1};
-    auto [out, indices] = at::max_pool2d_with_indices(x, kernel, stride, padding, dilation, false);
+    at::Tensor indices;
+    if (a[6] >= 0) {
+      const c10::StorageImpl* storage = tensor(a[6]).storage().unsafeGetStorageImpl();
+      auto key = poolKey(x, kernel, stride);
+      for (const auto& e : g_pool_cache) {
+        auto alive = e.output.lock();
+        if (alive && alive.get() == storage && e.key == key) {
+          indices = e.indices;
+          break;
+        }
+      }
+    }
+    if (!indices.defined()) indices = std::get<1>(at::max_pool2d_with_indices(x, kernel, stride, padding, dilation, false));
     at::Tensor dx = at::max_pool2d_with_indices_backward(dy, x, kernel, stride, padding, dilation, false, indices);
     metaBegin();
     emit(dx);

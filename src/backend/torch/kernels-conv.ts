@@ -18,7 +18,6 @@ import { SCALAR_TYPE } from './native.js';
 const CONVOLUTION = aten('convolution');
 const CONVOLUTION_BACKWARD = aten('convolution_backward');
 const EMPTY = aten('empty', 'memory_format');
-const MAX_POOL = aten('max_pool2d');
 const AVG_POOL = aten('avg_pool2d');
 const AVG_POOL_BACKWARD = aten('avg_pool2d_backward');
 
@@ -158,13 +157,21 @@ function maxPool(b: TorchBackend, x: TensorInfo, a: NamedAttrMap): TensorInfo {
   const xN = permute(b, x, TO_NCHW);
   const allZero = g.pad.top === 0 && g.pad.bottom === 0 && g.pad.left === 0 && g.pad.right === 0;
   const xP = allZero ? b.share(xN) : constantPad(b, xN, [g.pad.left, g.pad.right, g.pad.top, g.pad.bottom], -Infinity);
-  const y = b.op.begin(MAX_POOL).t(xP).ints([info.filterHeight, info.filterWidth]).ints(g.stride).ints([0, 0]).ints([1, 1]).n(false).one();
+  const xId = b.idOf(xP);
+  const args = b.args;
+  args[0] = xId;
+  args[1] = info.filterHeight;
+  args[2] = info.filterWidth;
+  args[3] = g.stride[0];
+  args[4] = g.stride[1];
+  b.addon.maxPool(); // keeps the argmax indices for MaxPoolGrad (native/torch-backend/fused.cc)
+  const y = b.output();
   const out = permute(b, y, TO_NHWC);
   [xN, xP, y].forEach((t) => b.release(t));
   return out;
 }
 
-function maxPoolGrad(b: TorchBackend, dy: TensorInfo, x: TensorInfo, a: NamedAttrMap): TensorInfo {
+function maxPoolGrad(b: TorchBackend, dy: TensorInfo, x: TensorInfo, output: TensorInfo | undefined, a: NamedAttrMap): TensorInfo {
   const info = poolInfo(x, a);
   const g = geometry(info);
   const xN = permute(b, x, TO_NCHW);
@@ -174,12 +181,14 @@ function maxPoolGrad(b: TorchBackend, dy: TensorInfo, x: TensorInfo, a: NamedAtt
   const args = b.args;
   const dyId = b.idOf(dyN);
   const xId = b.idOf(xP);
+  const outputId = output ? b.idOf(output) : -1;
   args[0] = dyId;
   args[1] = xId;
   args[2] = info.filterHeight;
   args[3] = info.filterWidth;
   args[4] = g.stride[0];
   args[5] = g.stride[1];
+  args[6] = outputId;
   b.addon.maxPoolGrad();
   const gx = b.output();
   let cropped = gx;
@@ -251,7 +260,7 @@ export function convKernels(): KernelConfig[] {
     filterGrad('TwinmlConv2DBackpropFilter', false),
     filterGrad('DepthwiseConv2dNativeBackpropFilter', true),
     kernel('MaxPool', (b, { x }, a) => maxPool(b, x!, a)),
-    kernel('MaxPoolGrad', (b, { dy, input }, a) => maxPoolGrad(b, dy!, input!, a)),
+    kernel('MaxPoolGrad', (b, { dy, input, output }, a) => maxPoolGrad(b, dy!, input!, output, a)),
     kernel('AvgPool', (b, { x }, a) => avgPool(b, x!, a)),
     kernel('AvgPoolGrad', (b, { dy, input }, a) => avgPoolGrad(b, dy!, input!, a)),
   ];

@@ -32,6 +32,7 @@ export interface TorchAddon {
   adamStep(): number;
   sgdStep(): number;
   crossEntropy(): number;
+  maxPool(): number;
   maxPoolGrad(): number;
 }
 
