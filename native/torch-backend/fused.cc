@@ -55,7 +55,8 @@ void emit(const at::Tensor& t) { metaAdd(store(t)); }
 at::Tensor writable(double slot, bool jsExclusive) {
   const at::Tensor& t = tensor(slot);
   if (jsExclusive && t.use_count() == 1 && t.storage().use_count() == 1 && t.is_contiguous()) return t;
-  return t.clone();
+  // Contiguous copies: a parameter that arrived as a transposed view is updated in place from the next step on.
+  return t.clone(at::MemoryFormat::Contiguous);
 }
 
 napi_value AdamStep(napi_env env, napi_callback_info) {
@@ -67,14 +68,14 @@ napi_value AdamStep(napi_env env, napi_callback_info) {
     const auto exclusive = static_cast<int64_t>(a[13]);  // bit k: input k is not shared on the JS side
     auto mine = [&](int k) { return (exclusive >> k & 1) != 0; };
     at::Tensor param = writable(a[0], mine(0));
-    at::Tensor grad = tensor(a[1]);
+    at::Tensor grad = tensor(a[1]).contiguous();  // one copy when it is a view, instead of strided passes
     if (weightDecay != 0) {
       if (decoupled) param.mul_(1 - lr * weightDecay);
       else grad = grad.add(param, weightDecay);
     }
     // State starts as zeros (torch.zeros_like(p, memory_format=torch.preserve_format)).
-    at::Tensor expAvg = a[2] >= 0 ? writable(a[2], mine(2)) : at::zeros_like(param);
-    at::Tensor expAvgSq = a[3] >= 0 ? writable(a[3], mine(3)) : at::zeros_like(param);
+    at::Tensor expAvg = a[2] >= 0 ? writable(a[2], mine(2)) : at::zeros_like(param, at::MemoryFormat::Contiguous);
+    at::Tensor expAvgSq = a[3] >= 0 ? writable(a[3], mine(3)) : at::zeros_like(param, at::MemoryFormat::Contiguous);
     expAvg.lerp_(grad, 1 - beta1);
     expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
     const double biasCorrection1 = 1 - std::pow(beta1, step);
@@ -84,7 +85,7 @@ napi_value AdamStep(napi_env env, napi_callback_info) {
     at::Tensor maxExpAvgSq;
     at::Tensor denom;
     if (amsgrad) {
-      maxExpAvgSq = a[4] >= 0 ? writable(a[4], mine(4)) : at::zeros_like(param);
+      maxExpAvgSq = a[4] >= 0 ? writable(a[4], mine(4)) : at::zeros_like(param, at::MemoryFormat::Contiguous);
       at::maximum_out(maxExpAvgSq, maxExpAvgSq, expAvgSq);
       denom = (maxExpAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
     } else {
@@ -107,7 +108,7 @@ napi_value SgdStep(napi_env env, napi_callback_info) {
     const bool nesterov = a[7] != 0;
     const auto exclusive = static_cast<int64_t>(a[8]);
     at::Tensor param = writable(a[0], (exclusive & 1) != 0);
-    at::Tensor grad = tensor(a[1]);
+    at::Tensor grad = tensor(a[1]).contiguous();
     if (weightDecay != 0) grad = grad.add(param, weightDecay);
     at::Tensor buf;
     if (momentum != 0) {
