@@ -25,7 +25,7 @@ describe('twinml CLI', () => {
     expect(badOptimizer.code).toBe(2);
     expect(badOptimizer.stderr).toMatch(/Choices: "sgd", "adam"/);
     const badBackend = runCli(['train', '--backend', 'metal']);
-    expect(badBackend.stderr).toMatch(/Choices: "auto", "tensorflow", "wasm", "cpu"/);
+    expect(badBackend.stderr).toMatch(/Choices: "auto", "torch", "tensorflow", "wasm", "cpu"/);
     const badModel = runCli(['train', '--model', 'resnet', '--no-export']);
     expect(badModel.code).toBe(1);
     expect(badModel.stderr).toMatch(/unknown model "resnet"; choose one of adaline, mlp/);
