@@ -3,7 +3,7 @@
  * to the PyTorch original on CPU measured in the same run by bench/torch_bench.py (1 thread and all threads).
  * Prints a table and writes bench/results.json with the TS/PyTorch ratios.
  *
- * Thread counts: wasm and cpu run on one thread. The tensorflow backend runs twice, in child processes with
+ * Thread counts: wasm and cpu run on one thread; torch runs in process at 1 thread and at PyTorch's all-thread count. The tensorflow backend runs twice, in child processes with
  * TensorFlow's pools pinned to 1 thread and to PyTorch's "all threads" count (tensorflow-pinned.ts); each of its rows
  * is compared only with the PyTorch column of the same thread count.
  */
@@ -165,6 +165,13 @@ function benchTargets(rows: BenchRow[]): BenchTarget[] {
     target(rows, { section: 'cnn', backend: 'wasm', against: '1', required: 0.5, description: 'cnn training on wasm vs PyTorch 1 thread (floor; aim 1.0x)' }),
     ...['cnn-sequential', 'cnn-functional'].map((section) => zooCnnTarget(rows, section)),
   ];
+  for (const section of ['mlp', 'cnn']) {
+    for (const against of ['1', 'all'] as const) {
+      if (!rows.some((r) => r.section === section && r.backend === 'torch')) continue;
+      const threads = against === '1' ? '1 thread' : 'all threads';
+      targets.push(target(rows, { section, backend: 'torch', against, required: 0.9, description: `${section} training on torch vs PyTorch, both ${threads} (issue 17; aim 1.0x)` }));
+    }
+  }
   for (const section of ['mlp', 'cnn', 'mlp-large']) {
     for (const against of ['1', 'all'] as const) {
       if (!rows.some((r) => r.section === section && r.backend === 'tensorflow')) continue;
@@ -203,6 +210,19 @@ async function measureBackend(
         if (!throughput) continue;
         const batchSize = sectionMeasureOptions(section, measure).batchSize;
         for (const [mode, samplesPerSec] of Object.entries(throughput)) rows.push({ section: section.name, mode, backend, threads, batchSize, samplesPerSec });
+      }
+    }
+    return rows;
+  }
+  if (backend === 'torch') {
+    // libtorch's intra-op pool is set in process (torch.set_num_threads semantics), at the same counts as PyTorch.
+    for (const threads of tensorflowThreads) {
+      await useBackend('torch', { threads });
+      for (const section of sections) {
+        log(`bench: ${section.name} on torch, ${threads} thread(s) ...`);
+        const options = sectionMeasureOptions(section, measure);
+        const throughput = await section.measure(backend, options);
+        for (const [mode, samplesPerSec] of Object.entries(throughput)) rows.push({ section: section.name, mode, backend, threads, batchSize: options.batchSize, samplesPerSec });
       }
     }
     return rows;
@@ -279,7 +299,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       row.torch1 = mean('1', row.section, row.mode);
       row.torchAll = mean('all', row.section, row.mode);
       // tensorflow rows are compared at equal thread counts only; single-threaded backends with both columns.
-      const pinned = row.backend === 'tensorflow';
+      const pinned = row.backend === 'tensorflow' || row.backend === 'torch';
       if (row.torch1 && (!pinned || row.threads === threads.one)) row.ratio1 = row.samplesPerSec / row.torch1;
       if (row.torchAll && (!pinned || row.threads === threads.all)) row.ratioAll = row.samplesPerSec / row.torchAll;
     }

@@ -19,6 +19,8 @@ declare module 'vitest' {
     parityRowsDir: string;
     /** findPython() done once for the run by the global setup: the interpreter, or the advice. */
     parityPython: { executable?: string; advice?: string };
+    /** The tfjs backend the suites run on (parity-tests/vitest.torch.config.ts sets 'torch'; default cpu). */
+    parityBackend?: BackendName;
   }
 }
 
@@ -92,7 +94,7 @@ export interface ParitySession {
  * TWINML_REQUIRE_PYTHON=1, otherwise with a bridge started before and closed after the suite.
  * @param name - the suite's name
  * @param body - the suite, given the session
- * @param options - the tfjs backend to use (default cpu, the reference backend)
+ * @param options - the tfjs backend to use (default: the run's `parityBackend`, else cpu, the reference backend)
  */
 export function describeParity(name: string, body: (session: ParitySession) => void, options: { backend?: BackendName } = {}): void {
   const run = pythonAvailable || requirePython ? describe : describe.skip;
@@ -106,7 +108,7 @@ export function describeParity(name: string, body: (session: ParitySession) => v
     };
     beforeAll(async () => {
       if (!pythonAvailable) throw new Error(`TWINML_REQUIRE_PYTHON=1 but ${discovery.advice ?? 'no Python with torch was found'}`);
-      await useBackend(options.backend ?? 'cpu');
+      await useBackend(options.backend ?? inject('parityBackend') ?? 'cpu');
       bridge = await PythonBridge.start({ python });
       const v = await bridge.versions();
       collect({ kind: 'versions', versions: { python: v.python, torch: v.torch, numpy: v.numpy, safetensors: v.safetensors, node: process.versions.node, tfjs: tf.version_core } });

@@ -1,6 +1,7 @@
 /**
- * Chooses and starts the tfjs backend: `tensorflow` (tfjs-node / tfjs-node-gpu, an optional peer),
- * `wasm` (the embedded default) or `cpu`. Asking for an unavailable backend is an error, never a silent fallback.
+ * Chooses and starts the tfjs backend: `torch` (libtorch through twinml's addon, built by `npm run setup:torch`),
+ * `tensorflow` (tfjs-node / tfjs-node-gpu, an optional peer), `wasm` (the embedded default) or `cpu`. Asking for an
+ * unavailable backend is an error, never a silent fallback.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
@@ -8,11 +9,21 @@ import { createRequire } from 'node:module';
 import { settings } from '../util/settings.js';
 import { assertPinnedVersions, PinnedVersionError } from './versions.js';
 
-/** The compute backends: 'tensorflow' (tfjs-node, optional), 'wasm' (embedded) and 'cpu' (plain JS). */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-/** A backend, or 'auto' for the fastest available (tensorflow, then wasm, then cpu). */
+/** The compute backends: 'torch' (libtorch addon, optional), 'tensorflow' (tfjs-node, optional), 'wasm' (embedded) and 'cpu' (plain JS). */
+export type BackendName = 'torch' | 'tensorflow' | 'wasm' | 'cpu';
+/** A backend, or 'auto' for the fastest available (torch, then tensorflow, then wasm, then cpu). */
 export type BackendChoice = BackendName | 'auto';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'torch', 'tensorflow', 'wasm', 'cpu'];
+/** Every backend, in the order `auto` prefers them. */
+const BACKEND_ORDER = ['torch', 'tensorflow', 'wasm', 'cpu'] as const;
+
+/** Options of the backend being started (only the torch backend takes them). */
+export interface BackendOptions {
+  /** torch: 'cpu' (default), 'cuda', 'cuda:N' or 'mps'. */
+  device?: string;
+  /** torch: intra-op threads (torch.set_num_threads semantics); default libtorch's (the machine's cores). */
+  threads?: number;
+}
 
 /** Whether a backend can run here, and what it is. */
 export interface BackendStatus {
@@ -102,6 +113,10 @@ function loadCpu(): Promise<void> {
 }
 
 async function statusOf(name: BackendName): Promise<BackendStatus> {
+  if (name === 'torch') {
+    const { torchStatus } = await import('./torch/status.js');
+    return torchStatus();
+  }
   if (name === 'tensorflow') {
     const loaded = await loadTensorflow();
     if ('pkg' in loaded) {
@@ -144,25 +159,26 @@ async function statusOf(name: BackendName): Promise<BackendStatus> {
 export async function probeBackends(): Promise<BackendStatus[]> {
   const previous = tf.getBackend();
   const statuses: BackendStatus[] = [];
-  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) statuses.push(await statusOf(name));
+  for (const name of BACKEND_ORDER) statuses.push(await statusOf(name));
   if (previous && tf.findBackend(previous)) await tf.setBackend(previous);
   return statuses;
 }
 
-/** The backend `auto` resolves to: tensorflow when tfjs-node can be imported, else wasm, else cpu. */
+/** The backend `auto` resolves to: torch when its addon is built, else tensorflow when tfjs-node loads, else wasm, else cpu. */
 export async function resolveAuto(): Promise<BackendName> {
-  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
+  for (const name of BACKEND_ORDER) {
     if ((await statusOf(name)).available) return name;
   }
-  throw new Error('twinml: no tfjs backend is available (tensorflow, wasm and cpu all failed to load)');
+  throw new Error('twinml: no tfjs backend is available (torch, tensorflow, wasm and cpu all failed to load)');
 }
 
 /**
  * Starts the chosen backend and makes it tfjs's current one.
- * @param choice - `auto`, `tensorflow`, `wasm` or `cpu`
+ * @param choice - `auto`, `torch`, `tensorflow`, `wasm` or `cpu`
+ * @param options - device and threads (torch only; an error on other backends)
  * @returns the backend actually in use
  */
-export async function useBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+export async function useBackend(choice: BackendChoice = 'auto', options: BackendOptions = {}): Promise<BackendName> {
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new Error(`twinml: unknown backend "${choice}"; choose one of ${BACKEND_CHOICES.join(', ')}`);
   }
@@ -171,6 +187,8 @@ export async function useBackend(choice: BackendChoice = 'auto'): Promise<Backen
   if (!status.available) {
     throw new Error(`twinml: backend "${name}" is not available: ${status.reason}.${status.fix ? ` Fix: ${status.fix}` : ''}`);
   }
+  const { configureBackend } = await import('./torch/status.js');
+  configureBackend(name, options);
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`twinml: backend "${name}" failed to initialise`);
   await tf.ready();

@@ -7,9 +7,9 @@ describe('twinml doctor', () => {
     const r = runCli(['doctor', '--json'], { env: { TWINML_PYTHON: '/bin/false' } });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
+    expect(report.backends.map((b: { name: string }) => b.name)).toEqual(['torch', 'tensorflow', 'wasm', 'cpu']);
     expect(report.backends.find((b: { name: string }) => b.name === 'wasm').available).toBe(true);
-    expect(['tensorflow', 'wasm']).toContain(report.auto);
+    expect(['torch', 'tensorflow', 'wasm']).toContain(report.auto);
     for (const b of report.backends) if (!b.available) expect(b.fix).toBeTruthy();
     expect(report.onnxruntime.available).toBe(true);
     expect(report.onnxruntime.executionProviders).toContain('cpu');

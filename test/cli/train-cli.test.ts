@@ -29,7 +29,7 @@ describe('twinml CLI', () => {
     const badSchedule = runCli(['train', '--lr-scheduler', 'onecycle', '--no-export']);
     expect(badSchedule.stderr).toMatch(/onecycle needs max_lr, e.g. onecycle:0.1/);
     const badBackend = runCli(['train', '--backend', 'metal']);
-    expect(badBackend.stderr).toMatch(/Choices: "auto", "tensorflow", "wasm", "cpu"/);
+    expect(badBackend.stderr).toMatch(/Choices: "auto", "torch", "tensorflow", "wasm", "cpu"/);
     const badModel = runCli(['train', '--model', 'resnet', '--no-export']);
     expect(badModel.code).toBe(1);
     expect(badModel.stderr).toMatch(/unknown model "resnet"; choose one of adaline, mlp/);

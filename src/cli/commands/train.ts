@@ -1,6 +1,6 @@
 /** `twinml train`: options only; the run itself is in ../train/run.ts (imported when the command runs). */
 import type { Argv, CommandModule } from 'yargs';
-import { BACKEND_CHOICES } from '../backend-choices.js';
+import { BACKEND_CHOICES, BACKEND_OPTION_FLAGS } from '../backend-choices.js';
 import { addTrainingUxOptions, checkTrainingUxArgs, type TrainingUxArgs } from '../train/ux-options.js';
 import { camelCase, loadConfigFile } from '../../train/config/config-file.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../train/optim/optimizer-names.js';
@@ -31,6 +31,10 @@ export interface TrainArgs extends TrainingUxArgs {
   splitSeed: number;
   valFraction: number;
   backend: string;
+  /** torch backend: cpu, cuda[:N] or mps. */
+  device?: string;
+  /** torch backend: intra-op threads. */
+  threads?: number;
   out?: string;
   export: boolean;
 }
@@ -86,6 +90,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('split-seed', { type: 'number', default: 0, describe: 'seed of the fixed train/validation split' })
       .option('val-fraction', { type: 'number', default: 0.2, describe: 'held-out fraction (mnist: 2,000 of 10,000)' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto', describe: 'tfjs backend' })
+      .options(BACKEND_OPTION_FLAGS)
       .option('out', { type: 'string', describe: 'run directory (default runs/<model>-<timestamp>)' })
       .option('export', { type: 'boolean', default: true, describe: 'export model.onnx + model.json at the end (--no-export to skip)' })
       .check((argv) => {

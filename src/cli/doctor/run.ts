@@ -1,6 +1,7 @@
 /** The checks behind `twinml doctor`. */
 import { createRequire } from 'node:module';
 import { probeBackends, resolveAuto, type BackendStatus } from '../../backend/index.js';
+import type { TorchDeviceStatus } from '../../backend/torch/devices.js';
 import { findPython, REFERENCE_MODULES, type PythonDiscovery } from '../../bridge/find-python.js';
 
 const require = createRequire(import.meta.url);
@@ -39,6 +40,8 @@ export interface DoctorReport {
   auto: string | null;
   onnxruntime: OnnxRuntimeStatus;
   python: PythonDiscovery;
+  /** Devices of the torch backend (empty when its addon is not built). */
+  torchDevices: TorchDeviceStatus[];
   ok: { training: boolean; inference: boolean; python: boolean };
 }
 
@@ -52,6 +55,7 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
   }
   const onnxruntime = await probeOnnxRuntime();
   const python = findPython();
+  const torchDevices = backends.some((b) => b.name === 'torch' && b.available) ? (await import('../../backend/torch/devices.js')).torchDevices() : [];
   return {
     node: process.version,
     tfjsCore: version('@tensorflow/tfjs-core'),
@@ -59,6 +63,7 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
     auto,
     onnxruntime,
     python,
+    torchDevices,
     ok: { training: backends.some((b) => b.available), inference: onnxruntime.available, python: python.chosen != null },
   };
 }
@@ -82,6 +87,10 @@ export async function runDoctor(options: { json: boolean }): Promise<number> {
     lines.push(`  ${mark(b.available)} ${b.name.padEnd(10)} ${b.available ? b.detail ?? '' : `${b.reason}${b.fix ? `\n             fix: ${b.fix}` : ''}`}`);
   }
   lines.push(`  auto picks: ${r.auto ?? 'nothing (no backend loads)'}`);
+  if (r.torchDevices.length) {
+    lines.push('torch devices (--device; threads: --threads, torch.set_num_threads semantics)');
+    for (const d of r.torchDevices) lines.push(`  ${mark(d.available)} ${d.device.padEnd(10)} ${d.detail}`);
+  }
   const ort = r.onnxruntime;
   lines.push('inference');
   lines.push(`  ${mark(ort.available)} onnxruntime-node ${ort.available ? `${ort.version}, execution providers: ${ort.executionProviders?.join(', ')}${ort.notInstalled?.length ? `; not installed: ${ort.notInstalled.join(', ')} (GPU: ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node)` : ''}` : `${ort.reason}\n             fix: ${ort.fix}`}`);

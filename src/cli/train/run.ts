@@ -85,7 +85,7 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   const say = (line: string) => sayTo(line);
   const zoo = await resolveModelEntry(args.model, args.modelArgs);
   const data = await prepareTrainingData(args, say);
-  const backend = await useBackend(args.backend as BackendChoice);
+  const backend = await useBackend(args.backend as BackendChoice, { device: args.device, threads: args.threads });
   const defaults = zoo.trainingDefaults;
   const overrides: Record<string, unknown> = {};
   if (args.hidden) overrides.hidden = args.hidden;

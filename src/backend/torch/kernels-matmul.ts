@@ -1,0 +1,82 @@
+/**
+ * Matrix products and softmax of the `torch` backend: BatchMatMul as ATen matmul on transposed views, and
+ * _FusedMatMul (a Linear) as PyTorch's F.linear computes it: addmm(bias, x, W^T) for 2-D inputs, then the
+ * activation.
+ */
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { aten } from './op-call.js';
+import { kernel } from './kernel.js';
+import type { TorchBackend } from './backend.js';
+
+const MATMUL = aten('matmul');
+const MM = aten('mm');
+const TRANSPOSE = aten('transpose', 'int');
+const ADDMM = aten('addmm');
+const ADD = aten('add', 'Tensor');
+const RELU = aten('relu');
+const SELECT = aten('select', 'int');
+const UNSQUEEZE = aten('unsqueeze');
+const SOFTMAX = aten('_softmax');
+const SIGMOID = aten('sigmoid');
+const ELU = aten('elu');
+const LEAKY_RELU = aten('leaky_relu');
+const HARDTANH = aten('hardtanh');
+
+function transposed(b: TorchBackend, x: TensorInfo, yes: boolean): TensorInfo {
+  return yes ? b.op.begin(TRANSPOSE).t(x).n(-2).n(-1).one() : b.share(x);
+}
+
+/** Applies a tfjs fused activation to `y` (consumed). */
+export function activate(b: TorchBackend, y: TensorInfo, activation: string | undefined, leakyreluAlpha?: number): TensorInfo {
+  if (!activation || activation === 'linear') return y;
+  let out: TensorInfo;
+  if (activation === 'relu') out = b.op.begin(RELU).t(y).one();
+  else if (activation === 'sigmoid') out = b.op.begin(SIGMOID).t(y).one();
+  else if (activation === 'elu') out = b.op.begin(ELU).t(y).one();
+  else if (activation === 'relu6') out = b.op.begin(HARDTANH).t(y).f(0).f(6).one();
+  else if (activation === 'leakyrelu') out = b.op.begin(LEAKY_RELU).t(y).f(leakyreluAlpha ?? 0.2).one();
+  else throw new Error(`twinml torch: fused activation '${activation}' is not supported`);
+  b.release(y);
+  return out;
+}
+
+/** op(a)·op(b) (+ bias), batched over leading dims. */
+function matMul(b: TorchBackend, a: TensorInfo, w: TensorInfo, tA: boolean, tB: boolean, bias?: TensorInfo): TensorInfo {
+  const at = transposed(b, a, tA);
+  const bt = transposed(b, w, tB);
+  let out: TensorInfo;
+  if (at.shape.length === 3 && at.shape[0] === 1 && bt.shape[0] === 1) {
+    // tfjs passes 2-D products as [1, M, K]: mm / addmm on the 2-D views, as torch's F.linear and x @ W.
+    const a2 = b.op.begin(SELECT).t(at).n(0).n(0).one();
+    const b2 = b.op.begin(SELECT).t(bt).n(0).n(0).one();
+    const y2 = bias ? b.op.begin(ADDMM).t(bias).t(a2).t(b2).one() : b.op.begin(MM).t(a2).t(b2).one();
+    out = b.op.begin(UNSQUEEZE).t(y2).n(0).one();
+    [a2, b2, y2].forEach((t) => b.release(t));
+  } else if (at.shape.length === 2) {
+    out = bias ? b.op.begin(ADDMM).t(bias).t(at).t(bt).one() : b.op.begin(MM).t(at).t(bt).one();
+  } else {
+    out = b.op.begin(MATMUL).t(at).t(bt).one();
+    if (bias) {
+      const y = b.op.begin(ADD).t(out).t(bias).one();
+      b.release(out);
+      out = y;
+    }
+  }
+  b.release(at);
+  b.release(bt);
+  return out;
+}
+
+export function matmulKernels(): KernelConfig[] {
+  return [
+    kernel('BatchMatMul', (b, { a, b: w }, attrs) => matMul(b, a!, w!, attrs.transposeA as boolean, attrs.transposeB as boolean)),
+    kernel('_FusedMatMul', (b, { a, b: w, bias }, attrs) => {
+      const y = matMul(b, a!, w!, attrs.transposeA as boolean, attrs.transposeB as boolean, bias);
+      return activate(b, y, attrs.activation as string | undefined, attrs.leakyreluAlpha as number | undefined);
+    }),
+    kernel('Softmax', (b, { logits }, attrs) => {
+      const dim = (attrs.dim as number[] | number | undefined) ?? -1;
+      return b.op.begin(SOFTMAX).t(logits!).n(Array.isArray(dim) ? dim[0]! : dim).n(false).one();
+    }),
+  ];
+}
