@@ -160,8 +160,18 @@ const KERNELS: Record<string, KernelEmitter> = {
     const [sh, sw] = pairOf(ctx.attrs.strides);
     const pad = ctx.attrs.pad;
     if (ctx.attrs.dimRoundingMode !== undefined && ctx.attrs.dimRoundingMode !== null) return ctx.fail('MaxPool with dimRoundingMode has no ONNX mapping');
+    // tfjs's explicit form is NHWC [[0, 0], [top, bottom], [left, right], [0, 0]]; ONNX wants [top, left, bottom, right].
+    const explicit = Array.isArray(pad) && pad.length === 4 ? (pad as Array<[number, number]>) : null;
     const padding: Record<string, number[] | string> | null =
-      pad === 'valid' || pad === 0 ? { pads: [0, 0, 0, 0] } : pad === 'same' ? { auto_pad: 'SAME_UPPER' } : typeof pad === 'number' ? { pads: [pad, pad, pad, pad] } : null;
+      pad === 'valid' || pad === 0
+        ? { pads: [0, 0, 0, 0] }
+        : pad === 'same'
+          ? { auto_pad: 'SAME_UPPER' }
+          : typeof pad === 'number'
+            ? { pads: [pad, pad, pad, pad] }
+            : explicit && explicit[0]!.every((v) => v === 0) && explicit[3]!.every((v) => v === 0)
+              ? { pads: [explicit[1]![0], explicit[2]![0], explicit[1]![1], explicit[2]![1]] }
+              : null;
     if (!padding) return ctx.fail(`MaxPool padding ${JSON.stringify(pad)} has no ONNX mapping`);
     const nchw = ctx.node('Transpose', [ctx.input('x')], { perm: [0, 3, 1, 2] });
     const pooled = ctx.node('MaxPool', [nchw], { kernel_shape: [kh, kw], strides: [sh, sw], ...padding });

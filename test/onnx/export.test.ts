@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Module, manualSeed, Linear, Parameter } from '../../src/nn/index.js';
+import { Module, manualSeed, Linear, Parameter, Conv2d } from '../../src/nn/index.js';
+import { max_pool2d, relu } from '../../src/nn/functional/layers.js';
 import { decodeModelProto, exportOnnx } from '../../src/onnx/index.js';
 import { AdalineLike, MlpLike, ResidualConcat, maxAbs, maxAbsDiff, runOrt } from './fixtures.js';
 
@@ -137,6 +138,29 @@ describe('exportOnnx parameters used by tf ops', () => {
     expect(names).toEqual(['lin.bias', 'lin.weight', 'scale']);
     await expectSameOutputs(model, bytes, [4]);
   });
+});
+
+/** F.max_pool2d in a custom forward (tfjs's MaxPool kernel, explicit padding form), as ported models write it. */
+class FunctionalPool extends Module {
+  constructor(readonly padding: number) {
+    super();
+  }
+  conv = new Conv2d(2, 3, 3);
+  forward(x: tf.Tensor): tf.Tensor {
+    return max_pool2d(relu(this.conv.call(x)), 3, { stride: 2, padding: this.padding });
+  }
+}
+
+describe('exportOnnx of functional pooling', () => {
+  for (const padding of [0, 1]) {
+    it(`F.max_pool2d(kernel 3, stride 2, padding ${padding}) exports as MaxPool and matches the TS forward`, async () => {
+      manualSeed(5);
+      const model = new FunctionalPool(padding);
+      const bytes = exportOnnx(model, { inputShape: [1, 2, 9, 8] });
+      expect(decode(bytes).graph.node.map((n) => n.opType)).toContain('MaxPool');
+      await expectSameOutputs(model, bytes, [2, 9, 8]);
+    });
+  }
 });
 
 class UsesCumsum extends Module {
