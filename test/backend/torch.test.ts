@@ -41,6 +41,8 @@ function libraryKernels(): Set<string> {
       t.dispose();
     }
     otherLosses();
+    // src/parity/pair sums several outputs' cotangent products with tf.addN.
+    tf.dispose(tf.addN([tf.ones([2, 3]), tf.fill([2, 3], 2), tf.fill([2, 3], 4)]));
   });
 }
 
@@ -58,6 +60,15 @@ run(torchTitle('torch backend'), () => {
     const missing = used.filter((name) => !tf.getKernel(name, 'torch'));
     expect(used.length).toBeGreaterThan(20);
     expect(missing, `kernels the torch backend lacks: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it('AddN sums its inputs as the cpu backend does', async () => {
+    const terms = [[1.5, -2, 3], [0.25, 4, -8], [1e-3, 7, 0.5]];
+    const sum = async () => Array.from(tf.tidy(() => tf.addN(terms.map((t) => tf.tensor(t)))).dataSync());
+    await useBackend('cpu');
+    const expected = await sum();
+    await useBackend('torch');
+    expect(await sum()).toEqual(expected);
   });
 
   it('runs the same kernels on torch without an unregistered one (a zoo cnn step on torch itself)', async () => {

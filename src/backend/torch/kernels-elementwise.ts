@@ -35,6 +35,7 @@ const ISNAN = aten('isnan');
 const LEAKY_RELU = aten('leaky_relu');
 const HARDTANH = aten('hardtanh');
 const SUB = aten('sub', 'Tensor');
+const ADD = aten('add', 'Tensor');
 const MUL = aten('mul', 'Tensor');
 const DIV_MODE = aten('div', 'Tensor_mode');
 const ELU_BACKWARD = aten('elu_backward');
@@ -72,6 +73,18 @@ export function elementwiseKernels(): KernelConfig[] {
       const out = b.op.begin(MUL).t(diff).t(diff).one();
       b.release(diff);
       return out;
+    }),
+    // tf.addN (the pair parity check sums the cotangent products of several outputs with it): a left fold of add.
+    kernel('AddN', (b, inputs) => {
+      const terms = Object.values(inputs);
+      if (terms.length === 0) throw new Error('twinml torch AddN: no inputs');
+      let sum = b.share(terms[0]!);
+      for (const t of terms.slice(1)) {
+        const next = b.op.begin(ADD).t(sum).t(t!).one();
+        b.release(sum);
+        sum = next;
+      }
+      return sum;
     }),
     kernel('Cast', (b, { x }, attrs) => cast(b, x!, attrs.dtype as string)),
     kernel('Identity', (b, { x }) => b.share(x!)),
