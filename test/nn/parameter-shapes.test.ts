@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import * as nn from '../../src/nn/index.js';
-import { findPython } from '../../src/bridge/find-python.js';
+import { referencePython } from '../helpers/python.js';
 import { backward } from '../../src/train/backward.js';
 import { withBackend } from '../helpers/backend.js';
 
@@ -70,9 +70,9 @@ interface TorchShapes {
   state: Record<string, number[]>;
 }
 
-function torchShapes(): TorchShapes[] {
-  const python = findPython().chosen?.executable;
-  if (!python) throw new Error('no Python with torch found; run `npm run setup`');
+const PYTHON_WITH_TORCH = referencePython('test/nn/parameter-shapes.test.ts (shapes against PyTorch)');
+
+function torchShapes(python: string): TorchShapes[] {
   const r = spawnSync(python, ['-c', PYTHON, JSON.stringify(CASES.map((c) => c.torch))], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as TorchShapes[];
@@ -121,9 +121,9 @@ describe("PyTorch's layouts for every src/nn module", () => {
     expect([...new Set(CASES.map((c) => c.cls))].sort()).toEqual(exported.filter((k) => !elsewhere.includes(k)));
   });
 
-  it('weights, buffers and every .grad have the shapes PyTorch gives the same module', async () => {
+  it.skipIf(!PYTHON_WITH_TORCH)('weights, buffers and every .grad have the shapes PyTorch gives the same module', async () => {
     await withBackend('cpu');
-    const torch = torchShapes();
+    const torch = torchShapes(PYTHON_WITH_TORCH!);
     CASES.forEach((c, i) => {
       const ours = ourShapes(c);
       expect(ours.params, `${c.torch}: parameters`).toEqual(torch[i]!.params);
