@@ -131,7 +131,7 @@ export async function runPredict(
 
 export const predictCommand: CommandModule<object, PredictArgs> = {
   command: 'predict',
-  describe: 'Run an ONNX model on one input file (.json, .npy or an image) and print the top classes',
+  describe: 'Run an ONNX model on one input file (.json, .npy or an image) and print the top classes (every named output tensor for a regression/raw card)',
   builder: (yargs: Argv<object>) =>
     yargs
       .option('model', { type: 'string', demandOption: true, describe: 'Model directory (model.onnx + model.json) or a .onnx file' })
