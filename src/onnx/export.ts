@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import { packageRoot } from '../util/paths.js';
 import { addReshapeShapes, reconcileBatchTraces, symbolicShape } from './batch.js';
 import type { OnnxGraph } from './graph.js';
@@ -65,7 +65,7 @@ function resolveInputShape(options: ExportOptions): number[] {
   return shape;
 }
 
-function traceAt(model: Module, shape: number[], inputName: string, example?: tf.Tensor): TraceResult {
+function traceAt(model: AnyModule, shape: number[], inputName: string, example?: tf.Tensor): TraceResult {
   const input = example ?? tf.randomNormal(shape, 0, 1, 'float32', 1234);
   try {
     return traceForward(model, input, inputName);
@@ -101,7 +101,7 @@ function nameOutput(graph: OnnxGraph, from: string, to: string, inputName: strin
  * @param model - the model (any train/eval state; exported in eval mode)
  * @param options - input shape or example input, names, dynamic batch, opset, metadata
  */
-export function exportOnnx(model: Module, options: ExportOptions): Uint8Array {
+export function exportOnnx(model: AnyModule, options: ExportOptions): Uint8Array {
   const opset = options.opset ?? 17;
   if (!(SUPPORTED_OPSETS as readonly number[]).includes(opset)) {
     throw new Error(`exportOnnx: opset ${opset} is not supported (valid: ${SUPPORTED_OPSETS.join(', ')})`);

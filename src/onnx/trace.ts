@@ -11,7 +11,7 @@
  * Tensors are recognised by identity (`tensor.id`); parameters and buffers by their variable/tensor id.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '../nn/module.js';
+import { Module, type AnyModule } from '../nn/module.js';
 import { ModuleBuffer, Parameter } from '../nn/parameter.js';
 import { OnnxGraph, float32Bytes, int32Bytes, type AttributeValue, type Origin } from './graph.js';
 import { OnnxDataType } from './proto.js';
@@ -55,7 +55,7 @@ class Tracer {
   private kernelDepth = 0;
 
   constructor(
-    private readonly model: Module,
+    private readonly model: AnyModule,
     inputName: string,
     input: tf.Tensor,
   ) {
@@ -234,7 +234,7 @@ function node0(origin: Origin): string {
  * @param input - the example input
  * @param inputName - the graph input's name
  */
-export function traceForward(model: Module, input: tf.Tensor, inputName: string): TraceResult {
+export function traceForward(model: AnyModule, input: tf.Tensor, inputName: string): TraceResult {
   const tracer = new Tracer(model, inputName, input);
   const engine = tf.engine() as unknown as { runKernel: RunKernel };
   const originalRunKernel = engine.runKernel;

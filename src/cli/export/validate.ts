@@ -4,7 +4,7 @@
  * position; a mismatch throws naming the output and the max difference.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Module } from '../../nn/module.js';
+import type { AnyModule } from '../../nn/module.js';
 import { loadModel } from '../../inference/index.js';
 import { Rng } from '../../util/rng.js';
 import { flattenOutputs } from '../../onnx/outputs.js';
@@ -20,7 +20,7 @@ export interface ExportCheck {
 /** Tolerance: float32 kernels differ in summation order; 1e-5 of the output scale (issue #7's criterion). */
 export const EXPORT_RELATIVE_TOLERANCE = 1e-5;
 
-export async function validateExport(onnx: Uint8Array, model: Module, sampleShape: number[], batches = [1, 7]): Promise<ExportCheck[]> {
+export async function validateExport(onnx: Uint8Array, model: AnyModule, sampleShape: number[], batches = [1, 7]): Promise<ExportCheck[]> {
   const session = await loadModel(onnx, { workers: 0 });
   const wasTraining = model.training;
   model.eval();
