@@ -1,6 +1,6 @@
 /** `loadModel` and the InferenceModel implementation over a SessionRunner. */
 import { availableParallelism } from 'node:os';
-import type { ModelCard } from '../util/model-card.js';
+import { taskOf, type ModelCard } from '../util/model-card.js';
 import { topClasses } from './classification.js';
 import { readModelSource } from './model-source.js';
 import { imageToTensor, isEncodedImage, scaleAndNormalize } from './preprocessing.js';
@@ -71,6 +71,11 @@ class OnnxInferenceModel implements InferenceModel {
   async classify(input: ClassifyInput, options: ClassifyOptions = {}): Promise<Classification[]> {
     const card = this.card;
     if (!card) throw new Error('classify needs a model card (model.json beside the model) with head and labels; use predict');
+    const task = taskOf(card);
+    if (task !== 'classification' || !card.head) {
+      throw new Error(`classify: the model card of "${card.name}" states task "${task}", not "classification"; use predict, which returns the named output tensors`);
+    }
+    const head = card.head;
     const spec = this.runner.inputs.find((s) => s.name === card.input.name) ?? this.runner.inputs[0]!;
     let value: InputValue;
     if (typeof input === 'string' || (input instanceof Uint8Array && isEncodedImage(input))) {
@@ -90,7 +95,7 @@ class OnnxInferenceModel implements InferenceModel {
     }
     const outputs = await this.predict({ [spec.name]: value });
     const output = outputs[card.output.name] ?? Object.values(outputs)[0]!;
-    return topClasses(output, { head: card.head, labels: card.labels, top: options.top });
+    return topClasses(output, { head, labels: card.labels, top: options.top });
   }
 
   /**

@@ -11,19 +11,28 @@
  * Tensors are recognised by identity (`tensor.id`); parameters and buffers by their variable/tensor id.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Module } from '../nn/module.js';
+import { Module, type AnyModule } from '../nn/module.js';
 import { ModuleBuffer, Parameter } from '../nn/parameter.js';
 import { OnnxGraph, float32Bytes, int32Bytes, type AttributeValue, type Origin } from './graph.js';
 import { OnnxDataType } from './proto.js';
 import { OnnxExportError } from './errors.js';
 import { moduleEmitterFor, type KernelEmitContext, type ModuleEmitContext, type NodeSink } from './emitter.js';
 import { kernelEmitterFor, supportedKernels } from './kernels.js';
+import { flattenOutputs, type FlatOutput } from './outputs.js';
+
+/** One traced output of the forward. */
+export interface TracedOutput {
+  /** The object key it was returned under (null for a single tensor or an array element). */
+  key: string | null;
+  /** Value name of the output (may be the input name, an initializer, or another output's value). */
+  value: string;
+  shape: number[];
+}
 
 export interface TraceResult {
   graph: OnnxGraph;
-  /** Value name of the forward's output (may be the input name or an initializer for trivial models). */
-  output: string;
-  outputShape: number[];
+  /** The forward's outputs in order (flattenOutputs). */
+  outputs: TracedOutput[];
 }
 
 type RunKernel = (kernelName: string, inputs: Record<string, tf.Tensor>, attrs?: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
@@ -46,7 +55,7 @@ class Tracer {
   private kernelDepth = 0;
 
   constructor(
-    private readonly model: Module,
+    private readonly model: AnyModule,
     inputName: string,
     input: tf.Tensor,
   ) {
@@ -225,7 +234,7 @@ function node0(origin: Origin): string {
  * @param input - the example input
  * @param inputName - the graph input's name
  */
-export function traceForward(model: Module, input: tf.Tensor, inputName: string): TraceResult {
+export function traceForward(model: AnyModule, input: tf.Tensor, inputName: string): TraceResult {
   const tracer = new Tracer(model, inputName, input);
   const engine = tf.engine() as unknown as { runKernel: RunKernel };
   const originalRunKernel = engine.runKernel;
@@ -248,12 +257,15 @@ export function traceForward(model: Module, input: tf.Tensor, inputName: string)
     engine.runKernel = (kernelName, inputs, attrs) => tracer.runKernel(originalRunKernel.bind(engine), kernelName, inputs, attrs);
     const holder: { result?: TraceResult } = {};
     tf.tidy(() => {
-      const out = model.call(input) as unknown;
-      if (!(out instanceof tf.Tensor)) {
-        throw new OnnxExportError({ path: '', what: model.typeName }, 'forward returned several tensors (an array or an object); exportOnnx exports models with one output tensor');
+      const origin: Origin = { path: '', what: model.typeName };
+      let flat: FlatOutput[];
+      try {
+        flat = flattenOutputs(model.call(input) as unknown, 'exportOnnx');
+      } catch (e) {
+        throw new OnnxExportError(origin, (e as Error).message);
       }
-      const output = tracer.nameOf(out, { path: '', what: model.typeName });
-      holder.result = { graph: tracer.graph, output, outputShape: [...out.shape] };
+      const outputs = flat.map(({ key, tensor }) => ({ key, value: tracer.nameOf(tensor, origin), shape: [...tensor.shape] }));
+      holder.result = { graph: tracer.graph, outputs };
     });
     if (!holder.result) throw new Error('ONNX export: the traced forward returned nothing');
     return holder.result;

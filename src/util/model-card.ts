@@ -34,17 +34,36 @@ export interface ModelCard {
   /** Model name, e.g. "mnist-mlp". */
   name: string;
   version?: string;
-  /** How to read the output: softmax over logits, or the sign of one score (Adaline). */
-  head: 'softmax' | 'sign';
-  /** Class names, index = class id. */
+  /**
+   * What the outputs mean (absent = 'classification', cards written before tasks existed):
+   * 'classification' reads the output through `head` and `labels`; 'regression' outputs are values; 'raw' outputs
+   * are tensors passed through untouched. Only a classification card can `classify`; every task can `predict`.
+   */
+  task?: ModelTask;
+  /** How to read a classification output: softmax over logits, or the sign of one score (Adaline). Only for classification. */
+  head?: 'softmax' | 'sign';
+  /** Class names, index = class id (empty for regression and raw). */
   labels: string[];
   input: TensorSpecCard;
+  /** The first (or only) output. */
   output: TensorSpecCard;
+  /** Every graph output in order, when the model has several (output = outputs[0]). */
+  outputs?: TensorSpecCard[];
   preprocessing: Preprocessing;
   /** The zoo model and its configuration. */
   architecture: { model: string; config: Record<string, unknown> };
   /** Where the weights came from. */
   source: { run?: string; dataset?: string; seed?: number; createdAt: string; twinmlVersion: string };
+}
+
+/** What a model's outputs mean. */
+export type ModelTask = 'classification' | 'regression' | 'raw';
+/** Every task a card can state. */
+export const MODEL_TASKS: readonly ModelTask[] = ['classification', 'regression', 'raw'];
+
+/** The card's task ('classification' when the card predates tasks). */
+export function taskOf(card: Pick<ModelCard, 'task'>): ModelTask {
+  return card.task ?? 'classification';
 }
 
 export const MODEL_CARD_METADATA_KEY = 'twinml.model_card';
@@ -57,10 +76,14 @@ export function validateModelCard(card: unknown, where: string): ModelCard {
   };
   if (!c || typeof c !== 'object') fail('(root)', 'is not an object');
   if (typeof c.name !== 'string') fail('name', 'must be a string');
-  if (c.head !== 'softmax' && c.head !== 'sign') fail('head', 'must be "softmax" or "sign"');
+  if (c.task !== undefined && !MODEL_TASKS.includes(c.task)) fail('task', `must be one of ${MODEL_TASKS.map((t) => `"${t}"`).join(', ')}, got ${JSON.stringify(c.task)}`);
+  const task = c.task ?? 'classification';
+  if (task === 'classification' && c.head !== 'softmax' && c.head !== 'sign') fail('head', 'must be "softmax" or "sign" (task "classification")');
+  if (task !== 'classification' && c.head !== undefined) fail('head', `must be absent for task "${task}" (outputs are not classes)`);
   if (!Array.isArray(c.labels) || c.labels.some((l) => typeof l !== 'string')) fail('labels', 'must be an array of strings');
   if (!c.input || typeof c.input.name !== 'string' || !Array.isArray(c.input.shape)) fail('input', 'must have a name and a shape');
   if (!c.output || typeof c.output.name !== 'string') fail('output', 'must have a name');
+  if (c.outputs !== undefined && (!Array.isArray(c.outputs) || c.outputs.some((o) => !o || typeof o.name !== 'string'))) fail('outputs', 'must be a list of outputs, each with a name');
   if (!c.preprocessing || typeof c.preprocessing !== 'object') fail('preprocessing', 'must be an object');
   return c as ModelCard;
 }

@@ -1,6 +1,7 @@
 /** `twinml export`: options only; the work is in ../export/run.ts (imported when the command runs). */
 import type { Argv, CommandModule } from 'yargs';
 import type { ExportArgs } from '../export/run.js';
+import type { ModelTask } from '../../util/model-card.js';
 
 export const exportCommand: CommandModule<object, ExportArgs> = {
   command: 'export',
@@ -12,11 +13,24 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       .option('model-args', { type: 'string', describe: 'with --ts: constructor arguments as JSON' })
       .option('weights', { type: 'string', describe: 'with --ts: weights to load (.safetensors, or .pt/.pth read by PyTorch with weights_only=True)' })
       .option('input', { type: 'string', describe: 'with --ts: input shape with batch, e.g. 1x1x28x28 (the batch is exported dynamic)' })
-      .option('task', { type: 'string', choices: ['classification'], default: 'classification', describe: 'with --ts: what the output means (the card tells predict/serve)' })
-      .option('labels', { type: 'string', describe: 'with --ts: class names, comma-separated (index = class id)' })
+      .option('task', {
+        type: 'string',
+        choices: ['classification', 'regression', 'raw'],
+        describe:
+          'with --ts: what the outputs mean, written to the card: classification (needs --labels; the default when --labels is given), ' +
+          'regression (values) or raw (tensors passed through); predict prints the named output tensors for regression/raw',
+      })
+      .option('labels', { type: 'string', describe: 'with --ts: class names, comma-separated (index = class id); classification only' })
+      .option('output-names', {
+        type: 'string',
+        describe: 'with --ts: names of the graph outputs, comma-separated, when forward returns several tensors (default: the object keys, or output_0,output_1,... for an array)',
+      })
       .check((a) => {
         if (!a.run === !a.ts) throw new Error('twinml export: give either --run <run dir> or --ts <file#Export>');
-        if (a.ts && (!a.input || !a.out || !a.labels)) throw new Error('twinml export --ts needs --input, --out and --labels');
+        if (a.ts && (!a.input || !a.out)) throw new Error('twinml export --ts needs --input and --out');
+        if (a.ts && !a.task && !a.labels) throw new Error('twinml export --ts: state what the outputs mean: --task classification --labels a,b,… or --task regression or --task raw');
+        if (a.ts && a.task === 'classification' && !a.labels) throw new Error('twinml export --ts --task classification needs --labels (the class names, comma-separated)');
+        if (a.ts && a.labels && a.task && a.task !== 'classification') throw new Error(`twinml export --ts: --labels is for --task classification, not --task ${String(a.task)}`);
         return true;
       })
       .option('out', { type: 'string', describe: 'output folder, e.g. models/mnist-mlp/1 (default: the run directory)' })
@@ -40,11 +54,12 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
         weights: args.weights,
         input: args.input!,
         out: args.out!,
-        task: 'classification',
-        labels: args.labels!.split(',').map((l) => l.trim()),
+        task: (args.task ?? 'classification') as ModelTask,
+        labels: args.labels?.split(',').map((l) => l.trim()),
+        outputNames: args.outputNames?.split(',').map((n) => n.trim()),
         ...nameAndVersion(args.out!, args),
       });
-      const checks = r.checks.map((c) => `batch ${c.batch}: max |TS - ORT| ${c.maxAbsDiff.toExponential(2)}`).join(', ');
+      const checks = r.checks.map((c) => `batch ${c.batch}${r.checks.some((k) => k.output !== c.output) ? ` ${c.output}` : ''}: max |TS - ORT| ${c.maxAbsDiff.toExponential(2)}`).join(', ');
       console.log(`twinml export: ${r.onnxPath} + ${r.cardPath}, checked in onnxruntime-node (${checks})`);
       return;
     }

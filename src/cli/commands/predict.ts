@@ -1,7 +1,7 @@
 /**
  * `twinml predict --model <dir|model.onnx> --input <file.json|file.npy|image.png|image.jpg> [--top k] [--raw]`:
- * runs one model on one input file through `twinml/inference` and prints the top classes (or the raw outputs when
- * the model has no card). The inference library is imported only when the command runs.
+ * runs one model on one input file through `twinml/inference` and prints the top classes (or every named output
+ * tensor when the card's task is regression or raw, or the model has no card). The inference library is imported only when the command runs.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -98,14 +98,22 @@ export async function runPredict(
   const model = await loadModel(args.model, { workers: 0 });
   try {
     const input = adaptDtype(await readInputFile(args.input), model);
-    if (model.card) {
+    const task = model.card ? (model.card.task ?? 'classification') : null;
+    if (model.card && task === 'classification' && model.card.head) {
       const results = await model.classify(input as never, { top: args.top, raw: args.raw });
       if (args.json) print(JSON.stringify({ model: model.card.name, head: model.card.head, results }, null, 2));
       else print(formatClassifications(results, model.card.head));
       return;
     }
-    if (typeof input === 'string') throw new Error(`${args.model} has no model card (model.json), so images cannot be preprocessed; pass .json or .npy`);
-    if (!warnedNoCard.has(args.model)) {
+    if (typeof input === 'string') {
+      throw new Error(
+        model.card
+          ? `${args.model}: the model card states task "${task}", so images are not decoded (only a classification card says how); pass .json or .npy`
+          : `${args.model} has no model card (model.json), so images cannot be preprocessed; pass .json or .npy`,
+      );
+    }
+    // A regression/raw card: the input goes to the model as given and every named output is printed.
+    if (!model.card && !warnedNoCard.has(args.model)) {
       warnedNoCard.add(args.model);
       warn(noCardWarning(args.model));
     }
@@ -114,7 +122,7 @@ export async function runPredict(
       const plain = Object.fromEntries(
         Object.entries(outputs).map(([n, t]) => [n, { dtype: t.dtype, shape: t.shape, data: Array.from(t.data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? v.toString() : v)) }]),
       );
-      print(JSON.stringify(plain));
+      print(JSON.stringify(model.card ? { model: model.card.name, task, outputs: plain } : plain));
     } else print(formatOutputs(outputs));
   } finally {
     await model.close();
@@ -123,7 +131,7 @@ export async function runPredict(
 
 export const predictCommand: CommandModule<object, PredictArgs> = {
   command: 'predict',
-  describe: 'Run an ONNX model on one input file (.json, .npy or an image) and print the top classes',
+  describe: 'Run an ONNX model on one input file (.json, .npy or an image) and print the top classes (every named output tensor for a regression/raw card)',
   builder: (yargs: Argv<object>) =>
     yargs
       .option('model', { type: 'string', demandOption: true, describe: 'Model directory (model.onnx + model.json) or a .onnx file' })

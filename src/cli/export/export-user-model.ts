@@ -1,6 +1,6 @@
 /**
- * `twinml export --ts ./net.ts#Net --weights w.safetensors --input 1x1x28x28 --out models/net/1 --labels …`:
- * a user's model (TS mirror + weights trained anywhere, PyTorch included) to model.onnx + model card,
+ * `twinml export --ts ./net.ts#Net --weights w.safetensors --input 1x1x28x28 --out models/net/1 --labels …`
+ * (or `--task regression|raw`, no labels): a user's model, with every output of a several-output forward named, (TS mirror + weights trained anywhere, PyTorch included) to model.onnx + model card,
  * refusing random ops and checked in onnxruntime-node against the TS model.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,7 +11,8 @@ import type { Module } from '../../nn/module.js';
 import { exportOnnx } from '../../onnx/index.js';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { loadTorchWeights } from '../../bridge/torch-weights.js';
-import { MODEL_CARD_METADATA_KEY, type ModelCard } from '../../util/model-card.js';
+import { MODEL_CARD_METADATA_KEY, MODEL_TASKS, type ModelCard, type ModelTask, type TensorSpecCard } from '../../util/model-card.js';
+import { flattenOutputs, resolveOutputNames } from '../../onnx/outputs.js';
 import { parseInputSpec } from '../../parity/pair/input-spec.js';
 import { loadTsModel, parseModelRef, type ModelArgs } from '../../parity/pair/load-ts-model.js';
 import { assertNoRandomOps } from './random-guard.js';
@@ -29,9 +30,15 @@ export interface UserExportOptions {
   /** `1x1x28x28`: the input with a batch dimension (exported as a dynamic batch). */
   input: string;
   out: string;
-  /** What the output means; only 'classification' (with labels) is served today. */
-  task: 'classification';
-  labels: string[];
+  /**
+   * What the outputs mean: 'classification' (the first output is [batch, classes] logits, needs labels),
+   * 'regression' (values) or 'raw' (tensors passed through untouched).
+   */
+  task: ModelTask;
+  /** Class names (classification only). */
+  labels?: string[];
+  /** Graph output names when forward returns several tensors (default: object keys, or output_0, output_1, ...). */
+  outputNames?: string[];
   name?: string;
   version?: string;
 }
@@ -43,7 +50,10 @@ export interface UserExportOptions {
 export async function exportUserModel(o: UserExportOptions): Promise<ExportedModel> {
   const spec = parseInputSpec(o.input);
   if (spec.dtype !== 'float32') throw new Error(`--input ${o.input}: only float32 inputs export today`);
-  if (o.labels.length === 0) throw new Error('--labels: a classification export needs the class names, e.g. --labels 0,1,2,3,4,5,6,7,8,9');
+  if (!MODEL_TASKS.includes(o.task)) throw new Error(`--task: must be one of ${MODEL_TASKS.join(', ')}, got "${String(o.task)}"`);
+  const labels = o.labels ?? [];
+  if (o.task === 'classification' && labels.length === 0) throw new Error('--labels: a classification export needs the class names, e.g. --labels 0,1,2,3,4,5,6,7,8,9');
+  if (o.task !== 'classification' && labels.length > 0) throw new Error(`--labels: a ${o.task} export has no classes; drop --labels or use --task classification`);
   await useBackend('cpu');
   const ref = parseModelRef(o.ts, '#', '--ts');
   const model = await loadTsModel<Module>(ref, o.modelArgs);
@@ -51,26 +61,31 @@ export async function exportUserModel(o: UserExportOptions): Promise<ExportedMod
     if (o.weights) await loadTorchWeights(model, o.weights);
     const sampleShape = spec.shape.slice(1);
     const probe = tf.randomNormal([2, ...sampleShape], 0, 1, 'float32', 7);
-    let outputShape: number[];
+    let probed: Array<{ key: string | null; shape: number[] }> = [];
     try {
       assertNoRandomOps(model, probe);
-      outputShape = tf.tidy(() => {
+      tf.tidy(() => {
         model.eval();
-        return model.call(probe).shape;
+        probed = flattenOutputs(model.call(probe) as unknown, `${ref.file}#${ref.name}`).map((f) => ({ key: f.key, shape: [...f.tensor.shape] }));
       });
     } finally {
       probe.dispose();
     }
-    if (outputShape.length !== 2 || outputShape[1] !== o.labels.length) {
-      throw new Error(`--labels: ${o.labels.length} labels, but the model's output has shape [${outputShape.join(', ')}] (expected [batch, ${o.labels.length}])`);
+    const outputNames = resolveOutputNames(probed.map((p) => p.key), { outputNames: o.outputNames });
+    const outputs: TensorSpecCard[] = probed.map((p, i) => ({ name: outputNames[i]!, shape: ['batch', ...p.shape.slice(1)], dtype: 'float32' }));
+    const first = probed[0]!.shape;
+    if (o.task === 'classification' && (first.length !== 2 || first[1] !== labels.length)) {
+      throw new Error(`--labels: ${labels.length} labels, but the model's output ${outputNames[0]} has shape [${first.join(', ')}] (expected [batch, ${labels.length}])`);
     }
     const card: ModelCard = {
       name: o.name ?? ref.name.toLowerCase(),
       version: o.version,
-      head: 'softmax',
-      labels: o.labels,
+      task: o.task,
+      ...(o.task === 'classification' ? { head: 'softmax' as const } : {}),
+      labels,
       input: { name: 'input', shape: ['batch', ...sampleShape], dtype: 'float32' },
-      output: { name: 'output', shape: ['batch', o.labels.length], dtype: 'float32' },
+      output: outputs[0]!,
+      ...(outputs.length > 1 ? { outputs } : {}),
       // The model takes its input as given (no image decoding defaults): send tensors the model was trained on.
       preprocessing: { scale: 1 },
       architecture: { model: `${ref.file}#${ref.name}`, config: { args: (o.modelArgs ?? null) as unknown } as Record<string, unknown> },
@@ -79,7 +94,7 @@ export async function exportUserModel(o: UserExportOptions): Promise<ExportedMod
     const bytes = exportOnnx(model, {
       inputShape: spec.shape,
       inputName: 'input',
-      outputName: 'output',
+      outputNames,
       metadata: { [MODEL_CARD_METADATA_KEY]: JSON.stringify(card) },
       docString: `twinml export of ${ref.name} (${ref.file})`,
     });

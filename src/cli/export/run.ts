@@ -16,6 +16,8 @@ export interface ExportArgs {
   input?: string;
   task?: string;
   labels?: string;
+  /** --output-names a,b (with --ts, a several-output forward). */
+  outputNames?: string;
   out?: string;
   name?: string;
   /** --model-version (yargs keeps --version for the program's version). */

@@ -183,7 +183,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       platform: 'onnxruntime_onnx',
       inputs: s.model.inputs.map(tensorMetadata),
       outputs: s.model.outputs.map(tensorMetadata),
-      ...(s.card ? { parameters: { head: s.card.head, labels: s.card.labels, preprocessing: s.card.preprocessing } } : {}),
+      ...(s.card ? { parameters: { task: s.card.task ?? 'classification', ...(s.card.head ? { head: s.card.head } : {}), labels: s.card.labels, outputs: (s.card.outputs ?? [s.card.output]).map((o) => o.name), preprocessing: s.card.preprocessing } } : {}),
     };
   };
   app.get('/v2/models/:name', metadata);
