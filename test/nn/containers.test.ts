@@ -142,12 +142,3 @@ describe('forward returning several tensors', () => {
     fc.dispose();
   });
 });
-
-describe('exportOnnx and several outputs', () => {
-  it('names the model and says why when forward returns an object', async () => {
-    const { exportOnnx } = await import('../../src/onnx/index.js');
-    const m = new Encoder();
-    expect(() => exportOnnx(m as unknown as nn.Module, { inputShape: [1, 4] })).toThrow(/Encoder at module path .*forward returned several tensors/);
-    m.dispose();
-  });
-});
