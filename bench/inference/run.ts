@@ -143,14 +143,18 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
         .map((l) => ({ description: `predict / session.run, ${l.model}, batch 64`, value: l.predictOverOrt, target: '<= 1.10', met: l.predictOverOrt <= 1.1 })),
       { description: 'event-loop lag p99 during batch-2048 mnist-cnn predict (ms)', value: eventLoopLag.duringPredictP99Ms, target: '<= 2 ms', met: eventLoopLag.duringPredictP99Ms <= 2 },
     ];
+    /** The fields every result has, taken when the run ends (the load average at the end). */
+    const finished = () => ({
+      createdAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', loadAverageAtStart, loadAverageAtEnd: loadavg() },
+      threads,
+      torchVersion: torch.torch_version,
+      latency,
+      eventLoopLag,
+    });
     if (options.predictOnly) {
       const results: InferenceBenchResults = {
-        createdAt: new Date().toISOString(),
-        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', loadAverageAtStart, loadAverageAtEnd: loadavg() },
-        threads,
-        torchVersion: torch.torch_version,
-        latency,
-        eventLoopLag,
+        ...finished(),
         throughput: [],
         targets: predictTargets,
       };
@@ -201,12 +205,7 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
         met: t.ratio >= 3,
       }));
     const results: InferenceBenchResults = {
-      createdAt: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', loadAverageAtStart, loadAverageAtEnd: loadavg() },
-      threads,
-      torchVersion: torch.torch_version,
-      latency,
-      eventLoopLag,
+      ...finished(),
       throughput,
       httpOverhead,
       kserve,
