@@ -39,14 +39,17 @@ beforeAll(async () => {
 const PYTHON = referencePython('test/onnx/multi-output.test.ts (the onnx.checker part; the onnxruntime checks still run)');
 
 /**
- * onnx.checker.check_model(full_check=True) in the project's Python; returns "ok <opset> <ir>" (and that string
- * unchecked where no Python with torch and onnx is installed: the skip is named once above).
+ * Asserts onnx.checker.check_model(full_check=True) passes in the project's Python and reports opset 17, IR 8.
+ * Where no Python with torch and onnx is installed, this part is skipped (named once above).
  */
-function onnxChecker(bytes: Uint8Array, name: string): string {
-  if (!PYTHON) return 'ok 17 8';
+function expectCheckerClean(bytes: Uint8Array, name: string): void {
+  if (PYTHON) expect(onnxChecker(PYTHON, bytes, name)).toBe('ok 17 8');
+}
+
+/** onnx.checker's verdict: "ok <opset> <ir>". */
+function onnxChecker(python: string, bytes: Uint8Array, name: string): string {
   const file = join(dir, `${name}.onnx`);
   writeFileSync(file, bytes);
-  const python = PYTHON;
   return execFileSync(python, ['-c', `import onnx; m = onnx.load(${JSON.stringify(file)}); onnx.checker.check_model(m, full_check=True); print("ok", m.opset_import[0].version, m.ir_version)`], { encoding: 'utf8' }).trim();
 }
 
@@ -82,7 +85,7 @@ describe('exportOnnx: several outputs', () => {
     expect(m.irVersion).toBe(8);
     expect(m.graph.output.map((o) => o.name)).toEqual(['mu', 'logvar']);
     for (const o of m.graph.output) expect(dims(o)).toEqual(['batch', 8]);
-    expect(onnxChecker(bytes, 'encoder')).toBe('ok 17 8');
+    expectCheckerClean(bytes, 'encoder');
     await expectOutputsMatch(model, bytes, ['mu', 'logvar']);
     const checks = await validateExport(bytes, model, [1, 28, 28]);
     expect(checks.map((c) => `${c.batch}:${c.output}`)).toEqual(['1:mu', '1:logvar', '7:mu', '7:logvar']);
@@ -99,7 +102,7 @@ describe('exportOnnx: several outputs', () => {
     const named = exportOnnx(model, { inputShape: [1, 1, 28, 28], outputNames: ['logits', 'features'] });
     // The features feed the head: renaming the value keeps the graph connected.
     expect(decode(named).graph.node.some((n) => n.input.includes('features'))).toBe(true);
-    expect(onnxChecker(named, 'logits-features')).toBe('ok 17 8');
+    expectCheckerClean(named, 'logits-features');
     await expectOutputsMatch(model, named, ['logits', 'features']);
   });
 
@@ -119,7 +122,7 @@ describe('exportOnnx: several outputs', () => {
       ['a', 'b'],
       ['input', 'echo'],
     ]);
-    expect(onnxChecker(bytes, 'twice')).toBe('ok 17 8');
+    expectCheckerClean(bytes, 'twice');
     const session = await loadModel(bytes, { workers: 0 });
     try {
       const x = tf.tensor2d([[1, -2, 3, 0.5]]);
