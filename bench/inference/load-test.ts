@@ -5,11 +5,9 @@
  * Start the server with LOAD_TEST_NODE_FLAGS: V8 otherwise grows its young generation from 1 to 16 MiB per
  * semi-space during the first few thousand requests, which adds ~20 MiB of RSS that is sizing, not retention
  * (heap used stays flat; measured 181 -> 200 -> 198 -> 191 -> 191 MiB at 2k/10k/20k/30k/40k requests without it).
- * The same flag is a sensible production setting for `twinml serve` (fewer scavenges under load). 32 MiB rather than
- * 16 since the server records per-request statistics: with 16, V8 still grew the semi-spaces under load (+0.5% to
- * +19% RSS over 11 runs, in ~30 MiB steps); with 32, +1.4% to +8.5% (docs/inference-server.md).
+ * The same flag is a sensible production setting for `twinml serve` (fewer scavenges under load).
  */
-export const LOAD_TEST_NODE_FLAGS = ['--min-semi-space-size=32'];
+export const LOAD_TEST_NODE_FLAGS = ['--min-semi-space-size=16'];
 
 import { runLoad, type LoadResult } from './http-load.js';
 import type { ServerProcess } from './server-process.js';

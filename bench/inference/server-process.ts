@@ -9,7 +9,7 @@ export interface ServerProcessOptions {
   maxQueueDelayMs: number;
   workers?: number;
   intraOpThreads?: number;
-  /** Node/V8 flags for the server process, e.g. ['--min-semi-space-size=32']. */
+  /** Node/V8 flags for the server process, e.g. ['--min-semi-space-size=16']. */
   nodeFlags?: string[];
   /** Also serve gRPC (0 = a free port; ServerProcess.grpcPort tells which). */
   grpcPort?: number;
