@@ -13,6 +13,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default on a 2-core machine is 1 worker; many suites wait on Python, servers or child processes,
+    // so two files at a time halve the wall time without oversubscribing the cores.
+    maxWorkers: 2,
     reporters: ['default'],
   },
 });
