@@ -33,6 +33,7 @@ export class TensorExchange {
   /** The shared transfer file. */
   readonly arenaPath: string;
   private readonly fd: number;
+  private disposed = false;
   private receive: Buffer = Buffer.alloc(0);
 
   constructor() {
@@ -92,12 +93,15 @@ export class TensorExchange {
     return parseSafetensors(target.subarray(0, length), this.arenaPath, { copy: false }).tensors;
   }
 
+  /**
+   * Closes the transfer file and removes the folder. Idempotent: the descriptor is closed once only, because a
+   * second close would hit whatever the process opened under the same number since (for a later bridge, its IPC
+   * socket to Python).
+   */
   dispose(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    if (this.disposed) return;
+    this.disposed = true;
+    closeSync(this.fd);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
