@@ -39,7 +39,7 @@ describe('the bridge after a bridge', () => {
       await new Promise((r) => setTimeout(r, 2500));
       const x = { dtype: 'float32' as const, shape: [3], data: new Float32Array([1, 2, 3]) };
       const { tensors } = await second.call('echo', {}, { x });
-      expect(Array.from(tensors.get('x')!.data)).toEqual([1, 2, 3]);
+      expect(Array.from(tensors.get('x')!.data as Float32Array)).toEqual([1, 2, 3]);
       expect(second.alive).toBe(true);
     } finally {
       await second.close();
