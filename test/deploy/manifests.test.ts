@@ -107,6 +107,8 @@ describe('container file (deploy/Dockerfile)', () => {
     expect(user[0]).not.toMatch(/^(root|0)(:|$)/);
     expect(args('VOLUME').join(' ')).toContain('/models');
     expect(args('ENTRYPOINT').join(' ')).toContain('bin/twinml.js');
+    // The young-generation size the load test holds RSS flat with (docs/inference-server.md).
+    expect(args('ENTRYPOINT').join(' ')).toContain('--min-semi-space-size=16');
     expect(args('CMD').join(' ')).toMatch(/"serve", "--models", "\/models", "--host", "0\.0\.0\.0", "--port", "8080"/);
     expect(args('HEALTHCHECK').join(' ')).toContain('http://127.0.0.1:8080/v2/health/ready');
   });
