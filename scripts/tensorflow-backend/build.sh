@@ -78,14 +78,23 @@ node_gyp="$(npm prefix -g)/lib/node_modules/npm/node_modules/node-gyp/bin/node-g
 if [ -f "$node_gyp" ]; then node_gyp_cmd=(node "$node_gyp"); else node_gyp_cmd=(npm exec --yes -- node-gyp@11); fi
 
 stamp="$TF_WHEEL-$TF_WHEEL_VERSION $TFJS_NODE_VERSION napi-$napi_version $(node -p process.version) $tf_dir"
+# One built addon per stamp is kept for the machine (beside the wheel's venv): \`npm ci\` and fresh clones reuse it.
+cache_root=${TWINML_VENV_CACHE:-$HOME/.cache/twinml}
+cached="$cache_root/tfjs-binding/$(printf '%s' "$stamp" | sha256sum | cut -c1-16)/tfjs_binding.node"
 if [ -f "$binding_path" ] && [ "$(cat "$pkg_dir/build/twinml-build-stamp" 2>/dev/null)" = "$stamp" ]; then
   say "addon already built ($stamp): $binding_path"
+elif [ -f "$cached" ]; then
+  mkdir -p "$(dirname "$binding_path")" "$pkg_dir/build"
+  cp "$cached" "$binding_path.tmp" && mv "$binding_path.tmp" "$binding_path"
+  echo "$stamp" > "$pkg_dir/build/twinml-build-stamp"
+  say "reusing the machine's cached build for the same wheel, package and Node: $cached"
 else
   say "node-gyp rebuild (napi $napi_version, about a minute)"
   (cd "$pkg_dir" && LDFLAGS="-Wl,-rpath,$tf_dir" "${node_gyp_cmd[@]}" rebuild --loglevel=error --nodedir="$node_dir" \
       --module_name=tfjs_binding --module_path="$(dirname "$binding_path")" --napi_build_version="$napi_version" \
       -j "$(nproc 2>/dev/null || echo 2)")
   echo "$stamp" > "$pkg_dir/build/twinml-build-stamp"
+  mkdir -p "$(dirname "$cached")" && cp "$binding_path" "$cached.tmp.$$" && mv "$cached.tmp.$$" "$cached"
 fi
 
 # ---- check ---------------------------------------------------------------------------------------------------------

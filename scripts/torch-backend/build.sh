@@ -35,6 +35,8 @@ command -v node >/dev/null 2>&1 || die "node is not on PATH"
 # ---- the wheel --------------------------------------------------------------------------------------------------
 read -r torch_version torch_dir abi < <("$python" -c 'import os, torch; print(torch.__version__, os.path.dirname(torch.__file__), int(torch._C._GLIBCXX_USE_CXX11_ABI))' 2>/dev/null) \
   || die "$python cannot import torch: run \`npm run setup\` (installs requirements.txt into .venv)"
+# The real path (the .venv link resolved): the addon's RUNPATH and the cache key below must not name one clone.
+torch_dir=$(readlink -f "$torch_dir")
 for f in include/ATen/ATen.h include/ATen/core/dispatch/Dispatcher.h lib/libtorch_cpu.so lib/libc10.so; do
   [ -e "$torch_dir/$f" ] || die "the torch wheel has no $torch_dir/$f (a torch wheel with C++ headers is needed; reinstall torch from PyPI)"
 done
@@ -54,8 +56,16 @@ out="$out_dir/twinml_torch.node"
 sources=("$src_dir/addon.cc" "$src_dir/fused.cc")
 src_hash=$(cat "${sources[@]}" "$0" | sha256sum | cut -c1-12)
 stamp="torch-$torch_version abi-$abi node-$(node -p process.version) src-$src_hash $torch_dir"
+# One compiled addon per stamp is kept for the machine (like the virtualenv): a fresh clone reuses it.
+cache_root=${TWINML_VENV_CACHE:-$HOME/.cache/twinml}
+cached="$cache_root/torch-addon/$(printf '%s' "$stamp" | sha256sum | cut -c1-16)/twinml_torch.node"
 if [ "$force" = 0 ] && [ -f "$out" ] && [ "$(cat "$out_dir/build-stamp" 2>/dev/null)" = "$stamp" ]; then
   say "addon already built ($stamp): $out"
+elif [ "$force" = 0 ] && [ -f "$cached" ]; then
+  mkdir -p "$out_dir"
+  cp "$cached" "$out.tmp" && mv "$out.tmp" "$out"
+  echo "$stamp" > "$out_dir/build-stamp"
+  say "reusing the machine's cached build of the same sources and torch: $cached"
 else
   mkdir -p "$out_dir"
   case "$(uname -s)" in
@@ -77,6 +87,7 @@ else
   mv "$out.tmp" "$out"
   rm -f "${objs[@]}"
   echo "$stamp" > "$out_dir/build-stamp"
+  mkdir -p "$(dirname "$cached")" && cp "$out" "$cached.tmp.$$" && mv "$cached.tmp.$$" "$cached"
 fi
 
 # ---- check ------------------------------------------------------------------------------------------------------
