@@ -21,7 +21,7 @@ else
   say "npm install (no package-lock.json yet)"
   npm install --no-audit --no-fund --loglevel=error
 fi
-npm run --silent build
+[ -f dist/index.js ] || npm run --silent build  # npm ci / npm install already ran `prepare` (the build)
 say "Node dependencies installed and dist/ built"
 
 # ---- Python ----
