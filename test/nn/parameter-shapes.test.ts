@@ -49,6 +49,52 @@ const CASES: ShapeCase[] = [
   { cls: 'LayerNorm', torch: 'nn.LayerNorm((3, 4), bias=False)', make: () => new nn.LayerNorm([3, 4], { bias: false }), input: [2, 3, 4] },
   { cls: 'LayerNorm', torch: 'nn.LayerNorm(5, elementwise_affine=False)', make: () => new nn.LayerNorm(5, { elementwiseAffine: false }), input: [2, 5] },
   { cls: 'RMSNorm', torch: 'nn.RMSNorm(6)', make: () => new nn.RMSNorm(6), input: [2, 3, 6] },
+  {
+    cls: 'MultiheadAttention',
+    torch: 'nn.MultiheadAttention(8, 2)',
+    make: () => new nn.MultiheadAttention(8, 2),
+    input: [5, 3, 8],
+    run: (m, x) => (m as nn.MultiheadAttention).call(x, x, x)[0]!,
+  },
+  {
+    cls: 'MultiheadAttention',
+    torch: 'nn.MultiheadAttention(6, 3, kdim=4, vdim=5, bias=False, batch_first=True)',
+    make: () => new nn.MultiheadAttention(6, 3, { kdim: 4, vdim: 5, bias: false, batchFirst: true }),
+    input: [2, 5, 6],
+    run: (m, x) => (m as nn.MultiheadAttention).call(x, tf.ones([2, 3, 4]), tf.ones([2, 3, 5]))[0]!,
+  },
+  { cls: 'NonDynamicallyQuantizableLinear', torch: 'nn.modules.linear.NonDynamicallyQuantizableLinear(5, 3)', make: () => new nn.NonDynamicallyQuantizableLinear(5, 3), input: [2, 5] },
+  { cls: 'TransformerEncoderLayer', torch: 'nn.TransformerEncoderLayer(8, 2, dim_feedforward=16)', make: () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), input: [5, 3, 8] },
+  {
+    cls: 'TransformerDecoderLayer',
+    torch: 'nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, bias=False)',
+    make: () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, bias: false }),
+    input: [5, 3, 8],
+    run: (m, x) => (m as nn.TransformerDecoderLayer).call(x, tf.ones([4, 3, 8])),
+  },
+  {
+    cls: 'TransformerEncoder',
+    torch: 'nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, dim_feedforward=16), 2, norm=nn.LayerNorm(8), enable_nested_tensor=False)',
+    make: () => {
+      const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 });
+      const encoder = new nn.TransformerEncoder(layer, 2, { norm: new nn.LayerNorm(8) });
+      layer.dispose();
+      return encoder;
+    },
+    input: [5, 3, 8],
+  },
+  {
+    cls: 'TransformerDecoder',
+    torch: 'nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, dim_feedforward=16), 2)',
+    make: () => {
+      const layer = new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 });
+      const decoder = new nn.TransformerDecoder(layer, 2);
+      layer.dispose();
+      return decoder;
+    },
+    input: [5, 3, 8],
+    run: (m, x) => (m as nn.TransformerDecoder).call(x, tf.ones([4, 3, 8])),
+  },
   { cls: 'Dropout2d', torch: 'nn.Dropout2d(0.3)', make: () => new nn.Dropout2d(0.3), input: [2, 3, 4, 4] },
   {
     cls: 'Sequential',
