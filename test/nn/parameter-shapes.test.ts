@@ -17,12 +17,12 @@ interface ShapeCase {
   cls: string;
   /** The PyTorch module (evaluated with `from torch import nn`). */
   torch: string;
-  make: () => nn.Module;
+  make: () => nn.Module | nn.MultiheadAttention;
   /** Input shape, and whether it is int32 indices (below `high`). */
   input: number[];
   indices?: { high: number };
   /** The forward call for modules with several inputs or outputs (default `m.call(x)`). */
-  run?: (m: nn.Module, x: tf.Tensor) => tf.Tensor;
+  run?: (m: nn.Module | nn.MultiheadAttention, x: tf.Tensor) => tf.Tensor;
 }
 
 const CASES: ShapeCase[] = [
@@ -139,7 +139,7 @@ function ourShapes(c: ShapeCase): TorchShapes & { grads: Record<string, number[]
     : tf.randomUniform(c.input, -1, 1, 'float32', 5);
   const params = m.parameters();
   const lossFn = () => {
-    const y = c.run ? c.run(m, x) : m.call(x);
+    const y = c.run ? c.run(m, x) : (m as nn.Module).call(x);
     return tf.sum(tf.mul(y, tf.randomUniform(y.shape, -1, 1, 'float32', 6))) as tf.Scalar;
   };
   // (tfjs's variableGrads needs at least one variable; parameter-free modules just run forward.)
