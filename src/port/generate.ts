@@ -161,6 +161,7 @@ export function generateModule(model: ModelDescription, options: GenerateOptions
     });
   }
 
+  gaps.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0));
   const classText = variants.map((v) => classSource(v, model, gaps));
   const hasGaps = gaps.length > 0;
   const rootFile = model.file.split(/[\\/]/).pop();
@@ -213,7 +214,8 @@ function classSource(v: Variant, model: ModelDescription, gaps: PortGap[]): stri
       const g = gaps.find((x) => x.className === cls.name && x.what === `self.${name}`);
       lines.push(`    // TODO twinml port: unsupported ${g ? g.reason : `self.${name}`}`);
       lines.push(`    this.${name} = unsupported(${literal(`self.${name} (${whereLabel(cls.file, line ?? cls.line)})`)});${cite}`);
-    } else lines.push(`    this.${name} = ${expr};${cite}`);
+    } else if (expr.length > 100 && /^new nn\.(Sequential|ModuleList|ModuleDict)\(/.test(expr)) lines.push(...wrapContainer(`    this.${name} = `, expr, cite));
+    else lines.push(`    this.${name} = ${expr};${cite}`);
   }
   lines.push('  }');
   lines.push('');
@@ -225,7 +227,13 @@ function classSource(v: Variant, model: ModelDescription, gaps: PortGap[]): stri
   } else {
     lines.push(`  forward(${forwardParams(first)}): ${ret} {`);
     const fgaps = v.forward.gaps;
+    const inplace = gaps.filter((g) => g.className === cls.name && g.what === 'in-place update');
     for (const l of v.forward.lines) {
+      const trick = inplace.find((g) => l.endsWith(`// ${whereLabel(g.file, g.line)}`));
+      if (trick) {
+        lines.push(`    // TODO twinml port: unsupported ${trick.reason}`);
+        lines.push(`    unsupported(${literal(`in-place update (${whereLabel(trick.file, trick.line)})`)});`);
+      }
       const m = /unsupported\('([^']*)'\)/.exec(l);
       if (m) {
         const g = fgaps.find((x) => m[1]!.startsWith(x.what));
@@ -238,4 +246,27 @@ function classSource(v: Variant, model: ModelDescription, gaps: PortGap[]): stri
   lines.push('}');
   void model;
   return lines.join('\n');
+}
+
+/** Splits a long container expression into one entry per line (top-level commas only). */
+function wrapContainer(prefix: string, expr: string, cite: string): string[] {
+  const open = expr.indexOf('(') + 1;
+  const inner = expr.slice(open, -1);
+  const bracket = inner.startsWith('[') ? '[' : inner.startsWith('{') ? '{' : '';
+  const body = bracket ? inner.slice(1, -1).trim() : inner;
+  const items: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === ',' && depth === 0) {
+      items.push(body.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  items.push(body.slice(start).trim());
+  const close = bracket === '[' ? ']' : bracket === '{' ? '}' : '';
+  return [`${prefix}${expr.slice(0, open)}${bracket}${cite}`, ...items.map((it) => `      ${it},`), `    ${close})${';'}`];
 }

@@ -125,7 +125,7 @@ export function translateFunction(node: FxNode, ctx: OpContext): OpResult {
     if (attr === 'ndim') return { expr: `${ctx.expr(node.args[0])}.rank`, kind: 'number' };
     return { refused: `tensor attribute .${String(attr)}` };
   }
-  if (ns !== 'F' && ns !== 'torch') return { refused: `${target} (no twinml equivalent)` };
+  if (ns !== 'F' && ns !== 'torch') return { refused: 'not a torch or torch.nn.functional function twinml knows' };
   const f = `${ns}.${name}`;
   if (name in UNARY_F && (ns === 'F' || ns === 'torch')) return { expr: fn(UNARY_F[name]!, [ctx.expr(node.args[0])]) };
   if (ns === 'torch' && name in UNARY_TF) return { expr: fn(UNARY_TF[name]!, [ctx.expr(node.args[0])]) };
@@ -209,7 +209,7 @@ export function translateFunction(node: FxNode, ctx: OpContext): OpResult {
     case 'torch.mm':
       return binary(ctx, 'matmul', node.args[0], node.args[1]);
     default:
-      return { refused: `${f} (no twinml equivalent in src/port's table)` };
+      return { refused: 'no twinml equivalent in the port table (docs/port.md lists what translates)' };
   }
 }
 
@@ -276,6 +276,6 @@ export function translateMethod(node: FxNode, ctx: OpContext): OpResult {
       return { expr: fn('tf.split', [x, ctx.expr(n), ctx.expr(d)]), kind: 'tuple' };
     }
     default:
-      return { refused: `tensor method .${name}() (no twinml equivalent in src/port's table)` };
+      return { refused: 'no twinml equivalent in the port table (docs/port.md lists what translates)' };
   }
 }

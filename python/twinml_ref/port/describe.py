@@ -97,9 +97,12 @@ def _frame(path, line, function):
 def _user_frames():
     """The stack's frames outside torch and this package, outermost first: (file, statement line, function, statement)."""
     out = []
-    for f in traceback.extract_stack()[:-1]:
+    stack = traceback.extract_stack()[:-1]
+    # Only what runs inside the tracer (the frames before it are the bridge's and this package's).
+    start = next((i for i, f in enumerate(stack) if os.path.abspath(f.filename).startswith(_TORCH_DIR)), len(stack))
+    for f in stack[start:]:
         path = os.path.abspath(f.filename)
-        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "/twinml_ref/" in path or "<" in f.filename:
+        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "<" in f.filename:
             continue
         out.append(_frame(path, f.lineno, f.name))
     return out
