@@ -55,6 +55,12 @@ const CASES: Record<string, Case> = {
     names: { TinyResNet: ['stem', 'bn', 'layer1', 'layer2', 'pool', 'fc'], BasicBlock: ['conv1', 'bn1', 'relu', 'conv2', 'bn2', 'shortcut'] },
     classes: ['BasicBlock', 'BasicBlock2', 'TinyResNet'],
   },
+  blocks: {
+    torch: 'parity-tests/port/models/blocks.py:Blocks',
+    input: '2x3x8x8',
+    loss: 'cross_entropy',
+    names: { Blocks: ['scale', 'offset', 'blocks', 'head'], ConvBlock: ['conv', 'norm'] },
+  },
   twotower: { torch: 'parity-tests/port/models/twotower.py:TwoTower', input: '3x1x28x28', loss: 'nll', names: { TwoTower: ['conv', 'pool', 'towers', 'side', 'heads'] } },
 };
 
@@ -119,6 +125,15 @@ describeParity('twinml port: the generated mirror compiles, keeps the names and 
     }
     expect(output).toBe('');
   }, 300_000);
+
+  it('one class for a block used at several widths: its constructor takes the widths, named after __init__', () => {
+    const source = results.get('blocks')?.source ?? readFileSync(join(OUT, 'blocks.ts'), 'utf8');
+    expect(source).toContain('  constructor(inChannels: number, outChannels: number) {');
+    expect(source).toContain('    this.conv = new nn.Conv2d(inChannels, outChannels, 3, { padding: 1 }); // blocks.py:11');
+    expect(source).toContain('    this.blocks = new nn.ModuleList([new ConvBlock(3, 6), new ConvBlock(6, 12)]); // blocks.py:24');
+    // the loop over the ModuleList, unrolled one statement per iteration
+    expect(source).toContain('    x = F.max_pool2d(this.blocks.at<ConvBlock>(0).call(x), 2); // blocks.py:30\n    x = F.max_pool2d(this.blocks.at<ConvBlock>(1).call(x), 2); // blocks.py:30');
+  });
 
   it('the MNIST Net mirror reads like the hand-written one: the Python variable names, no temporaries', () => {
     const source = results.get('mnist')?.source ?? readFileSync(join(OUT, 'mnist.ts'), 'utf8');

@@ -10,8 +10,10 @@ export interface SourceFrame {
   line: number;
   /** The Python function (forward, or a helper method such as encode). */
   function: string;
-  /** The source line's text. */
+  /** The statement's text (on one line). */
   code: string;
+  /** How many times this statement ran before in this frame (a loop iteration, unrolled by the trace). */
+  exec?: number;
 }
 
 /** An fx argument: a constant, a reference to another node, or a structured Python value. */

@@ -85,7 +85,7 @@ export function translateForward(cls: ClassDescription, inst: ClassInstance, loo
   for (const n of nodes) {
     const eff = effectiveFrames(n.frames);
     const frame = eff.length ? eff[eff.length - 1]! : null;
-    stmt.set(n.name, { key: frame ? `${frame.file}:${frame.line}:${eff.length}` : `node:${n.name}`, frame, site: n.frames.length ? n.frames[n.frames.length - 1]! : null });
+    stmt.set(n.name, { key: frame ? `${frame.file}:${frame.line}:${eff.length}:${frame.exec ?? 0}` : `node:${n.name}`, frame, site: n.frames.length ? n.frames[n.frames.length - 1]! : null });
   }
   const gap = (n: FxNode | null, what: string, reason: string, frame?: SourceFrame | null): string => {
     const f = frame ?? (n ? stmt.get(n.name)!.site : null);

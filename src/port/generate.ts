@@ -206,7 +206,10 @@ function classSource(v: Variant, model: ModelDescription, gaps: PortGap[]): stri
   if (first.tensors.length || v.childExprs.length) lines.push('');
   lines.push(`  constructor(${v.params.map((p) => `${p}: number`).join(', ')}) {`);
   lines.push('    super();');
-  for (const t of first.tensors) lines.push(`    this.${t.name} = ${tensorInit(t)};${t.constant === null ? ' // PyTorch: random init (see the port notes)' : ''}`);
+  for (const t of first.tensors) {
+    const cite = ` // ${whereLabel(cls.file, cls.child_lines[t.name] ?? cls.line)}`;
+    lines.push(`    this.${t.name} = ${tensorInit(t)};${cite}${t.constant === null ? ' (PyTorch initialised it randomly: see the port notes)' : ''}`);
+  }
   for (const [name, expr] of v.childExprs) {
     const line = cls.child_lines[name];
     const cite = ` // ${whereLabel(cls.file, line ?? cls.line)}`;

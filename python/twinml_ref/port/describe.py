@@ -11,6 +11,7 @@ import linecache
 import math
 import operator
 import os
+import sys
 import textwrap
 import traceback
 
@@ -94,17 +95,34 @@ def _frame(path, line, function):
     return {"file": path, "line": start, "function": function, "code": code}
 
 
-def _user_frames():
-    """The stack's frames outside torch and this package, outermost first: (file, statement line, function, statement)."""
+def _user_frames(executions=None):
+    """
+    The stack's frames inside the tracer, outside torch and this package, outermost first: (file, statement line,
+    function, statement, exec). `exec` counts the executions of that statement in that frame (a loop runs it again:
+    the bytecode offset went back), so unrolled loop iterations stay separate statements.
+    """
+    frames = []
+    f = sys._getframe(1)
+    while f is not None:
+        frames.append(f)
+        f = f.f_back
+    frames.reverse()
+    start = next((i for i, fr in enumerate(frames) if os.path.abspath(fr.f_code.co_filename).startswith(_TORCH_DIR)), len(frames))
     out = []
-    stack = traceback.extract_stack()[:-1]
-    # Only what runs inside the tracer (the frames before it are the bridge's and this package's).
-    start = next((i for i, f in enumerate(stack) if os.path.abspath(f.filename).startswith(_TORCH_DIR)), len(stack))
-    for f in stack[start:]:
-        path = os.path.abspath(f.filename)
-        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "<" in f.filename:
+    for fr in frames[start:]:
+        name = fr.f_code.co_filename
+        path = os.path.abspath(name)
+        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "<" in name:
             continue
-        out.append(_frame(path, f.lineno, f.name))
+        d = _frame(path, fr.f_lineno, fr.f_code.co_name)
+        if executions is not None:
+            key = (id(fr), d["line"])
+            last, count = executions.get(key, (-1, 0))
+            if fr.f_lasti < last:
+                count += 1
+            executions[key] = (fr.f_lasti, count)
+            d["exec"] = count
+        out.append(d)
     return out
 
 
@@ -115,13 +133,14 @@ class _PortTracer(fx.Tracer):
         super().__init__()
         self._root = root
         self.frames = {}
+        self._executions = {}
 
     def is_leaf_module(self, m, qualname):
         return m is not self._root
 
     def create_node(self, kind, target, args, kwargs, name=None, type_expr=None):
         node = super().create_node(kind, target, args, kwargs, name, type_expr)
-        self.frames[node.name] = _user_frames()
+        self.frames[node.name] = _user_frames(self._executions)
         return node
 
 
@@ -321,6 +340,9 @@ def _child_lines(cls):
                 for t in targets:
                     if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
                         out.setdefault(t.attr, st.lineno)
+                if isinstance(st, ast.Call) and isinstance(st.func, ast.Attribute) and st.func.attr in ("register_buffer", "register_parameter", "add_module"):
+                    if st.args and isinstance(st.args[0], ast.Constant) and isinstance(st.args[0].value, str):
+                        out.setdefault(st.args[0].value, st.lineno)
     return out
 
 
