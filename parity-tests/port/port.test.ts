@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
-import { port, type PortResult } from '../../src/port/index.js';
+import { port, type PortResult } from '../../src/parity/port/index.js';
 import { portCommand } from '../../src/cli/commands/port.js';
 import type { BackendChoice } from '../../src/backend/index.js';
 import { describeParity } from '../support/session.js';

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { generateModule, formatGap, type ModelDescription } from '../../src/port/index.js';
-import { assignedNames, camel } from '../../src/port/names.js';
+import { generateModule, formatGap, type ModelDescription } from '../../src/parity/port/index.js';
+import { assignedNames, camel } from '../../src/parity/port/names.js';
 
 const fixture = (name: string): ModelDescription => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as ModelDescription;
 

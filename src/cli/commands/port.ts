@@ -1,6 +1,6 @@
 /**
  * `twinml port ./net.py:Net --input 1x1x28x28 --out src/net.ts`: writes the TypeScript mirror of a PyTorch model
- * (src/port) and proves it with the pair parity check. Exits 1 when anything could not be translated (listed with
+ * (src/parity/port) and proves it with the pair parity check. Exits 1 when anything could not be translated (listed with
  * Python lines) or parity fails.
  */
 import type { CommandModule } from 'yargs';
@@ -22,8 +22,8 @@ interface PortArgs {
 }
 
 async function runPort(a: PortArgs): Promise<number> {
-  const { port } = await import('../../port/port.js');
-  const { formatGap } = await import('../../port/gaps.js');
+  const { port } = await import('../../parity/port/port.js');
+  const { formatGap } = await import('../../parity/port/gaps.js');
   const { writeReport } = await import('../../parity/report.js');
   const { resolve } = await import('node:path');
   let ctorArgs: unknown;

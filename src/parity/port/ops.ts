@@ -1,7 +1,7 @@
 /**
  * torch.fx nodes → twinml expressions: torch.nn.functional as `F.*`, torch functions and tensor methods as
  * twinml's tensor helpers or `tf.*` ops, Python operators on tensors as `tf.add`/`tf.mul`/..., and on numbers as
- * themselves. Anything not in these tables is refused with a reason (src/port reports it as a gap).
+ * themselves. Anything not in these tables is refused with a reason (src/parity/port reports it as a gap).
  */
 import type { FxArg, FxNode } from './description.js';
 

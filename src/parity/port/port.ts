@@ -9,12 +9,12 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PythonBridge } from '../bridge/python-bridge.js';
-import { checkParity, type ParityResult } from '../parity/pair/check-parity.js';
-import { parseInputSpec } from '../parity/pair/input-spec.js';
-import { parseModelRef, type ModelArgs } from '../parity/pair/load-ts-model.js';
-import type { PairLoss } from '../parity/pair/ts-side.js';
-import type { BackendChoice } from '../backend/index.js';
+import { PythonBridge } from '../../bridge/python-bridge.js';
+import { checkParity, type ParityResult } from '../pair/check-parity.js';
+import { parseInputSpec } from '../pair/input-spec.js';
+import { parseModelRef, type ModelArgs } from '../pair/load-ts-model.js';
+import type { PairLoss } from '../pair/ts-side.js';
+import type { BackendChoice } from '../../backend/index.js';
 import type { ModelDescription } from './description.js';
 import { generateModule } from './generate.js';
 import type { PortGap } from './gaps.js';
