@@ -266,12 +266,15 @@ def _sample_inputs(model, spec):
 
 
 def _frames_of(exc):
+    """The user's frames of a tracing error (after the tracer was entered, outside torch and this package)."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    start = next((i for i, f in enumerate(tb) if os.path.abspath(f.filename).startswith(_TORCH_DIR)), len(tb))
     out = []
-    for f in traceback.extract_tb(exc.__traceback__):
+    for f in tb[start:]:
         path = os.path.abspath(f.filename)
-        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "/twinml_ref/" in path:
+        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "<" in f.filename:
             continue
-        out.append({"file": path, "line": f.lineno, "function": f.name, "code": (f.line or "").strip()})
+        out.append(_frame(path, f.lineno, f.name))
     return out
 
 

@@ -229,7 +229,7 @@ export function translateForward(cls: ClassDescription, inst: ClassInstance, loo
       result = { refused: `${n.target}(inplace=True) overwrites a tensor that is used again later` };
     }
     const expr = 'refused' in result ? gap(n, 'refused' in result ? describeTarget(n) : '', result.refused) : result.expr;
-    if (!('refused' in result) && result.kind) kinds.set(n.name, result.kind);
+    if (!('refused' in result) && result.kind && (kinds.get(n.name) ?? 'unknown') === 'unknown') kinds.set(n.name, result.kind);
     exprs.set(n.name, expr);
     if (!materialised.has(n.name)) continue;
     if (n.users.length === 0) {

@@ -55,7 +55,8 @@ function childCode(child: ChildDescription, variantOf: (id: number) => Variant):
     return { expr: `new ${v.tsName}(${values.map((x) => literal(x)).join(', ')})`, type: v.tsName };
   }
   const items = child.items.map(([k, c]) => [k, childCode(c, variantOf)] as const);
-  const refused = items.find(([, c]) => c.refused)?.[1].refused;
+  const bad = items.find(([, c]) => c.refused);
+  const refused = bad ? `${child.kind} entry ${bad[0]}: ${bad[1].refused!}` : undefined;
   if (child.kind === 'ModuleDict') {
     return { expr: `new nn.ModuleDict({ ${items.map(([k, c]) => `${/^[A-Za-z_]\w*$/.test(k) ? k : literal(k)}: ${c.expr}`).join(', ')} })`, type: 'nn.ModuleDict', refused };
   }

@@ -89,12 +89,19 @@ export async function port(options: PortOptions): Promise<PortResult> {
   if (!/\.(ts|mts)$/.test(out)) throw new Error(`twinml port: --out ${options.out}: the output must be a .ts file`);
   const py = options.bridge ?? (await PythonBridge.start());
   try {
-    const { result } = await py.call<ModelDescription>('port_describe', {
-      file: ref.file,
-      cls: ref.name,
-      args: options.args ?? null,
-      input: { shape: spec.shape, dtype: spec.dtype, intHigh: options.intHigh ?? 10 },
-    });
+    let result: ModelDescription;
+    try {
+      ({ result } = await py.call<ModelDescription>('port_describe', {
+        file: ref.file,
+        cls: ref.name,
+        args: options.args ?? null,
+        input: { shape: spec.shape, dtype: spec.dtype, intHigh: options.intHigh ?? 10 },
+      }));
+    } catch (e) {
+      // The bridge's message ends with the Python traceback; the first line names the error.
+      const first = ((e as Error).message.split('\n')[0] ?? '').replace(/^twinml bridge: port_describe failed in Python: /, '');
+      throw new Error(`twinml port: ${options.torch}: loading, building or describing the model failed in Python: ${first}`);
+    }
     const generated = generateModule(result, { importFrom: options.importFrom, args: options.args });
     writeAtomically(out, generated.source);
     const base = { out, source: generated.source, classes: generated.classes, root: result.root, gaps: generated.gaps, notes: generated.notes, description: result };
