@@ -144,10 +144,11 @@ describeParity('twinml port: the generated mirror compiles, keeps the names and 
     expect(source).toContain('this.dropout1 = new nn.Dropout(0.25); // net.py:42');
   });
 
-  it('data-dependent control flow and an aliased in-place update are reported with their lines, never dropped', async () => {
+  it('data-dependent control flow, an aliased in-place update and a branch on self.training are reported with their lines, never dropped', async () => {
     for (const [cls, line, what] of [
       ['Branchy', 27, 'data-dependent control flow'],
       ['Aliased', 40, 'in-place update'],
+      ['NoisyTrain', 51, 'training branch'],
     ] as const) {
       const result = await port({ torch: join(HERE, 'models', `unsupported.py:${cls}`), input: '3x6', out: join(OUT, `${cls}.ts`), importFrom: IMPORT_FROM, bridge: session.py });
       expect(result.ok).toBe(false);

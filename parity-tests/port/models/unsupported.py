@@ -39,3 +39,15 @@ class Aliased(nn.Module):
         out = h
         out += x
         return out + h
+
+
+class NoisyTrain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 6)
+
+    def forward(self, x):
+        h = self.fc(x)
+        if self.training:
+            h = h + 0.1 * torch.randn_like(h)
+        return h

@@ -324,6 +324,19 @@ def _inplace_problems(cls):
                         "code": linecache.getline(path, st.lineno).strip(),
                     }
                 )
+        for st in ast.walk(fn):
+            if isinstance(st, (ast.If, ast.IfExp, ast.While)) and any(
+                isinstance(n, ast.Attribute) and n.attr == "training" and isinstance(n.value, ast.Name) and n.value.id == "self" for n in ast.walk(st.test)
+            ):
+                problems.append(
+                    {
+                        "what": "a branch on self.training (the trace takes the training-mode side only; twinml modules would need this.training)",
+                        "file": path,
+                        "line": st.lineno,
+                        "code": linecache.getline(path, st.lineno).strip(),
+                        "kind": "training branch",
+                    }
+                )
     return problems
 
 

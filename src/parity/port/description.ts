@@ -101,6 +101,8 @@ export interface ClassInstance {
 /** A problem the Python side found in a class's source (an in-place trick fx cannot see). */
 export interface SourceProblem {
   what: string;
+  /** 'training branch' for a branch on self.training; absent for an aliased in-place update. */
+  kind?: string;
   file: string;
   line: number;
   code: string;

@@ -94,7 +94,7 @@ export function generateModule(model: ModelDescription, options: GenerateOptions
 
   // Classes are described root first; children must be generated (and their signatures known) before parents.
   for (const cls of [...model.classes].reverse()) {
-    for (const p of cls.problems) gaps.push({ what: 'in-place update', reason: p.what, file: p.file, line: p.line, code: p.code, className: cls.name });
+    for (const p of cls.problems) gaps.push({ what: p.kind ?? 'in-place update', reason: p.what, file: p.file, line: p.line, code: p.code, className: cls.name });
     const groups: Array<{ key: string; instances: ClassInstance[]; forward: Variant['forward']; exprs: Array<Array<[string, string, string]>> }> = [];
     for (const inst of cls.instances) {
       const exprs: Array<[string, string, string]> = inst.children.map(([k, c]) => {
@@ -231,12 +231,19 @@ function classSource(v: Variant, model: ModelDescription, gaps: PortGap[]): stri
   } else {
     lines.push(`  forward(${forwardParams(first)}): ${ret} {`);
     const fgaps = v.forward.gaps;
-    const inplace = gaps.filter((g) => g.className === cls.name && g.what === 'in-place update');
+    const inplace = gaps.filter((g) => g.className === cls.name && (g.what === 'in-place update' || g.what === 'training branch'));
+    const marked = new Set<PortGap>();
+    const citedLine = (l: string, file: string | null): number | null => {
+      const m = new RegExp(`// ${whereLabel(file, null).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(l);
+      return m ? Number(m[1]) : null;
+    };
     for (const l of v.forward.lines) {
-      const trick = inplace.find((g) => l.endsWith(`// ${whereLabel(g.file, g.line)}`));
+      // A source problem is marked before the first statement at or after its line (a branch has no statement of its own).
+      const trick = inplace.find((g) => !marked.has(g) && (citedLine(l, g.file) ?? -1) >= (g.line ?? 0));
       if (trick) {
+        marked.add(trick);
         lines.push(`    // TODO twinml port: unsupported ${trick.reason}`);
-        lines.push(`    unsupported(${literal(`in-place update (${whereLabel(trick.file, trick.line)})`)});`);
+        lines.push(`    unsupported(${literal(`${trick.what} (${whereLabel(trick.file, trick.line)})`)});`);
       }
       const m = /unsupported\('([^']*)'\)/.exec(l);
       if (m) {
