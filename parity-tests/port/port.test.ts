@@ -55,6 +55,7 @@ const CASES: Record<string, Case> = {
     names: { TinyResNet: ['stem', 'bn', 'layer1', 'layer2', 'pool', 'fc'], BasicBlock: ['conv1', 'bn1', 'relu', 'conv2', 'bn2', 'shortcut'] },
     classes: ['BasicBlock', 'BasicBlock2', 'TinyResNet'],
   },
+  encdec: { torch: 'parity-tests/port/models/encdec.py:Model', input: '4x10', names: { Model: ['encoder', 'decoder'], Encoder: ['fc', 'mu', 'logvar'] } },
   blocks: {
     torch: 'parity-tests/port/models/blocks.py:Blocks',
     input: '2x3x8x8',
@@ -133,6 +134,12 @@ describeParity('twinml port: the generated mirror compiles, keeps the names and 
     expect(source).toContain('    this.blocks = new nn.ModuleList([new ConvBlock(3, 6), new ConvBlock(6, 12)]); // blocks.py:24');
     // the loop over the ModuleList, unrolled one statement per iteration
     expect(source).toContain('    x = F.max_pool2d(this.blocks.at<ConvBlock>(0).call(x), 2); // blocks.py:30\n    x = F.max_pool2d(this.blocks.at<ConvBlock>(1).call(x), 2); // blocks.py:30');
+  });
+
+  it('a child returning a tuple and a chunk are destructured into the Python names', () => {
+    const source = results.get('encdec')?.source ?? readFileSync(join(OUT, 'encdec.ts'), 'utf8');
+    expect(source).toContain('    const [mu, logvar] = this.encoder.call(x); // encdec.py:24');
+    expect(source).toContain('    const [a, b] = tf.split(z, 2, 0); // encdec.py:26');
   });
 
   it('the MNIST Net mirror reads like the hand-written one: the Python variable names, no temporaries', () => {
