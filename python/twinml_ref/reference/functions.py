@@ -9,6 +9,7 @@ from .optim import optimizer_defaults, optimizer_steps, scheduler_defaults, sche
 from .tied import tied_step, tied_train
 from .diagnostics import DIAGNOSTICS
 from .user_models import USER_MODEL_FUNCTIONS
+from ..port import PORT_FUNCTIONS
 
 
 REGISTRY = {
@@ -33,4 +34,5 @@ REGISTRY = {
     "tied_step": tied_step,
     "tied_train": tied_train,
     **USER_MODEL_FUNCTIONS,
+    **PORT_FUNCTIONS,
 }

@@ -5,7 +5,7 @@
  */
 import type { CommandModule } from 'yargs';
 
-export const PARITY_SUBJECTS = ['bridge', 'layers', 'losses', 'optim', 'models', 'weights', 'mutations', 'onnx', 'tied', 'pair'] as const;
+export const PARITY_SUBJECTS = ['bridge', 'layers', 'losses', 'optim', 'models', 'weights', 'mutations', 'onnx', 'tied', 'pair', 'port'] as const;
 
 interface ParityArgs {
   report: string;
