@@ -5,7 +5,9 @@
  * Start the server with LOAD_TEST_NODE_FLAGS: V8 otherwise grows its young generation from 1 to 16 MiB per
  * semi-space during the first few thousand requests, which adds ~20 MiB of RSS that is sizing, not retention
  * (heap used stays flat; measured 181 -> 200 -> 198 -> 191 -> 191 MiB at 2k/10k/20k/30k/40k requests without it).
- * The same flag is a sensible production setting for `twinml serve` (fewer scavenges under load).
+ * The same flag is a sensible production setting for `twinml serve` (fewer scavenges under load). With it, V8
+ * takes its permanent pretenuring decisions during the first burst of requests; `twinml serve` therefore turns
+ * allocation-site pretenuring off (src/inference/server/v8-heap.ts), without which ~40% of runs grew by 10-19%.
  */
 export const LOAD_TEST_NODE_FLAGS = ['--min-semi-space-size=16'];
 

@@ -12,6 +12,7 @@ export { topClasses, softmax } from './classification.js';
 export { InputError, formatSpecShape } from './tensor-input.js';
 export { readModelCard } from './model-source.js';
 export { imageToTensor, scaleAndNormalize, decodeImage } from './preprocessing.js';
+export { tuneHeapForServing } from './server/v8-heap.js';
 export { encodeBinaryInferRequest, decodeInferResponse, type BinaryInputTensor, type DecodedOutput } from './server/binary-tensor.js';
 export type { ModelCard, Preprocessing } from '../util/model-card.js';
 export type * from './types.js';

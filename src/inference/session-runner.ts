@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../util/paths.js';
-import { createSession, releaseSession, runSession, type LoadedSession, type SessionSettings } from './ort-session.js';
+import { createDirectSession, createSession, directSessionSupports, releaseSession, runSession, type DirectSession, type LoadedSession, type SessionSettings } from './ort-session.js';
 import { feedBytes, SHARE_FROM_BYTES, SharedSlabs } from './shared-inputs.js';
 import type { FeedTensor } from './tensor-input.js';
 import type { TensorSpec } from './types.js';
@@ -53,17 +53,21 @@ export interface SessionRunner {
   close(): Promise<void>;
 }
 
-/** Runs the session on the calling thread (blocks the event loop while onnxruntime computes). */
+/**
+ * Runs the session on the calling thread (blocks the event loop while onnxruntime computes). With the CPU
+ * execution provider the native session runs synchronously inside `run` (no setImmediate deferral, see
+ * ort-session.ts), and the returned promise is already settled; other providers use the public session.
+ */
 export class InThreadRunner implements SessionRunner {
   readonly parallelism = 1;
   pending = 0;
   /** Runs started so far. */
   runs = 0;
-  private constructor(private readonly loaded: LoadedSession) {}
+  private constructor(private readonly loaded: DirectSession | LoadedSession) {}
 
   /** @param bytes - ONNX model bytes. @param settings - Session settings. */
   static async start(bytes: Uint8Array, settings: SessionSettings): Promise<InThreadRunner> {
-    return new InThreadRunner(await createSession(bytes, settings));
+    return new InThreadRunner(directSessionSupports(settings) ? createDirectSession(bytes, settings) : await createSession(bytes, settings));
   }
   get inputs(): TensorSpec[] {
     return this.loaded.inputs;
@@ -72,10 +76,23 @@ export class InThreadRunner implements SessionRunner {
     return this.loaded.outputs;
   }
   run(feeds: Record<string, FeedTensor>, outputs?: string[], options: RunOptions = {}): Promise<Record<string, FeedTensor>> {
-    this.pending++;
     this.runs++;
     const start = performance.now();
-    return runSession(this.loaded.session, feeds, outputs).then(
+    const loaded = this.loaded;
+    if ('run' in loaded) {
+      let result: Record<string, FeedTensor>;
+      try {
+        result = loaded.run(feeds, outputs);
+      } catch (e) {
+        options.recycle?.(feeds);
+        return Promise.reject(e);
+      }
+      options.onRunMs?.(performance.now() - start);
+      options.recycle?.(feeds);
+      return Promise.resolve(result);
+    }
+    this.pending++;
+    return runSession(loaded.session, feeds, outputs).then(
       (result) => {
         this.pending--;
         options.onRunMs?.(performance.now() - start);
@@ -90,7 +107,8 @@ export class InThreadRunner implements SessionRunner {
     );
   }
   async close(): Promise<void> {
-    await releaseSession(this.loaded.session);
+    if ('release' in this.loaded) this.loaded.release();
+    else await releaseSession(this.loaded.session);
   }
 }
 

@@ -3,7 +3,8 @@
  * event loop never blocks on `session.run()` (synchronous in onnxruntime-node).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createSession, releaseSession, runSession, type SessionSettings } from './ort-session.js';
+import { createDirectSession, createSession, directSessionSupports, releaseSession, runSession, type SessionSettings } from './ort-session.js';
+import type { FeedTensor } from './tensor-input.js';
 import { readSharedInputs } from './shared-inputs.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 import { transferablesOf } from './worker-protocol.js';
@@ -12,19 +13,30 @@ const { modelBytes, settings } = workerData as { modelBytes: Uint8Array; setting
 const port = parentPort!;
 
 try {
-  const loaded = await createSession(modelBytes, settings);
+  // This thread exists to block on runs, so the CPU session runs synchronously (no setImmediate deferral per run).
+  const direct = directSessionSupports(settings) ? createDirectSession(modelBytes, settings) : undefined;
+  const viaPublic = direct ? undefined : await createSession(modelBytes, settings);
+  const loaded = (direct ?? viaPublic)!;
+  const runOne = (inputs: Record<string, FeedTensor>, outputs?: string[]): Promise<Record<string, FeedTensor>> => {
+    if (viaPublic) return runSession(viaPublic.session, inputs, outputs);
+    try {
+      return Promise.resolve(direct!.run(inputs, outputs));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
   port.postMessage({ type: 'ready', inputs: loaded.inputs, outputs: loaded.outputs } satisfies WorkerReply);
   const inFlight = new Set<Promise<void>>();
   port.on('message', (request: WorkerRequest) => {
     if (request.type === 'close') {
       void Promise.allSettled([...inFlight])
-        .then(() => releaseSession(loaded.session))
+        .then(() => (viaPublic ? releaseSession(viaPublic.session) : direct!.release()))
         .finally(() => port.close());
       return;
     }
     const start = performance.now();
     const inputs = request.type === 'run-shared' ? readSharedInputs(request.slab, request.inputs) : request.feeds;
-    const run = runSession(loaded.session, inputs, request.outputs).then(
+    const run = runOne(inputs, request.outputs).then(
       (outputs) => {
         const runMs = performance.now() - start;
         // With returnFeeds the input buffers go back to the caller's pool instead of waiting for this thread's GC.

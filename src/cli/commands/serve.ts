@@ -32,6 +32,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  */
 export async function runServe(args: ServeArgs, print: (line: string) => void = console.log): Promise<void> {
   const { startServer } = await import('../../inference/index.js');
+  const { tuneHeapForServing } = await import('../../inference/server/v8-heap.js');
+  tuneHeapForServing(); // flat resident memory under load (see v8-heap.ts)
   const { packageRoot } = await import('../../util/paths.js');
   const models = args.models ?? join(packageRoot(), 'models');
   if (!LOOPBACK.has(args.host) && !args.token) {

@@ -15,6 +15,7 @@
 import { endianness } from 'node:os';
 import { allocate, dtypeFromOip, DTYPES, oipFromDtype } from '../dtypes.js';
 import { InputError } from '../tensor-input.js';
+import { parseJsonBody } from './json-body.js';
 import type { TensorData, TensorDtype } from '../types.js';
 
 /** The HTTP header (lower case, as node:http gives it) holding the JSON header's length in bytes. */
@@ -47,7 +48,7 @@ function parseJson(text: string, what: string): unknown {
  * @param headerLength - The Inference-Header-Content-Length header as received (undefined when absent).
  */
 export function parseInferBody(body: Buffer, headerLength: string | string[] | undefined): unknown {
-  if (headerLength === undefined) return parseJson(body.toString('utf8'), 'body');
+  if (headerLength === undefined) return parseJsonBody(body) ?? parseJson(body.toString('utf8'), 'body');
   if (!BINARY_SUPPORTED) throw new InputError('binary tensor data needs a little-endian server; send JSON data');
   const text = Array.isArray(headerLength) ? headerLength.join(',') : headerLength;
   if (!/^\d{1,15}$/.test(text.trim())) {
@@ -57,7 +58,7 @@ export function parseInferBody(body: Buffer, headerLength: string | string[] | u
   if (length === 0 || length > body.length) {
     throw new InputError(`Inference-Header-Content-Length is ${length} but the body has ${body.length} bytes; it must be the length of the JSON header (1..${body.length})`);
   }
-  const header = parseJson(body.subarray(0, length).toString('utf8'), 'inference header');
+  const header = parseJsonBody(body.subarray(0, length)) ?? parseJson(body.subarray(0, length).toString('utf8'), 'inference header');
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new InputError('the inference header must be a JSON object {"inputs": [...]}');
   }
