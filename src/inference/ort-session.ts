@@ -7,7 +7,8 @@
  * outputs again. `createDirectSession` holds the same native session object onnxruntime-node's handler holds
  * (its documented "simple synchronized inference session object wrap", `onnxruntime-node/dist/binding`), loaded
  * with the same options, and runs it synchronously: the same computation and outputs without the deferral, which
- * costs more than a small model's whole run. Our callers have already checked feeds and output names.
+ * costs more than a small model's whole run. Our callers have already checked feeds and output names. Because this
+ * reads a module inside onnxruntime-node's dist/, package.json pins onnxruntime-node exactly.
  */
 import * as ort from 'onnxruntime-node';
 import { binding, initOrt, type Binding } from 'onnxruntime-node/dist/binding.js';
