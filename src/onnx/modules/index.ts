@@ -6,3 +6,4 @@ import './conv.js';
 import './pooling.js';
 import './batchnorm.js';
 import './activation-extra.js';
+import './embedding.js';
