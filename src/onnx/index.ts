@@ -4,3 +4,12 @@ export { OnnxExportError } from './errors.js';
 export { flattenOutputs, resolveOutputNames, type FlatOutput } from './outputs.js';
 export { registerModuleEmitter, type ModuleEmitter, type ModuleEmitContext } from './emitter.js';
 export { decodeModelProto } from './proto.js';
+export {
+  exportCausalLM,
+  exportDecoderWithPast,
+  KV_CACHE_NAMES,
+  type CachedCausalLM,
+  type LayerKV,
+  type CausalLMExportOptions,
+  type DecoderWithPastExportOptions,
+} from './kv-cache.js';
