@@ -23,6 +23,8 @@ export { Softmax, LogSoftmax } from './softmax.js';
 export { toNHWC, toNCHW } from './layout.js';
 export { type ModuleOutput, type AnyModule } from './module.js';
 export { ModuleList, ModuleDict, ParameterList } from './containers.js';
+// Sequence models (issue 16): normalisation, attention, transformer layers.
+export { LayerNorm, RMSNorm, type LayerNormOptions, type RMSNormOptions } from './normalization.js';
 export {
   Loss,
   CrossEntropyLoss,

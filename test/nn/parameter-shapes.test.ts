@@ -21,6 +21,8 @@ interface ShapeCase {
   /** Input shape, and whether it is int32 indices (below `high`). */
   input: number[];
   indices?: { high: number };
+  /** The forward call for modules with several inputs or outputs (default `m.call(x)`). */
+  run?: (m: nn.Module, x: tf.Tensor) => tf.Tensor;
 }
 
 const CASES: ShapeCase[] = [
@@ -43,6 +45,10 @@ const CASES: ShapeCase[] = [
   { cls: 'LogSoftmax', torch: 'nn.LogSoftmax(1)', make: () => new nn.LogSoftmax(1), input: [2, 5] },
   { cls: 'Flatten', torch: 'nn.Flatten()', make: () => new nn.Flatten(), input: [2, 3, 4] },
   { cls: 'Dropout', torch: 'nn.Dropout(0.3)', make: () => new nn.Dropout(0.3), input: [2, 5] },
+  { cls: 'LayerNorm', torch: 'nn.LayerNorm(6)', make: () => new nn.LayerNorm(6), input: [2, 3, 6] },
+  { cls: 'LayerNorm', torch: 'nn.LayerNorm((3, 4), bias=False)', make: () => new nn.LayerNorm([3, 4], { bias: false }), input: [2, 3, 4] },
+  { cls: 'LayerNorm', torch: 'nn.LayerNorm(5, elementwise_affine=False)', make: () => new nn.LayerNorm(5, { elementwiseAffine: false }), input: [2, 5] },
+  { cls: 'RMSNorm', torch: 'nn.RMSNorm(6)', make: () => new nn.RMSNorm(6), input: [2, 3, 6] },
   { cls: 'Dropout2d', torch: 'nn.Dropout2d(0.3)', make: () => new nn.Dropout2d(0.3), input: [2, 3, 4, 4] },
   {
     cls: 'Sequential',
@@ -87,7 +93,7 @@ function ourShapes(c: ShapeCase): TorchShapes & { grads: Record<string, number[]
     : tf.randomUniform(c.input, -1, 1, 'float32', 5);
   const params = m.parameters();
   const lossFn = () => {
-    const y = m.call(x);
+    const y = c.run ? c.run(m, x) : m.call(x);
     return tf.sum(tf.mul(y, tf.randomUniform(y.shape, -1, 1, 'float32', 6))) as tf.Scalar;
   };
   // (tfjs's variableGrads needs at least one variable; parameter-free modules just run forward.)
