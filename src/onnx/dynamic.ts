@@ -5,7 +5,8 @@
  * sizes (`c + a·batch + b·sequence`), which is then computed in the graph from the inputs' shapes:
  * - Reshape targets: a dimension copied from the input (0), an affine size, or -1 for one remaining dimension;
  * - int constants (Slice bounds, Range limits): affine elementwise;
- * - constants filled with one value (tf.ones([T, T])): Expand to an affine shape.
+ * - constants filled with one value (tf.ones([T, T])): Expand to an affine shape;
+ * - 0/1 triangles (causal masks, triu/tril of ones): Trilu with an affine diagonal.
  * Anything else (a constant built from input values, a graph that branches on a size) is an export error naming the
  * op and module path, never a graph that only works at the traced sizes.
  */
@@ -181,12 +182,56 @@ class SymbolicSizes {
     else this.node('Identity', [value], {}, init.name);
   }
 
+  /** Replaces a 0/1 triangle mask (tf triu/tril of ones, a causal mask) by Trilu(Expand(1, shape), k). */
+  replaceTriangle(init: Initializer, dims: Array<number | Affine>, diagonal: number | Affine, upper: boolean): void {
+    const one = this.graph.addFloatConstant(`${init.name}/one`, [1], [], init.origin);
+    const ones = this.node('Expand', [one, this.vector(dims)]);
+    const k = this.node('Squeeze', [this.vector([diagonal]), this.constant([0])]);
+    this.graph.initializers.delete(init.name);
+    if (init.dataType === OnnxDataType.FLOAT) {
+      this.node('Trilu', [ones, k], { upper: upper ? 1 : 0 }, init.name);
+      return;
+    }
+    this.node('Cast', [this.node('Trilu', [ones, k], { upper: upper ? 1 : 0 })], { to: init.dataType }, init.name);
+  }
+
   /** Replaces the initializer `name` (one repeated value) by Expand(value, shape). */
   replaceUniform(init: Initializer, element: Uint8Array, dims: Array<number | Affine>): void {
     const scalar = this.graph.addInitializer(this.graph.uniqueValueName(`${init.name}/value`), [], init.dataType, element.slice(), init.origin);
     this.graph.initializers.delete(init.name);
     this.node('Expand', [scalar, this.vector(dims)], {}, init.name);
   }
+}
+
+/** An initializer's elements as numbers (bool, float32, int32, int64), or null for other types. */
+function numbersOf(init: Initializer): number[] | null {
+  const ints = elementValues(init);
+  if (ints) return ints;
+  if (init.dataType === OnnxDataType.BOOL) return Array.from(init.rawData);
+  if (init.dataType !== OnnxDataType.FLOAT) return null;
+  const view = new DataView(init.rawData.buffer, init.rawData.byteOffset, init.rawData.byteLength);
+  return Array.from({ length: init.rawData.length / 4 }, (_, i) => view.getFloat32(i * 4, true));
+}
+
+/**
+ * Whether a constant is a 0/1 triangle in its last two dimensions (the same in every leading index): lower means
+ * element (i, j) = [j - i <= diagonal] (torch.tril of ones), upper means [j - i >= diagonal] (torch.triu).
+ */
+function triangleOf(init: Initializer): { upper: boolean; diagonal: number } | null {
+  if (init.dims.length < 2) return null;
+  const values = numbersOf(init);
+  if (!values || values.length === 0 || values.some((v) => v !== 0 && v !== 1)) return null;
+  const rows = init.dims[init.dims.length - 2] as number;
+  const cols = init.dims[init.dims.length - 1] as number;
+  const size = rows * cols;
+  for (let m = size; m < values.length; m++) if (values[m] !== values[m % size]) return null;
+  const matches = (upper: boolean, d: number) => {
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (values[i * cols + j] !== (upper ? (j - i >= d ? 1 : 0) : j - i <= d ? 1 : 0)) return false;
+    return true;
+  };
+  for (let d = -rows; d <= cols; d++) if (matches(false, d)) return { upper: false, diagonal: d };
+  for (let d = cols; d >= -rows; d--) if (matches(true, d)) return { upper: true, diagonal: d };
+  return null;
 }
 
 /** Resolves one list of per-trace numbers: constant, affine, or null. */
@@ -258,6 +303,16 @@ export function reconcileTraces(points: TracePoint[], axes: DynamicAxis[]): Arra
       const dims = init.dims.map((_, d) => resolve(present.map((x) => x.dims[d] as number), points));
       if (dims.every((d) => d !== null)) {
         sym.replaceUniform(init, element, dims as Array<number | Affine>);
+        continue;
+      }
+    }
+    const triangles = present.map(triangleOf);
+    const first = triangles[0];
+    if (first && triangles.every((t) => t && t.upper === first.upper)) {
+      const dims = init.dims.map((_, d) => resolve(present.map((x) => x.dims[d] as number), points));
+      const diagonal = resolve(triangles.map((t) => t!.diagonal), points);
+      if (dims.every((d) => d !== null) && diagonal !== null) {
+        sym.replaceTriangle(init, dims as Array<number | Affine>, diagonal, first.upper);
         continue;
       }
     }

@@ -25,9 +25,12 @@ function tsLogits(model: TinyGPT, ids: number[]): Float32Array {
   return tf.tidy(() => model.call(tf.tensor2d(Int32Array.from(ids), [1, ids.length], 'int32')).dataSync() as Float32Array);
 }
 
-describe('KV-cache export', () => {
+describe.each([
+  ['tf ops (range masks, where)', false],
+  ['LayerNorm, GELU, F.scaled_dot_product_attention, tril masks', true],
+])('KV-cache export of a GPT written with %s', (_name, sdpa) => {
   manualSeed(21);
-  const model = new TinyGPT();
+  const model = new TinyGPT(13, 16, 2, 2, 8, sdpa);
   model.eval();
   const example = tf.tensor2d(Int32Array.from(TOKENS.slice(0, 5)), [1, 5], 'int32');
   const full = exportCausalLM(model, { exampleIds: example });
@@ -35,7 +38,10 @@ describe('KV-cache export', () => {
 
   it('names the I/O as documented, with batch, sequence and past_sequence axes', () => {
     type Value = { name: string; type: { tensorType: { elemType: number; shape: { dim: Array<{ dimValue?: number; dimParam?: string }> } } } };
-    const g = (decodeModelProto(withPast) as unknown as { graph: { input: Value[]; output: Value[] } }).graph;
+    const g = (decodeModelProto(withPast) as unknown as { graph: { input: Value[]; output: Value[]; node: Array<{ opType: string }> } }).graph;
+    const ops = new Set(g.node.map((n) => n.opType));
+    // Masks follow the sequence and past lengths: Trilu (tril / causal masks) or Range + comparisons; LayerNorm is one op.
+    for (const op of sdpa ? ['Trilu', 'LayerNormalization', 'Erf'] : ['Range', 'LessOrEqual', 'Where']) expect(ops, op).toContain(op);
     const io = (v: Value) => [v.name, v.type.tensorType.elemType, v.type.tensorType.shape.dim.map((d) => d.dimParam ?? d.dimValue)];
     expect(g.input.map(io)).toEqual([
       ['input_ids', 7, ['batch', 'sequence']],

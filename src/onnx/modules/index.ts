@@ -7,3 +7,4 @@ import './pooling.js';
 import './batchnorm.js';
 import './activation-extra.js';
 import './embedding.js';
+import './normalization.js';
