@@ -6,6 +6,8 @@ import { resolveModelEntry, type UserModelConfig } from '../train/user-model.js'
 import { loadSafetensors } from '../../io/safetensors.js';
 import { readRunConfig } from './run-config.js';
 import { exportTrainedModel, type ExportedModel } from './export-model.js';
+import { exportLanguageModelRun, isLanguageModelRun } from './run-language-model.js';
+import type { ExportedLanguageModel } from './export-language-model.js';
 
 export interface ExportArgs {
   run: string;
@@ -40,10 +42,15 @@ export function nameAndVersion(outDir: string, args: Pick<ExportArgs, 'name' | '
 }
 
 /**
- * Exports one run directory: model.onnx + model.json, validated in onnxruntime-node against the TS model.
+ * Exports one run directory: model.onnx + model.json, validated in onnxruntime-node against the TS model; a
+ * language-model run (gpt) also gets decoder_with_past.onnx, generation.json and tokenizer.json.
  * @param args - --run, --out (default: the run directory), --name, --model-version
  */
-export async function runExport(args: ExportArgs): Promise<ExportedModel> {
+export async function runExport(args: ExportArgs): Promise<ExportedModel | ExportedLanguageModel> {
+  if (isLanguageModelRun(args.run)) {
+    const outDir = args.out ?? args.run;
+    return exportLanguageModelRun(args.run, outDir, nameAndVersion(outDir, args));
+  }
   const config = readRunConfig(args.run);
   const weights = join(args.run, 'model.safetensors');
   if (!existsSync(weights)) throw new Error(`twinml export: ${weights} does not exist; the run has no trained weights`);
