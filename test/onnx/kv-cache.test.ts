@@ -33,8 +33,14 @@ describe.each([
   const model = new TinyGPT(13, 16, 2, 2, 8, sdpa);
   model.eval();
   const example = tf.tensor2d(Int32Array.from(TOKENS.slice(0, 5)), [1, 5], 'int32');
+  const before = tf.memory().numTensors;
   const full = exportCausalLM(model, { exampleIds: example });
   const withPast = exportDecoderWithPast(model, { exampleIds: example, examplePastLength: 3 });
+  const leaked = tf.memory().numTensors - before;
+
+  it('leaves no tensors behind', () => {
+    expect(leaked).toBe(0);
+  });
 
   it('names the I/O as documented, with batch, sequence and past_sequence axes', () => {
     type Value = { name: string; type: { tensorType: { elemType: number; shape: { dim: Array<{ dimValue?: number; dimParam?: string }> } } } };

@@ -101,11 +101,13 @@ describe('exportOnnx: sequence models', () => {
     manualSeed(11);
     const model = new TinyCausalLM();
     const example = ids(2, 6, 1);
+    const before = tf.memory().numTensors;
     const bytes = exportOnnx(model, {
       exampleInputs: { idx: example },
       inputDtypes: { idx: 'int64' },
       dynamicAxes: { idx: { 0: 'batch', 1: 'sequence' } },
     });
+    expect(tf.memory().numTensors, 'tensors left by the export').toBe(before);
     example.dispose();
     const m = decode(bytes);
     const ops = m.graph.node.map((n) => n.opType);
