@@ -10,14 +10,17 @@ import type { HostTensor } from '../../src/util/host-tensor.js';
 import { PARITY_SEED, randn } from '../../src/parity/random.js';
 import type { SequenceCase } from './sequence-runner.js';
 
-/** A random bool tensor (true with probability `p`), with every row of the last dimension keeping one true. */
-export function randomBool(label: string, shape: number[], p = 0.7): HostTensor {
+/**
+ * A random bool tensor (true with probability `p`). Every row of the last dimension keeps at least one `keep`
+ * value (true for SDPA masks, where true takes part; false for MultiheadAttention masks, where true is masked).
+ */
+export function randomBool(label: string, shape: number[], p = 0.7, keep = true): HostTensor {
   const rng = Rng.derive(PARITY_SEED, label);
   const n = shape.reduce((a, b) => a * b, 1);
   const data = new Uint8Array(n);
   for (let i = 0; i < n; i++) data[i] = rng.random() < p ? 1 : 0;
   const last = shape[shape.length - 1]!;
-  for (let r = 0; r < n / last; r++) data[r * last + rng.randint(last)] = 1;
+  for (let r = 0; r < n / last; r++) data[r * last + rng.randint(last)] = keep ? 1 : 0;
   return { dtype: 'bool', shape, data };
 }
 
@@ -196,5 +199,148 @@ export const MODULE_SEQUENCE_CASES: SequenceCase[] = [
     make: () => new nn.RMSNorm([3, 6], { eps: 1e-5 }),
     randomWeights: true,
     ours: (t, m) => (m as nn.RMSNorm).call(t.x!),
+  },
+];
+
+/** [L, S] bool mask, true above the diagonal (torch's MultiheadAttention convention: true = not attended). */
+function causalBool(l: number, s: number): HostTensor {
+  const data = new Uint8Array(l * s);
+  for (let i = 0; i < l; i++) for (let j = 0; j < s; j++) data[i * s + j] = j > i ? 1 : 0;
+  return { dtype: 'bool', shape: [l, s], data };
+}
+
+/** [L, S] float mask, -inf above the diagonal (Transformer.generate_square_subsequent_mask). */
+function causalFloat(l: number): HostTensor {
+  const data = new Float32Array(l * l);
+  for (let i = 0; i < l; i++) for (let j = 0; j < l; j++) data[i * l + j] = j > i ? -Infinity : 0;
+  return { dtype: 'float32', shape: [l, l], data };
+}
+
+type Tensors = Record<string, import('@tensorflow/tfjs-core').Tensor>;
+const mha = (m: unknown) => m as nn.MultiheadAttention;
+const small = { dim_feedforward: 16, dropout: 0 };
+
+export const TRANSFORMER_CASES: SequenceCase[] = [
+  {
+    name: 'MultiheadAttention(8,2) self-attention [L,N,E], weights averaged, train',
+    inputs: { x: randn('mha1/x', [5, 3, 8]) },
+    gradInputs: ['x'],
+    torch: { kind: 'module', spec: { type: 'MultiheadAttention', args: [8, 2] } },
+    args: [T('x'), T('x'), T('x')],
+    make: () => new nn.MultiheadAttention(8, 2),
+    randomWeights: true,
+    train: true,
+    ours: (t: Tensors, m) => mha(m).call(t.x!, t.x!, t.x!),
+  },
+  {
+    name: 'MultiheadAttention(8,2,batch_first) cross, key_padding_mask + bool attn_mask, per-head weights',
+    inputs: { q: randn('mha2/q', [3, 5, 8]), k: randn('mha2/k', [3, 6, 8]), v: randn('mha2/v', [3, 6, 8]), kpm: randomBool('mha2/kpm', [3, 6], 0.3, false), am: randomBool('mha2/am', [5, 6], 0.3, false) },
+    gradInputs: ['q', 'k', 'v'],
+    torch: { kind: 'module', spec: { type: 'MultiheadAttention', args: [8, 2], kwargs: { batch_first: true } } },
+    args: [T('q'), T('k'), T('v')],
+    kwargs: { key_padding_mask: T('kpm'), attn_mask: T('am'), average_attn_weights: false },
+    make: () => new nn.MultiheadAttention(8, 2, { batchFirst: true }),
+    randomWeights: true,
+    ours: (t: Tensors, m) => mha(m).call(t.q!, t.k!, t.v!, { keyPaddingMask: t.kpm!, attnMask: t.am!, averageAttnWeights: false }),
+  },
+  {
+    name: 'MultiheadAttention(6,3,kdim=5,vdim=7,bias=False) need_weights=False, float 3-D attn_mask',
+    inputs: { q: randn('mha3/q', [4, 2, 6]), k: randn('mha3/k', [5, 2, 5]), v: randn('mha3/v', [5, 2, 7]), am: randn('mha3/am', [6, 4, 5]) },
+    gradInputs: ['q', 'k', 'v', 'am'],
+    torch: { kind: 'module', spec: { type: 'MultiheadAttention', args: [6, 3], kwargs: { kdim: 5, vdim: 7, bias: false } } },
+    args: [T('q'), T('k'), T('v')],
+    kwargs: { need_weights: false, attn_mask: T('am') },
+    make: () => new nn.MultiheadAttention(6, 3, { kdim: 5, vdim: 7, bias: false }),
+    randomWeights: true,
+    ours: (t: Tensors, m) => mha(m).call(t.q!, t.k!, t.v!, { needWeights: false, attnMask: t.am! }),
+  },
+  {
+    name: 'MultiheadAttention(8,4) unbatched [L,E], is_causal with the causal mask, need_weights=False',
+    inputs: { x: randn('mha4/x', [6, 8]), am: causalBool(6, 6) },
+    gradInputs: ['x'],
+    torch: { kind: 'module', spec: { type: 'MultiheadAttention', args: [8, 4] } },
+    args: [T('x'), T('x'), T('x')],
+    kwargs: { need_weights: false, attn_mask: T('am'), is_causal: true },
+    make: () => new nn.MultiheadAttention(8, 4),
+    randomWeights: true,
+    ours: (t: Tensors, m) => mha(m).call(t.x!, t.x!, t.x!, { needWeights: false, attnMask: t.am!, isCausal: true }),
+  },
+  {
+    name: 'TransformerEncoderLayer(8,2,16,dropout=0) post-norm, causal float src_mask, train',
+    inputs: { x: randn('tel1/x', [5, 3, 8]), mask: causalFloat(5) },
+    gradInputs: ['x'],
+    torch: { kind: 'module', spec: { type: 'TransformerEncoderLayer', args: [8, 2], kwargs: small } },
+    args: [T('x')],
+    kwargs: { src_mask: T('mask'), is_causal: true },
+    make: () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }),
+    randomWeights: true,
+    train: true,
+    ours: (t: Tensors, m) => (m as nn.TransformerEncoderLayer).call(t.x!, { srcMask: t.mask!, isCausal: true }),
+  },
+  {
+    name: "TransformerEncoderLayer gelu, batch_first, norm_first, src_key_padding_mask",
+    inputs: { x: randn('tel2/x', [3, 5, 8]), kpm: randomBool('tel2/kpm', [3, 5], 0.3, false) },
+    gradInputs: ['x'],
+    torch: { kind: 'module', spec: { type: 'TransformerEncoderLayer', args: [8, 2], kwargs: { ...small, activation: 'gelu', batch_first: true, norm_first: true } } },
+    args: [T('x')],
+    kwargs: { src_key_padding_mask: T('kpm') },
+    make: () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, activation: 'gelu', batchFirst: true, normFirst: true }),
+    randomWeights: true,
+    ours: (t: Tensors, m) => (m as nn.TransformerEncoderLayer).call(t.x!, { srcKeyPaddingMask: t.kpm! }),
+  },
+  {
+    name: 'TransformerDecoderLayer(8,2,16,dropout=0,batch_first) causal tgt_mask, memory_key_padding_mask',
+    inputs: { x: randn('tdl/x', [3, 5, 8]), mem: randn('tdl/mem', [3, 6, 8]), tm: causalBool(5, 5), mkpm: randomBool('tdl/mkpm', [3, 6], 0.3, false) },
+    gradInputs: ['x', 'mem'],
+    torch: { kind: 'module', spec: { type: 'TransformerDecoderLayer', args: [8, 2], kwargs: { ...small, batch_first: true } } },
+    args: [T('x'), T('mem')],
+    kwargs: { tgt_mask: T('tm'), memory_key_padding_mask: T('mkpm'), tgt_is_causal: true },
+    make: () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }),
+    randomWeights: true,
+    ours: (t: Tensors, m) => (m as nn.TransformerDecoderLayer).call(t.x!, t.mem!, { tgtMask: t.tm!, memoryKeyPaddingMask: t.mkpm!, tgtIsCausal: true }),
+  },
+  {
+    name: 'TransformerDecoderLayer norm_first, bias=False, [T,N,E]',
+    inputs: { x: randn('tdl2/x', [4, 2, 8]), mem: randn('tdl2/mem', [7, 2, 8]) },
+    gradInputs: ['x', 'mem'],
+    torch: { kind: 'module', spec: { type: 'TransformerDecoderLayer', args: [8, 2], kwargs: { ...small, norm_first: true, bias: false } } },
+    args: [T('x'), T('mem')],
+    make: () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, normFirst: true, bias: false }),
+    randomWeights: true,
+    ours: (t: Tensors, m) => (m as nn.TransformerDecoderLayer).call(t.x!, t.mem!),
+  },
+  {
+    name: 'TransformerEncoder(layer, 2, norm=LayerNorm(8)) with a causal mask',
+    inputs: { x: randn('te/x', [5, 3, 8]), mask: causalFloat(5) },
+    gradInputs: ['x'],
+    torch: {
+      kind: 'module',
+      spec: { type: 'TransformerEncoder', args: [{ module: { type: 'TransformerEncoderLayer', args: [8, 2], kwargs: small } }, 2], kwargs: { norm: { module: { type: 'LayerNorm', args: [8] } }, enable_nested_tensor: false } },
+    },
+    args: [T('x')],
+    kwargs: { mask: T('mask') },
+    make: () => {
+      const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 });
+      const encoder = new nn.TransformerEncoder(layer, 2, { norm: new nn.LayerNorm(8) });
+      layer.dispose();
+      return encoder;
+    },
+    randomWeights: true,
+    ours: (t: Tensors, m) => (m as nn.TransformerEncoder).call(t.x!, { mask: t.mask! }),
+  },
+  {
+    name: 'TransformerDecoder(layer, 2) batch_first',
+    inputs: { x: randn('td/x', [2, 4, 8]), mem: randn('td/mem', [2, 5, 8]) },
+    gradInputs: ['x', 'mem'],
+    torch: { kind: 'module', spec: { type: 'TransformerDecoder', args: [{ module: { type: 'TransformerDecoderLayer', args: [8, 2], kwargs: { ...small, batch_first: true } } }, 2] } },
+    args: [T('x'), T('mem')],
+    make: () => {
+      const layer = new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true });
+      const decoder = new nn.TransformerDecoder(layer, 2);
+      layer.dispose();
+      return decoder;
+    },
+    randomWeights: true,
+    ours: (t: Tensors, m) => (m as nn.TransformerDecoder).call(t.x!, t.mem!),
   },
 ];

@@ -36,21 +36,45 @@ export function causalMask(targetLength: number, sourceLength: number): tf.Tenso
   return tf.tensor2d(data, [targetLength, sourceLength], 'bool');
 }
 
-/** Adds a bool or float mask to the scores (bool false -> -Infinity). */
-export function applyAttentionMask(scores: tf.Tensor, mask: tf.Tensor, what: string): tf.Tensor {
-  try {
-    tf.broadcast_util.assertAndGetBroadcastShape(scores.shape, mask.shape);
-  } catch {
-    throw new Error(`${what}: attn_mask of shape ${shapeText(mask)} does not broadcast to the attention scores' shape ${shapeText(scores)}`);
-  }
-  if (mask.dtype === 'bool') return tf.where(tf.broadcastTo(mask, scores.shape), scores, tf.fill(scores.shape, -Infinity));
-  if (mask.dtype !== 'float32') throw new Error(`${what}: attn_mask must be bool or float32, got ${mask.dtype}`);
-  return tf.add(scores, mask);
+/** Options of {@link attentionCore}. */
+export interface AttentionCoreOptions {
+  /** Additive float mask broadcastable to the scores [..., L, S] (null: none). */
+  mask?: tf.Tensor | null;
+  /** Apply the top-left aligned causal mask. */
+  isCausal?: boolean;
+  /** Scale of q·kᵀ (default 1/sqrt(E)). */
+  scale?: number | null;
+  /** Dropout probability on the weights (0: none). */
+  dropoutP?: number;
+  /** Where the dropout mask comes from (default: the global generator). */
+  generator?: Rng;
+  /** Also return the attention weights (after dropout, as torch's MultiheadAttention returns them). */
+  keepWeights?: boolean;
 }
 
-/** q·kᵀ for [..., L, E] x [..., S, E] (batch dimensions broadcast). */
-function batchedScores(q: tf.Tensor, k: tf.Tensor): tf.Tensor {
-  return tf.matMul(q, k, false, true);
+/**
+ * softmax(q·kᵀ·scale + mask)·v for [..., L, E] x [..., S, E] x [..., S, Ev]: the computation behind
+ * F.scaled_dot_product_attention and MultiheadAttention.
+ * @param query - [..., L, E]
+ * @param key - [..., S, E]
+ * @param value - [..., S, Ev]
+ * @param options - mask, isCausal, scale, dropoutP, generator, keepWeights
+ */
+export function attentionCore(query: tf.Tensor, key: tf.Tensor, value: tf.Tensor, options: AttentionCoreOptions = {}): { output: tf.Tensor; weights: tf.Tensor | null } {
+  const e = query.shape[query.rank - 1]!;
+  const l = query.shape[query.rank - 2]!;
+  const s = key.shape[key.rank - 2]!;
+  const scale = options.scale ?? 1 / Math.sqrt(e);
+  let scores = tf.mul(tf.matMul(query, key, false, true), scale);
+  if (options.isCausal) scores = tf.where(tf.broadcastTo(causalMask(l, s), scores.shape), scores, tf.fill(scores.shape, -Infinity));
+  if (options.mask) scores = tf.add(scores, options.mask);
+  let weights = tf.softmax(scores);
+  const p = options.dropoutP ?? 0;
+  if (p > 0) {
+    const keep = bernoulliKeepMask(weights.shape, p, options.generator ?? getDefaultGenerator());
+    weights = tf.mul(weights, tf.mul(tf.tensor(keep, weights.shape, 'float32'), 1 / (1 - p)));
+  }
+  return { output: tf.matMul(weights, value), weights: options.keepWeights ? weights : null };
 }
 
 /**
@@ -72,16 +96,21 @@ export function scaled_dot_product_attention(query: tf.Tensor, key: tf.Tensor, v
   const dropoutP = options.dropoutP ?? 0;
   if (!(dropoutP >= 0 && dropoutP <= 1)) throw new Error(`${what}: dropout_p must be in [0, 1], got ${dropoutP}`);
   if (options.isCausal && options.attnMask) throw new Error(`${what}: pass either attn_mask or is_causal, not both (as torch)`);
-  const scale = options.scale ?? 1 / Math.sqrt(e);
   return tf.tidy(() => {
-    let scores = tf.mul(batchedScores(query, key), scale);
-    if (options.isCausal) scores = applyAttentionMask(scores, causalMask(l, s), what);
-    else if (options.attnMask) scores = applyAttentionMask(scores, options.attnMask, what);
-    let weights = tf.softmax(scores);
-    if (dropoutP > 0) {
-      const keep = bernoulliKeepMask(weights.shape, dropoutP, options.generator ?? getDefaultGenerator());
-      weights = tf.mul(weights, tf.mul(tf.tensor(keep, weights.shape, 'float32'), 1 / (1 - dropoutP)));
+    let mask: tf.Tensor | null = null;
+    const m = options.attnMask;
+    if (m) {
+      try {
+        tf.broadcast_util.assertAndGetBroadcastShape([...query.shape.slice(0, -1), s], m.shape);
+      } catch {
+        throw new Error(`${what}: attn_mask of shape ${shapeText(m)} does not broadcast to the attention scores' shape [${[...query.shape.slice(0, -1), s].join(', ')}]`);
+      }
+      if (m.dtype === 'bool') mask = tf.where(m, tf.zeros(m.shape), tf.fill(m.shape, -Infinity));
+      else if (m.dtype === 'float32') mask = m;
+      else throw new Error(`${what}: attn_mask must be bool or float32, got ${m.dtype}`);
     }
-    return tf.matMul(weights, value);
+    const args: AttentionCoreOptions = { mask, isCausal: options.isCausal ?? false, scale: options.scale ?? null, dropoutP };
+    if (options.generator) args.generator = options.generator;
+    return attentionCore(query, key, value, args).output;
   });
 }
