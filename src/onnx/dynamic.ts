@@ -6,7 +6,7 @@
  * - Reshape targets: a dimension copied from the input (0), an affine size, or -1 for one remaining dimension;
  * - int constants (Slice bounds, Range limits): affine elementwise;
  * - constants filled with one value (tf.ones([T, T])): Expand to an affine shape;
- * - 0/1 triangles (causal masks, triu/tril of ones): Trilu with an affine diagonal.
+ * - two-valued triangles (causal masks: bool, 0/1 or 0/-inf; triu/tril of ones): Trilu with an affine diagonal.
  * Anything else (a constant built from input values, a graph that branches on a size) is an export error naming the
  * op and module path, never a graph that only works at the traced sizes.
  */
@@ -182,17 +182,25 @@ class SymbolicSizes {
     else this.node('Identity', [value], {}, init.name);
   }
 
-  /** Replaces a 0/1 triangle mask (tf triu/tril of ones, a causal mask) by Trilu(Expand(1, shape), k). */
-  replaceTriangle(init: Initializer, dims: Array<number | Affine>, diagonal: number | Affine, upper: boolean): void {
+  /** Replaces a two-valued triangle (a causal mask, tril/triu of ones) by Where(Trilu(Expand(1, shape), k), inside, outside). */
+  replaceTriangle(init: Initializer, dims: Array<number | Affine>, t: Omit<Triangle, 'diagonal'> & { diagonal: number | Affine }): void {
+    const size = elementSize(init.dataType);
+    const scalar = (at: number, what: string) => this.graph.addInitializer(this.graph.uniqueValueName(`${init.name}/${what}`), [], init.dataType, init.rawData.slice(at, at + size), init.origin);
     const one = this.graph.addFloatConstant(`${init.name}/one`, [1], [], init.origin);
     const ones = this.node('Expand', [one, this.vector(dims)]);
-    const k = this.node('Squeeze', [this.vector([diagonal]), this.constant([0])]);
-    this.graph.initializers.delete(init.name);
-    if (init.dataType === OnnxDataType.FLOAT) {
-      this.node('Trilu', [ones, k], { upper: upper ? 1 : 0 }, init.name);
+    const k = this.node('Squeeze', [this.vector([t.diagonal]), this.constant([0])]);
+    const mask = this.node('Cast', [this.node('Trilu', [ones, k], { upper: t.upper ? 1 : 0 })], { to: OnnxDataType.BOOL });
+    if (init.dataType === OnnxDataType.BOOL) {
+      // onnxruntime has no bool Where: the mask itself, or its negation.
+      const insideTrue = init.rawData[t.insideAt] === 1;
+      this.graph.initializers.delete(init.name);
+      this.node(insideTrue ? 'Identity' : 'Not', [mask], {}, init.name);
       return;
     }
-    this.node('Cast', [this.node('Trilu', [ones, k], { upper: upper ? 1 : 0 })], { to: init.dataType }, init.name);
+    const inside = scalar(t.insideAt, 'inside');
+    const outside = scalar(t.outsideAt, 'outside');
+    this.graph.initializers.delete(init.name);
+    this.node('Where', [mask, inside, outside], {}, init.name);
   }
 
   /** Replaces the initializer `name` (one repeated value) by Expand(value, shape). */
@@ -213,24 +221,42 @@ function numbersOf(init: Initializer): number[] | null {
   return Array.from({ length: init.rawData.length / 4 }, (_, i) => view.getFloat32(i * 4, true));
 }
 
+/** A two-valued triangle in the last two dimensions: `inside` where the triangle is, `outside` elsewhere. */
+interface Triangle {
+  upper: boolean;
+  diagonal: number;
+  /** Byte offsets of one inside and one outside element (their values become the Where branches). */
+  insideAt: number;
+  outsideAt: number;
+}
+
 /**
- * Whether a constant is a 0/1 triangle in its last two dimensions (the same in every leading index): lower means
- * element (i, j) = [j - i <= diagonal] (torch.tril of ones), upper means [j - i >= diagonal] (torch.triu).
+ * Whether a constant holds two values laid out as a triangle in its last two dimensions (the same in every leading
+ * index): lower means element (i, j) is inside when j - i <= diagonal (torch.tril), upper when j - i >= diagonal
+ * (torch.triu). Causal masks are such constants: bool, 0/1, or 0/-inf additive masks.
  */
-function triangleOf(init: Initializer): { upper: boolean; diagonal: number } | null {
+function triangleOf(init: Initializer): Triangle | null {
   if (init.dims.length < 2) return null;
   const values = numbersOf(init);
-  if (!values || values.length === 0 || values.some((v) => v !== 0 && v !== 1)) return null;
+  if (!values || values.length === 0) return null;
   const rows = init.dims[init.dims.length - 2] as number;
   const cols = init.dims[init.dims.length - 1] as number;
   const size = rows * cols;
-  for (let m = size; m < values.length; m++) if (values[m] !== values[m % size]) return null;
-  const matches = (upper: boolean, d: number) => {
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (values[i * cols + j] !== (upper ? (j - i >= d ? 1 : 0) : j - i <= d ? 1 : 0)) return false;
-    return true;
-  };
-  for (let d = -rows; d <= cols; d++) if (matches(false, d)) return { upper: false, diagonal: d };
-  for (let d = cols; d >= -rows; d--) if (matches(true, d)) return { upper: true, diagonal: d };
+  for (let m = size; m < values.length; m++) if (!Object.is(values[m], values[m % size])) return null;
+  const distinct = [...new Set(values.slice(0, size))];
+  if (distinct.length !== 2) return null;
+  const bytes = elementSize(init.dataType);
+  for (const inside of distinct) {
+    const isIn = (i: number, j: number) => Object.is(values[i * cols + j], inside);
+    const matches = (upper: boolean, d: number) => {
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (isIn(i, j) !== (upper ? j - i >= d : j - i <= d)) return false;
+      return true;
+    };
+    const at = (v: number) => values.findIndex((x) => Object.is(x, v)) * bytes;
+    const outside = distinct.find((v) => !Object.is(v, inside)) as number;
+    for (let d = -rows; d <= cols; d++) if (matches(false, d)) return { upper: false, diagonal: d, insideAt: at(inside), outsideAt: at(outside) };
+    for (let d = cols; d >= -rows; d--) if (matches(true, d)) return { upper: true, diagonal: d, insideAt: at(inside), outsideAt: at(outside) };
+  }
   return null;
 }
 
@@ -308,11 +334,15 @@ export function reconcileTraces(points: TracePoint[], axes: DynamicAxis[]): Arra
     }
     const triangles = present.map(triangleOf);
     const first = triangles[0];
-    if (first && triangles.every((t) => t && t.upper === first.upper)) {
+    const size = elementSize(init.dataType);
+    const bytesAt = (x: Initializer, at: number) => x.rawData.subarray(at, at + size);
+    const sameValues = (t: Triangle | null, x: Initializer) =>
+      t !== null && first !== null && sameBytes(bytesAt(x, t.insideAt), bytesAt(present[0]!, first.insideAt)) && sameBytes(bytesAt(x, t.outsideAt), bytesAt(present[0]!, first.outsideAt));
+    if (first && triangles.every((t, i) => t && t.upper === first.upper && sameValues(t, present[i]!))) {
       const dims = init.dims.map((_, d) => resolve(present.map((x) => x.dims[d] as number), points));
       const diagonal = resolve(triangles.map((t) => t!.diagonal), points);
       if (dims.every((d) => d !== null) && diagonal !== null) {
-        sym.replaceTriangle(init, dims as Array<number | Affine>, diagonal, first.upper);
+        sym.replaceTriangle(init, dims as Array<number | Affine>, { ...first, diagonal });
         continue;
       }
     }

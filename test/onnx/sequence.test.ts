@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Embedding, Linear, Module, manualSeed } from '../../src/nn/index.js';
+import { Embedding, Linear, Module, TransformerEncoderLayer, manualSeed } from '../../src/nn/index.js';
+import { triu } from '../../src/nn/tensor-ops.js';
 import { decodeModelProto, exportOnnx, flattenOutputs } from '../../src/onnx/index.js';
 import type { AnyModule } from '../../src/nn/module.js';
 import { maxAbs, maxAbsDiff } from './fixtures.js';
@@ -52,6 +53,24 @@ class GatherWhere extends Module {
     const big = tf.cast(tf.greater(idx, 5), 'float32');
     const seven = tf.cast(tf.equal(idx, 7), 'float32');
     return tf.add(tf.mul(rows, tf.expandDims(tf.add(big, seven), 2)), tf.expandDims(tf.cast(tf.notEqual(idx, 3), 'float32'), 2));
+  }
+}
+
+/**
+ * nn.TransformerEncoderLayer (batch_first, gelu, norm_first) over token embeddings with torch's causal src_mask
+ * (triu of ones above the diagonal = masked) and a key padding mask from the ids (id 0 after the first position): MultiheadAttention,
+ * LayerNorm and the masks follow the sequence length.
+ */
+class TinyEncoder extends Module {
+  emb = new Embedding(VOCAB, 16);
+  layer = new TransformerEncoderLayer(16, 2, { dimFeedforward: 24, dropout: 0, batchFirst: true, activation: 'gelu', normFirst: true });
+  head = new Linear(16, VOCAB);
+  forward(idx: tf.Tensor): tf.Tensor {
+    const t = idx.shape[1] as number;
+    const causal = tf.greater(triu(tf.ones([t, t]), 1), 0);
+    // id 0 is padding, except at position 0 (a row with every key masked is NaN, in torch too).
+    const padding = tf.logicalAnd(tf.equal(idx, 0), tf.greater(tf.range(0, t, 1, 'int32'), 0));
+    return this.head.call(this.layer.call(this.emb.call(idx), { srcMask: causal, srcKeyPaddingMask: padding }));
   }
 }
 
@@ -130,6 +149,17 @@ describe('exportOnnx: sequence models', () => {
     example.dispose();
     expect(decode(bytes).graph.input[0]!.type.tensorType.elemType).toBe(6);
     await expectMatches(model, bytes, [[1, 3], [4, 7]], false);
+  });
+
+  it('nn.TransformerEncoderLayer with a causal mask and a key padding mask', async () => {
+    manualSeed(14);
+    const model = new TinyEncoder();
+    const example = ids(2, 5, 9);
+    const bytes = exportOnnx(model, { exampleInputs: { idx: example }, dynamicAxes: { idx: { 0: 'batch', 1: 'sequence' } } });
+    example.dispose();
+    const ops = decode(bytes).graph.node.map((n) => n.opType);
+    for (const op of ['LayerNormalization', 'Trilu', 'Softmax', 'Equal', 'And']) expect(ops).toContain(op);
+    await expectMatches(model, bytes, [[1, 2], [3, 7], [2, 12]], false);
   });
 
   it('without a dynamic sequence axis the sequence length is fixed in the graph', () => {
