@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../../io/atomic-write.js';
 import { MODEL_CARD_METADATA_KEY, type ModelCard } from '../../util/model-card.js';
 import type { CharTokenizer } from '../../util/char-tokenizer.js';
 import { createSession, releaseSession, runSession } from '../../inference/ort-session.js';
+import { assertNoRandomOps } from './random-guard.js';
 
 export interface LanguageModelExportOptions {
   /** The model's context length. */
@@ -111,6 +112,7 @@ export async function exportLanguageModel(model: AnyModule & CachedCausalLM, out
   let full: Uint8Array;
   let withPast: Uint8Array;
   try {
+    assertNoRandomOps(model, example); // dropout forced on would bake one sample into the graph
     full = exportCausalLM(model, { exampleIds: example, metadata });
     withPast = exportDecoderWithPast(model, { exampleIds: example, examplePastLength: 2, metadata });
   } finally {
