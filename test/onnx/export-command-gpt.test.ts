@@ -12,7 +12,7 @@ import { manualSeed } from '../../src/nn/index.js';
 import { GPT, generateTokens, resolveGPTConfig } from '../../src/models/gpt/index.js';
 import { saveSafetensors } from '../../src/io/safetensors.js';
 import { CharTokenizer } from '../../src/util/char-tokenizer.js';
-import { runExport } from '../../src/cli/export/run.js';
+import { runExportCommand } from '../../src/cli/export/run.js';
 import { startServer } from '../../src/inference/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'twinml-gpt-run-'));
@@ -31,7 +31,7 @@ describe('twinml export --run <gpt run>', () => {
     writeFileSync(join(run, 'tokenizer.json'), JSON.stringify(tokenizer));
     saveSafetensors(join(run, 'model.safetensors'), model.stateDict());
     const out = join(root, 'repo', 'hamlet', '1');
-    await runExport({ run, out });
+    await runExportCommand({ run, out });
     for (const f of ['model.onnx', 'decoder_with_past.onnx', 'generation.json', 'tokenizer.json', 'model.json']) expect(existsSync(join(out, f)), f).toBe(true);
 
     const prompt = 'to be';

@@ -63,7 +63,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       console.log(`twinml export: ${r.onnxPath} + ${r.cardPath}, checked in onnxruntime-node (${checks})`);
       return;
     }
-    const { runExport } = await import('../export/run.js');
-    await runExport(args);
+    const { runExportCommand } = await import('../export/run.js');
+    await runExportCommand(args);
   },
 };

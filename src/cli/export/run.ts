@@ -27,6 +27,17 @@ export interface ExportArgs {
 }
 
 /**
+ * `twinml export --run`: a language-model run (gpt) gets the generation folder (model.onnx, decoder_with_past.onnx,
+ * generation.json, tokenizer.json, model.json; see export-language-model.ts), any other run model.onnx + model.json.
+ * @param args - --run, --out (default: the run directory), --name, --model-version
+ */
+export async function runExportCommand(args: ExportArgs): Promise<ExportedModel | ExportedLanguageModel> {
+  if (!isLanguageModelRun(args.run)) return runExport(args);
+  const outDir = args.out ?? args.run;
+  return exportLanguageModelRun(args.run, outDir, nameAndVersion(outDir, args));
+}
+
+/**
  * Name and version for the card: from `models/<name>/<version>` when the out folder is numeric, else the flags
  * (undefined lets the card default apply).
  * @param outDir - the output folder
@@ -42,15 +53,11 @@ export function nameAndVersion(outDir: string, args: Pick<ExportArgs, 'name' | '
 }
 
 /**
- * Exports one run directory: model.onnx + model.json, validated in onnxruntime-node against the TS model; a
- * language-model run (gpt) also gets decoder_with_past.onnx, generation.json and tokenizer.json.
+ * Exports one classifier run directory: model.onnx + model.json, validated in onnxruntime-node against the TS model.
  * @param args - --run, --out (default: the run directory), --name, --model-version
  */
-export async function runExport(args: ExportArgs): Promise<ExportedModel | ExportedLanguageModel> {
-  if (isLanguageModelRun(args.run)) {
-    const outDir = args.out ?? args.run;
-    return exportLanguageModelRun(args.run, outDir, nameAndVersion(outDir, args));
-  }
+export async function runExport(args: ExportArgs): Promise<ExportedModel> {
+  if (isLanguageModelRun(args.run)) throw new Error(`twinml export: ${args.run} is a language-model run; export it with runExportCommand (or exportLanguageModelRun)`);
   const config = readRunConfig(args.run);
   const weights = join(args.run, 'model.safetensors');
   if (!existsSync(weights)) throw new Error(`twinml export: ${weights} does not exist; the run has no trained weights`);
