@@ -20,6 +20,10 @@ export interface ExportArgs {
   labels?: string;
   /** --output-names a,b (with --ts, a several-output forward). */
   outputNames?: string;
+  /** --example ids.json (with --ts: the input to trace with). */
+  example?: string;
+  /** --dynamic-axes 1:sequence (with --ts). */
+  dynamicAxes?: string;
   out?: string;
   name?: string;
   /** --model-version (yargs keeps --version for the program's version). */
