@@ -21,6 +21,17 @@ interface WasmBackendInternals {
 
 const size = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
 
+let batched = true;
+
+/**
+ * Turns the batched products on or off (on by default); off, batches go to the fallback kernel as before the
+ * batched GEMM existed. For benchmarks that measure the difference in one process (bench/sequence-kernels.mjs).
+ * @param enabled - whether batch sizes above 1 run on the SIMD GEMM
+ */
+export function setBatchedSimdGemm(enabled: boolean): void {
+  batched = enabled;
+}
+
 /** What the GEMM adds after the product: a bias [N] (a tensor on the heap) and/or ReLU. */
 export interface GemmEpilogue {
   bias: TensorInfo | null;
@@ -58,7 +69,7 @@ export function simdGemm(
   const batchB = size(b.shape.slice(0, -2));
   const batch = Math.max(batchA, batchB);
   const sameBatch = batchA === batchB && (batchA === 1 || (ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i])));
-  const batchOk = sameBatch || batchA === 1 || batchB === 1;
+  const batchOk = (sameBatch || batchA === 1 || batchB === 1) && (batched || batch === 1);
   const { bias, relu } = epilogue;
   const biasOk = bias === null || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n);
   if (!memory || a.dtype !== 'float32' || b.dtype !== 'float32' || !batchOk || !biasOk || k !== kB || k < 1 || n < 1 || m % 4 !== 0) {

@@ -29,11 +29,11 @@ function shapeText(t: tf.Tensor): string {
   return `[${t.shape.join(', ')}]`;
 }
 
-/** The [L, S] causal mask (true on and below the diagonal), as torch builds it for is_causal. */
-export function causalMask(targetLength: number, sourceLength: number): tf.Tensor2D {
-  const data = new Uint8Array(targetLength * sourceLength);
-  for (let l = 0; l < targetLength; l++) for (let s = 0; s <= Math.min(l, sourceLength - 1); s++) data[l * sourceLength + s] = 1;
-  return tf.tensor2d(data, [targetLength, sourceLength], 'bool');
+/** The [L, S] additive causal mask: 0 on and below the diagonal, -Infinity above. */
+export function causalAdditiveMask(targetLength: number, sourceLength: number): tf.Tensor2D {
+  const data = new Float32Array(targetLength * sourceLength);
+  for (let l = 0; l < targetLength; l++) data.fill(-Infinity, l * sourceLength + Math.min(l + 1, sourceLength), (l + 1) * sourceLength);
+  return tf.tensor2d(data, [targetLength, sourceLength], 'float32');
 }
 
 /** Options of {@link attentionCore}. */
@@ -66,7 +66,8 @@ export function attentionCore(query: tf.Tensor, key: tf.Tensor, value: tf.Tensor
   const s = key.shape[key.rank - 2]!;
   const scale = options.scale ?? 1 / Math.sqrt(e);
   let scores = tf.mul(tf.matMul(query, key, false, true), scale);
-  if (options.isCausal) scores = tf.where(tf.broadcastTo(causalMask(l, s), scores.shape), scores, tf.fill(scores.shape, -Infinity));
+  // The causal mask as an additive [L, S] float mask (0 / -inf): a broadcast add, no bool tile of the scores' size.
+  if (options.isCausal) scores = tf.add(scores, causalAdditiveMask(l, s));
   if (options.mask) scores = tf.add(scores, options.mask);
   let weights = tf.softmax(scores);
   const p = options.dropoutP ?? 0;

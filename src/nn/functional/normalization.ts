@@ -1,5 +1,6 @@
 /** torch.nn.functional.layer_norm and rms_norm: normalisation over the trailing `normalized_shape` dimensions. */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedLayerNorm } from '../../backend/sequence-kernels.js';
 
 /** float32 machine epsilon: torch.finfo(torch.float32).eps, rms_norm's eps when none is given. */
 export const FLOAT32_EPS = 1.1920928955078125e-7;
@@ -36,6 +37,9 @@ export function layer_norm(input: tf.Tensor, normalizedShape: number | number[],
   const axes = normalizedAxes(input, shape, 'F.layer_norm');
   checkAffine(weight, shape, 'F.layer_norm', 'weight');
   checkAffine(bias, shape, 'F.layer_norm', 'bias');
+  // Over the last axis: the fused forward and backward kernels where the backend has them (wasm, cpu).
+  const fused = shape.length === 1 ? fusedLayerNorm(input, weight, bias, eps) : null;
+  if (fused) return fused;
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(input, axes, true);
     let y = tf.mul(tf.sub(input, mean), tf.rsqrt(tf.add(variance, eps)));
