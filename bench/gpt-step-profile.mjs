@@ -56,6 +56,22 @@ for (const [name, a] of [...byName].sort((p, q) => q[1].ms - p[1].ms).slice(0, 2
   const top = [...a.shapes].sort((p, q) => q[1] - p[1]).slice(0, 2).map(([s, ms]) => `${s} ${ms.toFixed(1)}ms`).join('; ');
   console.log(`  ${name.padEnd(28)} x${String(a.count).padStart(4)} ${a.ms.toFixed(2).padStart(8)} ms  ${(100 * a.ms / total).toFixed(1).padStart(5)}%  ${top}`);
 }
+// Where the time goes by kind of work (the kernels' first input shapes tell them apart).
+const category = (k) => {
+  const shapes = k.inputShapes;
+  if (k.name === 'BatchMatMul' || k.name === '_FusedMatMul') return shapes[0]?.length === 4 ? 'attention matmuls (q.kT, att.v and their grads)' : 'Linear matmuls (forward, dX, dW)';
+  if (k.name === 'Tile' || k.name === 'Select') return 'causal mask (Tile of the bool mask, Select)';
+  if (k.name === 'Softmax' || (shapes[0]?.length === 4 && k.name !== 'Transpose' && k.name !== 'Reshape')) return 'attention softmax and its grad';
+  if (k.name === 'Erf' || k.name === 'Exp' || (k.name === 'Multiply' && shapes[0]?.at(-1) === 4 * config.n_embd)) return 'GELU (erf) and its grad';
+  if (k.name.startsWith('TwinmlAdam') || shapes[0]?.length === 1 && shapes[0][0] > 4 * config.n_embd) return 'AdamW and clip_grad_norm_';
+  if (['SplitV', 'Concat', 'Transpose', 'Reshape'].includes(k.name)) return 'q/k/v split, head transposes, reshapes';
+  if (['GatherV2', 'UnsortedSegmentSum', 'unnamed scope', 'TwinmlSoftmaxCrossEntropy'].includes(k.name)) return 'embeddings and cross entropy';
+  return 'LayerNorm, residual adds, other elementwise';
+};
+const byCategory = new Map();
+for (const k of profile.kernels) byCategory.set(category(k), (byCategory.get(category(k)) ?? 0) + k.kernelTimeMs);
+console.log('by kind of work:');
+for (const [name, ms] of [...byCategory].sort((p, q) => q[1] - p[1])) console.log(`  ${(100 * ms / total).toFixed(1).padStart(5)}%  ${name}`);
 const start = performance.now();
 let steps = 0;
 while (performance.now() - start < seconds * 1000) {

@@ -45,3 +45,10 @@ export { exportCausalLM, exportDecoderWithPast, KV_CACHE_NAMES, type CachedCausa
 export { configure, settings, type TwinmlSettings } from './util/settings.js';
 /** The training contract for models whose loss is their own (`trainingStep`/`validationStep`, like Lightning's). */
 export { isTrainingModule, type TrainingModule, type StepBatch, type StepResult } from './train/training-module.js';
+/** The model zoo's classes (`models.GPT`, `models.MLP`, ...), `models.resolveGPTConfig` and `models.generateTokens`. */
+export * as models from './models/index.js';
+/** Language-model training (gpt): nanoGPT's loop, its loss, AdamW with decay on 2-D weights, fixed-window evaluation. */
+export { trainLanguageModel, languageModelAdamW, languageModelLoss, evaluateLoss, type LanguageModelTrainingOptions, type LanguageModelEvaluation } from './train/lm/index.js';
+/** Text generation helpers without tfjs: the character tokenizer and the seeded next-token sampler. */
+export { CharTokenizer } from './util/char-tokenizer.js';
+export { SamplingRng, sampleNextToken, type SamplingOptions } from './util/sampling.js';

@@ -9,7 +9,7 @@ export type { ZooModel, TrainingDefaults, DataShape } from './zoo-model.js';
 export { Adaline } from './adaline/index.js';
 export { MLP } from './mlp/index.js';
 export { CNN } from './cnn/index.js';
-export { GPT, resolveGPTConfig, type GPTConfig, type GPTCacheOutput, type LayerCache } from './gpt/index.js';
+export { GPT, resolveGPTConfig, generateTokens, type GPTConfig, type GPTCacheOutput, type LayerCache, type GenerateOptions } from './gpt/index.js';
 
 const ZOO = new Map<string, ZooModel<object>>([
   [adaline.name, adaline],

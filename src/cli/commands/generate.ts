@@ -21,7 +21,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
   builder: (y: Argv) =>
     y
       .option('model', { type: 'string', demandOption: true, describe: 'run directory of `twinml train --model gpt` (config.json, tokenizer.json, model.safetensors)' })
-      .option('prompt', { type: 'string', default: '\n', describe: 'text to continue (characters of the training text); printed before the continuation' })
+      .option('prompt', { type: 'string', default: '\n', defaultDescription: 'a newline', describe: 'text to continue (characters of the training text); printed before the continuation' })
       .option('max-new-tokens', { type: 'number', default: 200, describe: 'characters to generate' })
       .option('temperature', { type: 'number', default: 1, describe: 'divides the logits; < 1 is more conservative, 0 = greedy (argmax)' })
       .option('top-k', { type: 'number', describe: 'sample among the k most likely characters only (default: all)' })
