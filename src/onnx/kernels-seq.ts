@@ -5,6 +5,7 @@
  * ONNX returns int64 indices where tfjs returns int32: they are cast back so the graph keeps tfjs's dtypes.
  */
 import type { KernelEmitContext, KernelEmitter } from './emitter.js';
+import type { AttributeValue } from './graph.js';
 import { OnnxDataType } from './proto.js';
 
 const binary = (opType: string): KernelEmitter => (ctx) => [ctx.node(opType, [ctx.input('a'), ctx.input('b')])];
@@ -16,7 +17,7 @@ function axisOf(ctx: KernelEmitContext, axis: unknown, key = 'x'): number {
 }
 
 /** A node with several outputs; returns their value names. */
-function multi(ctx: KernelEmitContext, opType: string, inputs: string[], count: number, attributes: Record<string, number | number[]> = {}): string[] {
+function multi(ctx: KernelEmitContext, opType: string, inputs: string[], count: number, attributes: Record<string, AttributeValue> = {}): string[] {
   return ctx.graph.addNode(opType, inputs, ctx.origin, attributes, count).outputs;
 }
 
@@ -82,6 +83,14 @@ export const SEQUENCE_KERNELS: Record<string, KernelEmitter> = {
     const axis = a < 0 ? a + rank : a;
     const parts = ctx.inputNames.map((n) => ctx.node('Unsqueeze', [n, ctx.int64([axis])]));
     return [parts.length === 1 ? (parts[0] as string) : ctx.node('Concat', parts, { axis })];
+  },
+  // twinml's fused LayerNorm (src/backend/sequence-kernels.ts, F.layer_norm over the last axis on wasm/cpu):
+  // LayerNormalization, whose optional outputs are the same mean and 1/sqrt(var + eps).
+  TwinmlLayerNorm: (ctx) => {
+    const d = ctx.tensors.x?.shape[(ctx.tensors.x?.rank ?? 1) - 1] ?? 1;
+    const scale = ctx.tensors.weight ? ctx.input('weight') : ctx.float(new Array<number>(d).fill(1), [d]);
+    const inputs = [ctx.input('x'), scale, ...(ctx.tensors.bias ? [ctx.input('bias')] : [])];
+    return multi(ctx, 'LayerNormalization', inputs, 3, { axis: -1, epsilon: { float: Number(ctx.attrs.eps) } });
   },
   ExpandDims: (ctx) => {
     const rank = ctx.outputs[0]?.rank ?? 1;
