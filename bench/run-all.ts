@@ -1,6 +1,6 @@
 /**
  * The whole benchmark: the zoo sections (training/inference throughput on each TS backend vs PyTorch, bench/run.ts),
- * the inference library and server (bench/inference), the data loaders (bench/data), the Python bridge
+ * the inference library and server (bench/inference), text generation with the KV cache (bench/generation.ts), the data loaders (bench/data), the Python bridge
  * (bench/bridge.ts) and what bounds the tensorflow backend (bench/tensorflow-ops.ts). One bench/results.json holds
  * every part. The benchmarks live outside the package: they measure the built library (dist/) from a checkout,
  * compiled by `npm run build:bench` (bench/tsconfig.json) and loaded by `twinml bench`.
@@ -11,7 +11,7 @@ import type { BackendName } from '../dist/backend/index.js';
 import { packageRoot } from '../dist/util/paths.js';
 import type { BenchArgs } from '../dist/cli/commands/bench.js';
 
-const EXTRA_SECTIONS = ['inference', 'data', 'bridge', 'tensorflow-ops'] as const;
+const EXTRA_SECTIONS = ['inference', 'generation', 'data', 'bridge', 'tensorflow-ops'] as const;
 
 export async function runAllBenchmarks(args: BenchArgs): Promise<void> {
   const requested = args.sections ?? [];
@@ -32,6 +32,12 @@ export async function runAllBenchmarks(args: BenchArgs): Promise<void> {
   if (wants('inference')) {
     const { runInferenceBench } = await import('./inference/index.js');
     combined.inference = await runInferenceBench();
+  }
+  if (wants('generation')) {
+    const { runGenerationBench, formatGenerationBench } = await import('./generation.js');
+    const generation = await runGenerationBench();
+    for (const line of formatGenerationBench(generation)) console.log(line);
+    combined.generation = generation;
   }
   if (wants('data')) {
     const { runDataBench, formatDataBench } = await import('./data/index.js');

@@ -39,7 +39,8 @@ export { backward, type GradientTargets } from './train/backward.js';
 export { saveSafetensors, loadSafetensors, serializeSafetensors, parseSafetensors } from './io/safetensors.js';
 export { type StateDict, type HostTensor, type HostDtype } from './util/host-tensor.js';
 export { toHost, fromHost } from './nn/host.js';
-export { exportOnnx, type ExportOptions, OnnxExportError } from './onnx/index.js';
+export { exportOnnx, type ExportOptions, type DynamicAxes, type OnnxInputDtype, OnnxExportError } from './onnx/index.js';
+export { exportCausalLM, exportDecoderWithPast, KV_CACHE_NAMES, type CachedCausalLM, type LayerKV } from './onnx/index.js';
 /** Library-wide settings (interpreter for the bridge, wasm relaxed SIMD, ...): `configure({ ... })`. */
 export { configure, settings, type TwinmlSettings } from './util/settings.js';
 /** The training contract for models whose loss is their own (`trainingStep`/`validationStep`, like Lightning's). */

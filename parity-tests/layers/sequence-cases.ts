@@ -343,4 +343,33 @@ export const TRANSFORMER_CASES: SequenceCase[] = [
     randomWeights: true,
     ours: (t: Tensors, m) => (m as nn.TransformerDecoder).call(t.x!, t.mem!),
   },
+  // Built with only the required arguments on both sides (defaults: dim_feedforward 2048, dropout 0.1 in eval,
+  // relu, layer_norm_eps 1e-5, post-norm, seq-first); our init (zero biases, ones/zeros LayerNorms) as is.
+  {
+    name: 'MultiheadAttention(8,2) defaults',
+    inputs: { x: randn('dmha/x', [5, 3, 8]) },
+    gradInputs: ['x'],
+    torch: { kind: 'module', spec: { type: 'MultiheadAttention', args: [8, 2] } },
+    args: [T('x'), T('x'), T('x')],
+    make: () => new nn.MultiheadAttention(8, 2),
+    ours: (t: Tensors, m) => mha(m).call(t.x!, t.x!, t.x!),
+  },
+  {
+    name: 'TransformerEncoderLayer(8,2) defaults, eval',
+    inputs: { x: randn('dtel/x', [5, 3, 8]) },
+    gradInputs: ['x'],
+    torch: { kind: 'module', spec: { type: 'TransformerEncoderLayer', args: [8, 2] } },
+    args: [T('x')],
+    make: () => new nn.TransformerEncoderLayer(8, 2),
+    ours: (t: Tensors, m) => (m as nn.TransformerEncoderLayer).call(t.x!),
+  },
+  {
+    name: 'TransformerDecoderLayer(8,2) defaults, eval',
+    inputs: { x: randn('dtdl/x', [4, 3, 8]), mem: randn('dtdl/mem', [6, 3, 8]) },
+    gradInputs: ['x', 'mem'],
+    torch: { kind: 'module', spec: { type: 'TransformerDecoderLayer', args: [8, 2] } },
+    args: [T('x'), T('mem')],
+    make: () => new nn.TransformerDecoderLayer(8, 2),
+    ours: (t: Tensors, m) => (m as nn.TransformerDecoderLayer).call(t.x!, t.mem!),
+  },
 ];

@@ -14,6 +14,10 @@ export { readModelCard } from './model-source.js';
 export { imageToTensor, scaleAndNormalize, decodeImage } from './preprocessing.js';
 export { tuneHeapForServing } from './server/v8-heap.js';
 export { encodeBinaryInferRequest, decodeInferResponse, type BinaryInputTensor, type DecodedOutput } from './server/binary-tensor.js';
+export { loadLanguageModel, DECODER_WITH_PAST_FILE, GENERATION_CONFIG_FILE, TOKENIZER_FILE } from './generation.js';
+export type { GenerateOptions, GenerationConfig, LanguageModel, LoadLanguageModelOptions } from './generation-types.js';
+export { CharTokenizer, type CharTokenizerJSON } from './char-tokenizer.js';
+export { SamplingRng, sampleNextToken, argmax, type SamplingOptions } from './sampling.js';
 export type { ModelCard, Preprocessing } from '../util/model-card.js';
 export type * from './types.js';
 

@@ -71,8 +71,19 @@ export class Embedding extends Module {
     const pad = this.paddingIdx;
     const flat = tf.reshape(indices, [-1]) as tf.Tensor1D;
     try {
-      const min = flat.size > 0 ? tf.tidy(() => tf.min(flat).dataSync()[0]!) : 0;
-      const max = flat.size > 0 ? tf.tidy(() => tf.max(flat).dataSync()[0]!) : 0;
+      // One read of the indices (int32) instead of two reductions and two reads.
+      let min = 0;
+      let max = 0;
+      if (flat.size > 0) {
+        const ids = flat.dataSync() as Int32Array;
+        min = ids[0]!;
+        max = ids[0]!;
+        for (let i = 1; i < ids.length; i++) {
+          const v = ids[i]!;
+          if (v < min) min = v;
+          else if (v > max) max = v;
+        }
+      }
       if (min < 0 || max >= num) throw new Error(`Embedding: index out of range: indices must be in [0, ${num}), got values in [${min}, ${max}]`);
       // The gradient is a scatter-add of dy's rows into the table (no row for padding_idx), like PyTorch's.
       const lookup = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

@@ -91,7 +91,8 @@ function activationFunction(act: TransformerActivation): (x: tf.Tensor) => tf.Te
 export class TransformerEncoderLayer extends Module {
   readonly dModel: number;
   readonly nhead: number;
-  readonly activationSpec: TransformerActivation;
+  /** The activation as given (private: a module here would otherwise be discovered as a second child). */
+  readonly #activationSpec: TransformerActivation;
   readonly config: ResolvedOptions;
   self_attn: MultiheadAttention;
   linear1: Linear;
@@ -117,7 +118,7 @@ export class TransformerEncoderLayer extends Module {
     this.dModel = dModel;
     this.nhead = nhead;
     this.config = o;
-    this.activationSpec = options.activation ?? 'relu';
+    this.#activationSpec = options.activation ?? 'relu';
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, bias: o.bias, batchFirst: o.batchFirst });
     this.linear1 = new Linear(dModel, o.dimFeedforward, { bias: o.bias });
     this.dropout = new Dropout(o.dropout);
@@ -127,8 +128,8 @@ export class TransformerEncoderLayer extends Module {
     this.norm2 = new LayerNorm(dModel, { eps: o.layerNormEps, bias: o.bias });
     this.dropout1 = new Dropout(o.dropout);
     this.dropout2 = new Dropout(o.dropout);
-    if (this.activationSpec instanceof Module) this.activation = this.activationSpec;
-    this.#activate = activationFunction(this.activationSpec);
+    if (this.#activationSpec instanceof Module) this.activation = this.#activationSpec;
+    this.#activate = activationFunction(this.#activationSpec);
   }
 
   private saBlock(x: tf.Tensor, o: EncoderLayerForwardOptions): tf.Tensor {
@@ -156,7 +157,7 @@ export class TransformerEncoderLayer extends Module {
 
   /** A new layer with the same arguments and a copy of this layer's weights (torch's copy.deepcopy). */
   copy(): TransformerEncoderLayer {
-    const layer = new TransformerEncoderLayer(this.dModel, this.nhead, { ...this.config, activation: this.activationSpec });
+    const layer = new TransformerEncoderLayer(this.dModel, this.nhead, { ...this.config, activation: this.#activationSpec });
     layer.loadStateDict(this.stateDict());
     layer.train(this.training);
     return layer;
@@ -167,7 +168,8 @@ export class TransformerEncoderLayer extends Module {
 export class TransformerDecoderLayer extends Module {
   readonly dModel: number;
   readonly nhead: number;
-  readonly activationSpec: TransformerActivation;
+  /** The activation as given (private: a module here would otherwise be discovered as a second child). */
+  readonly #activationSpec: TransformerActivation;
   readonly config: ResolvedOptions;
   self_attn: MultiheadAttention;
   multihead_attn: MultiheadAttention;
@@ -196,7 +198,7 @@ export class TransformerDecoderLayer extends Module {
     this.dModel = dModel;
     this.nhead = nhead;
     this.config = o;
-    this.activationSpec = options.activation ?? 'relu';
+    this.#activationSpec = options.activation ?? 'relu';
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, bias: o.bias, batchFirst: o.batchFirst });
     this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, bias: o.bias, batchFirst: o.batchFirst });
     this.linear1 = new Linear(dModel, o.dimFeedforward, { bias: o.bias });
@@ -209,8 +211,8 @@ export class TransformerDecoderLayer extends Module {
     this.dropout1 = new Dropout(o.dropout);
     this.dropout2 = new Dropout(o.dropout);
     this.dropout3 = new Dropout(o.dropout);
-    if (this.activationSpec instanceof Module) this.activation = this.activationSpec;
-    this.#activate = activationFunction(this.activationSpec);
+    if (this.#activationSpec instanceof Module) this.activation = this.#activationSpec;
+    this.#activate = activationFunction(this.#activationSpec);
   }
 
   private saBlock(x: tf.Tensor, o: DecoderLayerForwardOptions): tf.Tensor {
@@ -246,7 +248,7 @@ export class TransformerDecoderLayer extends Module {
 
   /** A new layer with the same arguments and a copy of this layer's weights (torch's copy.deepcopy). */
   copy(): TransformerDecoderLayer {
-    const layer = new TransformerDecoderLayer(this.dModel, this.nhead, { ...this.config, activation: this.activationSpec });
+    const layer = new TransformerDecoderLayer(this.dModel, this.nhead, { ...this.config, activation: this.#activationSpec });
     layer.loadStateDict(this.stateDict());
     layer.train(this.training);
     return layer;

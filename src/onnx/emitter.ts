@@ -15,10 +15,10 @@ export interface NodeSink {
   /** Adds a node with one output and returns the output's value name. */
   node(opType: string, inputs: string[], attributes?: Record<string, AttributeValue>): string;
   /**
-   * Adds a Reshape to `shape` (the traced output shape); the batch dimension is made symbolic when the graph is
-   * finalised, so emitters never bake the example's batch size into the graph.
+   * Adds a Reshape to `shape` (the traced output shape; `from` is the traced input shape); dimensions that follow a
+   * dynamic axis are made symbolic when the graph is finalised, so emitters never bake the example's sizes in.
    */
-  reshape(input: string, shape: number[]): string;
+  reshape(input: string, shape: number[], from?: number[]): string;
   /** An int64 constant (axes, pads, starts/ends). */
   int64(values: number[], dims?: number[]): string;
   /** A float32 constant (a scalar when `dims` is omitted and there is one value). */

@@ -26,6 +26,8 @@ export interface GraphNode {
    * after the dynamic batch dimension is known.
    */
   reshapeTo?: number[];
+  /** For Reshape nodes: the traced shape of the data input (to copy dynamic dimensions from it). */
+  reshapeFrom?: number[];
 }
 
 export interface Initializer {

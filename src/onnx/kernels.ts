@@ -4,6 +4,7 @@
  * names it and the module path (see trace.ts). tfjs and ONNX share numpy broadcasting, so binary ops map 1:1.
  */
 import type { KernelEmitContext, KernelEmitter } from './emitter.js';
+import { SEQUENCE_KERNELS } from './kernels-seq.js';
 
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -127,7 +128,7 @@ const KERNELS: Record<string, KernelEmitter> = {
     if (ctx.tensors.bias) y = ctx.node('Add', [y, ctx.input('bias')]);
     return [activation(ctx, y, ctx.attrs.activation)];
   },
-  Reshape: (ctx) => [ctx.reshape(ctx.input('x'), [...(ctx.outputs[0]?.shape ?? [])])],
+  Reshape: (ctx) => [ctx.reshape(ctx.input('x'), [...(ctx.outputs[0]?.shape ?? [])], [...(ctx.tensors.x?.shape ?? [])])],
   Transpose: (ctx) => [ctx.node('Transpose', [ctx.input('x')], { perm: [...(ctx.attrs.perm as number[])] })],
   Concat: (ctx) => {
     const rank = ctx.outputs[0]?.rank ?? 1;
@@ -185,6 +186,7 @@ const KERNELS: Record<string, KernelEmitter> = {
     if (target === undefined) return ctx.fail(`cast to ${to} has no ONNX mapping (valid: ${Object.keys(CAST_TARGETS).join(', ')})`);
     return [ctx.node('Cast', [ctx.input('x')], { to: target })];
   },
+  ...SEQUENCE_KERNELS,
 };
 
 /** The ONNX mapping of a tfjs kernel, if there is one. */

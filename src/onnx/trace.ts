@@ -27,6 +27,14 @@ export interface TracedOutput {
   /** Value name of the output (may be the input name, an initializer, or another output's value). */
   value: string;
   shape: number[];
+  /** The output tensor's dtype (float32, int32 or bool). */
+  dtype: tf.DataType;
+}
+
+/** One named graph input with the tensor the forward is traced with. */
+export interface TraceInput {
+  name: string;
+  tensor: tf.Tensor;
 }
 
 export interface TraceResult {
@@ -56,10 +64,12 @@ class Tracer {
 
   constructor(
     private readonly model: AnyModule,
-    inputName: string,
-    input: tf.Tensor,
+    inputs: TraceInput[],
   ) {
-    this.names.set(input.id, inputName);
+    for (const { name, tensor } of inputs) {
+      if (this.names.has(tensor.id)) throw new Error(`ONNX export: the inputs '${this.names.get(tensor.id)}' and '${name}' are the same tensor; give each input its own tensor`);
+      this.names.set(tensor.id, name);
+    }
     for (const [path, module] of model.namedModules()) {
       const key = (name: string) => (path ? `${path}.${name}` : name);
       for (const [name, p] of module.ownParameters()) {
@@ -87,7 +97,8 @@ class Tracer {
   private addTensorInitializer(name: string, data: tf.TypedArray | ArrayLike<number>, dims: number[], dtype: tf.DataType, origin: Origin): string {
     if (dtype === 'float32') return this.graph.addInitializer(name, dims, OnnxDataType.FLOAT, float32Bytes(data as ArrayLike<number>), origin);
     if (dtype === 'int32') return this.graph.addInitializer(name, dims, OnnxDataType.INT32, int32Bytes(data as ArrayLike<number>), origin);
-    throw new OnnxExportError(origin, `a ${dtype} tensor of shape [${dims.join(', ')}] is used; only float32 and int32 tensors export`);
+    if (dtype === 'bool') return this.graph.addInitializer(name, dims, OnnxDataType.BOOL, Uint8Array.from(data as ArrayLike<number>), origin);
+    throw new OnnxExportError(origin, `a ${dtype} tensor of shape [${dims.join(', ')}] is used; only float32, int32 and bool tensors export`);
   }
 
   /** The value name of a tensor used as an input: traced value, parameter/buffer, or a constant captured by value. */
@@ -113,9 +124,10 @@ class Tracer {
       origin,
       node: (opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}) =>
         graph.addNode(opType, inputs, origin, attributes).outputs[0] as string,
-      reshape: (input: string, shape: number[]) => {
+      reshape: (input: string, shape: number[], from?: number[]) => {
         const node = graph.addNode('Reshape', [input], origin);
         node.reshapeTo = [...shape];
+        if (from) node.reshapeFrom = [...from];
         return node.outputs[0] as string;
       },
       int64: (values: number[], dims?: number[]) =>
@@ -189,7 +201,9 @@ class Tracer {
       this.kernelDepth--;
     }
     const keys = Object.keys(inputs).filter((k) => inputs[k] instanceof tf.Tensor);
-    if (!keys.some((k) => this.isTraced(inputs[k] as tf.Tensor))) return out; // constant: folded, captured by value where used
+    // Constants are folded (captured by value where used), except the source kernels whose arguments may follow a
+    // dynamic axis (tf.range(0, T)): those are recorded so the dynamic-axis pass can make their arguments symbolic.
+    if (!SOURCE_KERNELS.has(kernelName) && !keys.some((k) => this.isTraced(inputs[k] as tf.Tensor))) return out;
     const origin: Origin = { path: this.origin.path, what: `op '${kernelName}'` };
     const emit = kernelEmitterFor(kernelName);
     if (!emit) {
@@ -224,18 +238,22 @@ class Tracer {
   }
 }
 
+/** Kernels without tensor inputs that are recorded anyway (their scalar arguments may depend on a dynamic axis). */
+const SOURCE_KERNELS = new Set(['Range']);
+
 function node0(origin: Origin): string {
   return `${origin.path ? `/${origin.path}` : ''}/${origin.what.replace(/^op '(.*)'$/, '$1')}`;
 }
 
 /**
- * Runs `model.call(input)` once with tracing on and returns the graph. Restores every patched method afterwards.
- * @param model - the module tree (already in the mode to export, normally eval)
- * @param input - the example input
- * @param inputName - the graph input's name
+ * Runs the forward once with tracing on and returns the graph. Restores every patched method afterwards.
+ * @param model - the module tree (already in the mode to export, normally eval); its state_dict keys name the weights
+ * @param inputs - the named graph inputs with the tensors to trace with
+ * @param run - what to trace (default `model.call(...inputs)`), e.g. a cached decoding step of the model
  */
-export function traceForward(model: AnyModule, input: tf.Tensor, inputName: string): TraceResult {
-  const tracer = new Tracer(model, inputName, input);
+export function traceForward(model: AnyModule, inputs: TraceInput[], run?: (...inputs: tf.Tensor[]) => unknown): TraceResult {
+  const tracer = new Tracer(model, inputs);
+  const tensors = inputs.map((i) => i.tensor);
   const engine = tf.engine() as unknown as { runKernel: RunKernel };
   const originalRunKernel = engine.runKernel;
   const hadOwnRunKernel = Object.prototype.hasOwnProperty.call(engine, 'runKernel');
@@ -260,11 +278,11 @@ export function traceForward(model: AnyModule, input: tf.Tensor, inputName: stri
       const origin: Origin = { path: '', what: model.typeName };
       let flat: FlatOutput[];
       try {
-        flat = flattenOutputs(model.call(input) as unknown, 'exportOnnx');
+        flat = flattenOutputs(run ? run(...tensors) : (model.call as (...x: tf.Tensor[]) => unknown)(...tensors), 'exportOnnx');
       } catch (e) {
         throw new OnnxExportError(origin, (e as Error).message);
       }
-      const outputs = flat.map(({ key, tensor }) => ({ key, value: tracer.nameOf(tensor, origin), shape: [...tensor.shape] }));
+      const outputs = flat.map(({ key, tensor }) => ({ key, value: tracer.nameOf(tensor, origin), shape: [...tensor.shape], dtype: tensor.dtype }));
       holder.result = { graph: tracer.graph, outputs };
     });
     if (!holder.result) throw new Error('ONNX export: the traced forward returned nothing');

@@ -106,6 +106,11 @@ export const MODULE_CASES: ModuleCase[] = [
       ),
   },
   { name: 'F.conv2d, F.batch_norm, F.relu, F.max_pool2d, F.avg_pool2d, F.adaptive_avg_pool2d, F.linear', input: [3, 2, 8, 8], make: () => new FunctionalNet() },
+  // Sequence models (issue 16): LayerNorm's fused kernels, attention's batched GEMM and Softmax's gradient kernel.
+  { name: 'LayerNorm(32)', input: [4, 6, 32], make: () => new nn.LayerNorm(32) },
+  { name: 'LayerNorm([3,5]) (composed: two axes)', input: [4, 3, 5], make: () => new nn.LayerNorm([3, 5]) },
+  { name: 'RMSNorm(16)', input: [4, 6, 16], make: () => new nn.RMSNorm(16) },
+  { name: 'TransformerEncoderLayer(16,2,32) norm_first, eval', input: [8, 3, 16], make: () => new nn.TransformerEncoderLayer(16, 2, { dimFeedforward: 32, normFirst: true }), eval: true },
 ];
 
 /**

@@ -84,4 +84,24 @@ describe('UnsortedSegmentSum on wasm', () => {
       expect(relativeError(got[1]!, want[1]!), `case ${t} gather grad`).toBeLessThan(1e-6);
     }
   });
+
+  it("is Embedding's gradient: a GPT-sized table (65 x 64, 512 ids, padding_idx) matches cpu", async () => {
+    const { Embedding } = await import('../../src/nn/embedding.js');
+    const { manualSeed } = await import('../../src/nn/generator.js');
+    const ids = Int32Array.from({ length: 512 }, (_, i) => (i * 37 + (i >> 3)) % 65);
+    const cot = randomHost(new Rng(5), [16, 32, 64]);
+    const run = () => {
+      manualSeed(3);
+      const emb = new Embedding(65, 64, { paddingIdx: 4 });
+      const idx = tf.tensor2d(ids, [16, 32], 'int32');
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(emb.call(idx), tf.tensor3d(cot, [16, 32, 64]))), [emb.weight.variable]);
+      const g = grads[emb.weight.variable.name]!;
+      emb.dispose();
+      return [g];
+    };
+    const want = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expect(relativeError(got[0]!, want[0]!)).toBeLessThan(1e-6);
+    expect(Array.from(got[0]!.subarray(4 * 64, 5 * 64)).every((v) => v === 0)).toBe(true);
+  });
 });

@@ -15,16 +15,16 @@ import { onBackend, randomHost, relativeError } from './helpers.js';
 const SHAPE = [3, 4, 7, 9];
 
 /** Softmax forward and its input gradient (tf.grad: Softmax's registered gradient, i.e. the kernel). */
-function softmaxRun(xv: Float32Array, cv: Float32Array): tf.Tensor[] {
-  const x = tf.tensor(xv, SHAPE);
-  const cot = tf.tensor(cv, SHAPE);
+function softmaxRun(xv: Float32Array, cv: Float32Array, shape: number[]): tf.Tensor[] {
+  const x = tf.tensor(xv, shape);
+  const cot = tf.tensor(cv, shape);
   return [F.softmax(x, -1), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(F.softmax(t, -1), cot)))(x)];
 }
 
 /** The composed reference on cpu: tfjs ops only, dx = dy·y - Σ(dy·y)·y. */
-function softmaxComposed(xv: Float32Array, cv: Float32Array): tf.Tensor[] {
-  const y = tf.softmax(tf.tensor(xv, SHAPE));
-  const dyTimesY = tf.mul(tf.tensor(cv, SHAPE), y);
+function softmaxComposed(xv: Float32Array, cv: Float32Array, shape: number[]): tf.Tensor[] {
+  const y = tf.softmax(tf.tensor(xv, shape));
+  const dyTimesY = tf.mul(tf.tensor(cv, shape), y);
   return [y, tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, -1, true), y))];
 }
 
@@ -64,16 +64,19 @@ function hostValues(seed: number): Float32Array[] {
 
 describe('fused sequence kernels against the cpu backend', () => {
   for (const backend of ['wasm', 'cpu'] as BackendName[]) {
-    it(`${backend}: Softmax's gradient is ${SOFTMAX_BACKWARD} and matches the composed ops on cpu`, async () => {
-      await useBackend(backend);
-      expect(tf.getKernel(SOFTMAX_BACKWARD, backend)).toBeDefined();
-      const rng = new Rng(4);
-      const xv = randomHost(rng, SHAPE).map((v) => 4 * v);
-      const cv = randomHost(rng, SHAPE);
-      const want = await onBackend('cpu', () => softmaxComposed(xv, cv));
-      const got = await onBackend(backend, () => softmaxRun(xv, cv));
-      want.forEach((w, i) => expect(relativeError(got[i]!, w), `${backend} tensor ${i}`).toBeLessThan(1e-6));
-    });
+    // Rows of 9 (the loop kernel) and of 32 (wasm: the SIMD kernel, rows a multiple of 4).
+    for (const shape of [SHAPE, [2, 3, 5, 32]]) {
+      it(`${backend}: Softmax's gradient is ${SOFTMAX_BACKWARD} and matches the composed ops on cpu, [${shape}]`, async () => {
+        await useBackend(backend);
+        expect(tf.getKernel(SOFTMAX_BACKWARD, backend)).toBeDefined();
+        const rng = new Rng(4);
+        const xv = randomHost(rng, shape).map((v) => 4 * v);
+        const cv = randomHost(rng, shape);
+        const want = await onBackend('cpu', () => softmaxComposed(xv, cv, shape));
+        const got = await onBackend(backend, () => softmaxRun(xv, cv, shape));
+        want.forEach((w, i) => expect(relativeError(got[i]!, w), `${backend} tensor ${i}`).toBeLessThan(1e-6));
+      });
+    }
 
     for (const affine of [{ weight: true, bias: true }, { weight: true, bias: false }, { weight: false, bias: false }]) {
       it(`${backend}: F.layer_norm (weight ${affine.weight}, bias ${affine.bias}) runs ${LAYER_NORM} and matches the composed ops on cpu, forward and gradients`, async () => {

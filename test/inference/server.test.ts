@@ -20,7 +20,7 @@ describe.skipIf(!fixtures)('OIP v2 server', () => {
 
   it('binds loopback and answers /v2 and health', async () => {
     expect(live.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect((await call(live.url, '/v2')).body).toEqual({ name: 'twinml', version: '0.1.0', extensions: ['binary_tensor_data', 'model_repository', 'model_configuration', 'statistics'] });
+    expect((await call(live.url, '/v2')).body).toEqual({ name: 'twinml', version: '0.1.0', extensions: ['binary_tensor_data', 'model_repository', 'model_configuration', 'statistics', 'generate'] });
     expect(await call(live.url, '/v2/health/live')).toMatchObject({ status: 200, body: { live: true } });
     expect(await call(live.url, '/v2/health/ready')).toMatchObject({ status: 200, body: { ready: true } });
   });

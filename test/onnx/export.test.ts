@@ -87,7 +87,8 @@ describe('exportOnnx graph structure', () => {
     expect(ops).not.toContain('Dropout');
     const reshapeShape = m.graph.initializer.find((i) => i.name === '/Reshape/shape')!;
     const view = new DataView(reshapeShape.rawData.buffer, reshapeShape.rawData.byteOffset, reshapeShape.rawData.byteLength);
-    expect([0, 1, 2].map((i) => Number(view.getBigInt64(i * 8, true)))).toEqual([-1, 4, 6]);
+    // The batch dimension is copied from the reshaped tensor (ONNX's 0), never the traced batch size.
+    expect([0, 1, 2].map((i) => Number(view.getBigInt64(i * 8, true)))).toEqual([0, 4, 6]);
     await expectSameOutputs(model, bytes, [3, 5, 4]);
   });
 
@@ -178,6 +179,14 @@ class UsesCumsum extends Module {
 class BatchDependentConstant extends Module {
   lin = new Linear(4, 3);
   forward(x: tf.Tensor): tf.Tensor {
+    // Different values per row: no ONNX constant or Expand expresses it for every batch size.
+    return tf.add(this.lin.call(x), tf.reshape(tf.linspace(0, 1, (x.shape[0] as number) * 3), [-1, 3]));
+  }
+}
+
+class BatchSizedOnes extends Module {
+  lin = new Linear(4, 3);
+  forward(x: tf.Tensor): tf.Tensor {
     return tf.add(this.lin.call(x), tf.ones([x.shape[0] as number, 3]));
   }
 }
@@ -188,9 +197,17 @@ describe('exportOnnx errors', () => {
   });
 
   it('rejects a constant that depends on the batch size instead of baking it in', () => {
-    expect(() => exportOnnx(new BatchDependentConstant(), { inputShape: [1, 4] })).toThrow(/depends on the batch size/);
+    expect(() => exportOnnx(new BatchDependentConstant(), { inputShape: [1, 4] })).toThrow(/depends on the size of the dynamic axis 'batch'/);
     // Without a dynamic batch the same model exports and is exact at its traced size.
     expect(() => exportOnnx(new BatchDependentConstant(), { inputShape: [2, 4], dynamicBatch: false })).not.toThrow();
+  });
+
+  it('a constant filled with one value at a batch-dependent shape (tf.ones([B, 3])) becomes Expand and works at any batch', async () => {
+    manualSeed(8);
+    const model = new BatchSizedOnes();
+    const bytes = exportOnnx(model, { inputShape: [1, 4] });
+    expect(decode(bytes).graph.node.map((n) => n.opType)).toContain('Expand');
+    await expectSameOutputs(model, bytes, [4]);
   });
 
   it('rejects opsets other than 17 and missing shapes', () => {

@@ -12,7 +12,9 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       .option('ts', { type: 'string', describe: 'your model instead of a run: FILE#Export, e.g. ./net.ts#Net (no build step)' })
       .option('model-args', { type: 'string', describe: 'with --ts: constructor arguments as JSON' })
       .option('weights', { type: 'string', describe: 'with --ts: weights to load (.safetensors, or .pt/.pth read by PyTorch with weights_only=True)' })
-      .option('input', { type: 'string', describe: 'with --ts: input shape with batch, e.g. 1x1x28x28 (the batch is exported dynamic)' })
+      .option('input', { type: 'string', describe: 'with --ts: input shape with batch, e.g. 1x1x28x28 (the batch is exported dynamic); token ids: 1x32:int64 with --example' })
+      .option('example', { type: 'string', describe: 'with --ts: the example input to trace with, .json (nested numbers) or .npy of the --input shape; required for :int64 token ids' })
+      .option('dynamic-axes', { type: 'string', describe: 'with --ts: dynamic axes besides the batch, DIM:NAME[,DIM:NAME], e.g. 1:sequence (any length then works)' })
       .option('task', {
         type: 'string',
         choices: ['classification', 'regression', 'raw'],
@@ -57,13 +59,15 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
         task: (args.task ?? 'classification') as ModelTask,
         labels: args.labels?.split(',').map((l) => l.trim()),
         outputNames: args.outputNames?.split(',').map((n) => n.trim()),
+        example: args.example,
+        dynamicAxes: args.dynamicAxes,
         ...nameAndVersion(args.out!, args),
       });
       const checks = r.checks.map((c) => `batch ${c.batch}${r.checks.some((k) => k.output !== c.output) ? ` ${c.output}` : ''}: max |TS - ORT| ${c.maxAbsDiff.toExponential(2)}`).join(', ');
       console.log(`twinml export: ${r.onnxPath} + ${r.cardPath}, checked in onnxruntime-node (${checks})`);
       return;
     }
-    const { runExport } = await import('../export/run.js');
-    await runExport(args);
+    const { runExportCommand } = await import('../export/run.js');
+    await runExportCommand(args);
   },
 };

@@ -59,6 +59,10 @@ export async function runServe(args: ServeArgs, print: (line: string) => void = 
     print(`twinml serve: UNAVAILABLE ${row.name}${row.version ? `/${row.version}` : ''}: ${row.reason}`);
   }
   print(`twinml serve: listening on ${server.url} (GET /v2, POST /v2/models/{name}/infer, GET /metrics)`);
+  const generators = server.repository.all().filter((m) => m.languageModel !== null);
+  if (generators.length > 0) {
+    print(`twinml serve: text generation (POST /v2/models/{name}/generate, /generate_stream) for ${generators.map((m) => `${m.name}/${m.version}`).join(', ')}`);
+  }
   if (server.grpcPort !== undefined) print(`twinml serve: gRPC (inference.GRPCInferenceService) on ${args.host}:${server.grpcPort}`);
   const mode = args.modelControlMode ?? 'none';
   if (mode !== 'none') print(`twinml serve: model control mode ${mode}${mode === 'poll' ? `, every ${args.repositoryPollSecs ?? 15} s` : ''}`);

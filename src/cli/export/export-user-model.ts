@@ -16,6 +16,7 @@ import { flattenOutputs, resolveOutputNames } from '../../onnx/outputs.js';
 import { parseInputSpec } from '../../parity/pair/input-spec.js';
 import { loadTsModel, parseModelRef, type ModelArgs } from '../../parity/pair/load-ts-model.js';
 import { assertNoRandomOps } from './random-guard.js';
+import { parseDynamicAxes, readExampleInput, validateWithExample } from './example-input.js';
 import { validateExport, type ExportCheck } from './validate.js';
 import type { ExportedModel } from './export-model.js';
 
@@ -39,6 +40,10 @@ export interface UserExportOptions {
   labels?: string[];
   /** Graph output names when forward returns several tensors (default: object keys, or output_0, output_1, ...). */
   outputNames?: string[];
+  /** The example input to trace with (.json nested numbers or .npy, the --input shape); needed for int64 token ids. */
+  example?: string;
+  /** Dynamic axes besides the batch, `1:sequence[,2:name]`. */
+  dynamicAxes?: string;
   name?: string;
   version?: string;
 }
@@ -49,7 +54,8 @@ export interface UserExportOptions {
  */
 export async function exportUserModel(o: UserExportOptions): Promise<ExportedModel> {
   const spec = parseInputSpec(o.input);
-  if (spec.dtype !== 'float32') throw new Error(`--input ${o.input}: only float32 inputs export today`);
+  if (spec.dtype === 'int64' && !o.example) throw new Error(`--input ${o.input}: an int64 input (token ids) needs --example <ids.json|ids.npy> holding ids the model accepts`);
+  const axes = parseDynamicAxes(o.dynamicAxes, spec.shape.length);
   if (!MODEL_TASKS.includes(o.task)) throw new Error(`--task: must be one of ${MODEL_TASKS.join(', ')}, got "${String(o.task)}"`);
   const labels = o.labels ?? [];
   if (o.task === 'classification' && labels.length === 0) throw new Error('--labels: a classification export needs the class names, e.g. --labels 0,1,2,3,4,5,6,7,8,9');
@@ -57,22 +63,34 @@ export async function exportUserModel(o: UserExportOptions): Promise<ExportedMod
   await useBackend('cpu');
   const ref = parseModelRef(o.ts, '#', '--ts');
   const model = await loadTsModel<Module>(ref, o.modelArgs);
+  const example = o.example ? readExampleInput(o.example, spec) : null;
   try {
     if (o.weights) await loadTorchWeights(model, o.weights);
     const sampleShape = spec.shape.slice(1);
-    const probe = tf.randomNormal([2, ...sampleShape], 0, 1, 'float32', 7);
+    const probe = example ?? tf.randomNormal([2, ...sampleShape], 0, 1, 'float32', 7);
     let probed: Array<{ key: string | null; shape: number[] }> = [];
+    // Output dimensions that change when a dynamic axis does carry its name in the card.
+    const dynamicOut = new Map<string, string>();
     try {
       assertNoRandomOps(model, probe);
       tf.tidy(() => {
         model.eval();
-        probed = flattenOutputs(model.call(probe) as unknown, `${ref.file}#${ref.name}`).map((f) => ({ key: f.key, shape: [...f.tensor.shape] }));
+        const shapesAt = (x: tf.Tensor) => flattenOutputs(model.call(x) as unknown, `${ref.file}#${ref.name}`).map((f) => ({ key: f.key, shape: [...f.tensor.shape] }));
+        probed = shapesAt(probe);
+        for (const [dim, name] of Object.entries(axes)) {
+          const d = Number(dim);
+          if (d === 0 || (probe.shape[d] as number) < 2) continue;
+          const shorter = shapesAt(tf.slice(probe, probe.shape.map(() => 0), probe.shape.map((n, i) => (i === d ? n - 1 : n))));
+          shorter.forEach((s, k) => s.shape.forEach((n, j) => {
+            if (n !== probed[k]!.shape[j]) dynamicOut.set(`${k}:${j}`, name);
+          }));
+        }
       });
     } finally {
-      probe.dispose();
+      if (!example) probe.dispose();
     }
     const outputNames = resolveOutputNames(probed.map((p) => p.key), { outputNames: o.outputNames });
-    const outputs: TensorSpecCard[] = probed.map((p, i) => ({ name: outputNames[i]!, shape: ['batch', ...p.shape.slice(1)], dtype: 'float32' }));
+    const outputs: TensorSpecCard[] = probed.map((p, i) => ({ name: outputNames[i]!, shape: ['batch', ...p.shape.slice(1).map((n, j) => dynamicOut.get(`${i}:${j + 1}`) ?? n)], dtype: 'float32' }));
     const first = probed[0]!.shape;
     if (o.task === 'classification' && (first.length !== 2 || first[1] !== labels.length)) {
       throw new Error(`--labels: ${labels.length} labels, but the model's output ${outputNames[0]} has shape [${first.join(', ')}] (expected [batch, ${labels.length}])`);
@@ -83,7 +101,7 @@ export async function exportUserModel(o: UserExportOptions): Promise<ExportedMod
       task: o.task,
       ...(o.task === 'classification' ? { head: 'softmax' as const } : {}),
       labels,
-      input: { name: 'input', shape: ['batch', ...sampleShape], dtype: 'float32' },
+      input: { name: 'input', shape: spec.shape.map((n, d) => axes[d] ?? n), dtype: spec.dtype },
       output: outputs[0]!,
       ...(outputs.length > 1 ? { outputs } : {}),
       // The model takes its input as given (no image decoding defaults): send tensors the model was trained on.
@@ -92,13 +110,15 @@ export async function exportUserModel(o: UserExportOptions): Promise<ExportedMod
       source: { ...(o.weights ? { run: resolve(o.weights) } : {}), createdAt: new Date().toISOString(), twinmlVersion: '' },
     };
     const bytes = exportOnnx(model, {
-      inputShape: spec.shape,
-      inputName: 'input',
+      ...(example ? { exampleInputs: { input: example }, inputDtypes: { input: spec.dtype } } : { inputShape: spec.shape, inputName: 'input' }),
+      dynamicAxes: { input: axes },
       outputNames,
       metadata: { [MODEL_CARD_METADATA_KEY]: JSON.stringify(card) },
       docString: `twinml export of ${ref.name} (${ref.file})`,
     });
-    const checks: ExportCheck[] = await validateExport(bytes, model, sampleShape);
+    const dynamicDims = Object.keys(axes).map(Number);
+    const checks: ExportCheck[] =
+      example || dynamicDims.length > 1 ? await validateWithExampleOrRandom(bytes, model, example, spec, dynamicDims) : await validateExport(bytes, model, sampleShape);
     mkdirSync(o.out, { recursive: true });
     const onnxPath = join(o.out, 'model.onnx');
     const cardPath = join(o.out, 'model.json');
@@ -106,6 +126,17 @@ export async function exportUserModel(o: UserExportOptions): Promise<ExportedMod
     writeFileAtomic(cardPath, JSON.stringify(card, null, 2) + '\n');
     return { onnxPath, cardPath, card, checks };
   } finally {
+    example?.dispose();
     model.dispose();
+  }
+}
+
+/** The check at the example (or a seeded random input of the --input shape) and one shorter along each dynamic axis. */
+async function validateWithExampleOrRandom(bytes: Uint8Array, model: Module, example: tf.Tensor | null, spec: ReturnType<typeof parseInputSpec>, dims: number[]): Promise<ExportCheck[]> {
+  const x = example ?? tf.randomNormal(spec.shape, 0, 1, 'float32', 11);
+  try {
+    return await validateWithExample(bytes, model, x, spec, dims);
+  } finally {
+    if (!example) x.dispose();
   }
 }

@@ -6,6 +6,8 @@ import { resolveModelEntry, type UserModelConfig } from '../train/user-model.js'
 import { loadSafetensors } from '../../io/safetensors.js';
 import { readRunConfig } from './run-config.js';
 import { exportTrainedModel, type ExportedModel } from './export-model.js';
+import { exportLanguageModelRun, isLanguageModelRun } from './run-language-model.js';
+import type { ExportedLanguageModel } from './export-language-model.js';
 
 export interface ExportArgs {
   run: string;
@@ -18,10 +20,25 @@ export interface ExportArgs {
   labels?: string;
   /** --output-names a,b (with --ts, a several-output forward). */
   outputNames?: string;
+  /** --example ids.json (with --ts: the input to trace with). */
+  example?: string;
+  /** --dynamic-axes 1:sequence (with --ts). */
+  dynamicAxes?: string;
   out?: string;
   name?: string;
   /** --model-version (yargs keeps --version for the program's version). */
   modelVersion?: string;
+}
+
+/**
+ * `twinml export --run`: a language-model run (gpt) gets the generation folder (model.onnx, decoder_with_past.onnx,
+ * generation.json, tokenizer.json, model.json; see export-language-model.ts), any other run model.onnx + model.json.
+ * @param args - --run, --out (default: the run directory), --name, --model-version
+ */
+export async function runExportCommand(args: ExportArgs): Promise<ExportedModel | ExportedLanguageModel> {
+  if (!isLanguageModelRun(args.run)) return runExport(args);
+  const outDir = args.out ?? args.run;
+  return exportLanguageModelRun(args.run, outDir, nameAndVersion(outDir, args));
 }
 
 /**
@@ -40,10 +57,11 @@ export function nameAndVersion(outDir: string, args: Pick<ExportArgs, 'name' | '
 }
 
 /**
- * Exports one run directory: model.onnx + model.json, validated in onnxruntime-node against the TS model.
+ * Exports one classifier run directory: model.onnx + model.json, validated in onnxruntime-node against the TS model.
  * @param args - --run, --out (default: the run directory), --name, --model-version
  */
 export async function runExport(args: ExportArgs): Promise<ExportedModel> {
+  if (isLanguageModelRun(args.run)) throw new Error(`twinml export: ${args.run} is a language-model run; export it with runExportCommand (or exportLanguageModelRun)`);
   const config = readRunConfig(args.run);
   const weights = join(args.run, 'model.safetensors');
   if (!existsSync(weights)) throw new Error(`twinml export: ${weights} does not exist; the run has no trained weights`);

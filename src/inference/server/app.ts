@@ -13,6 +13,7 @@ import { ModelRepository, type ModelControlMode } from './repository.js';
 import { clientMessage, HttpError, statusOf } from './errors.js';
 import { InferenceCore } from './inference-core.js';
 import { registerTritonRoutes } from './http-triton-routes.js';
+import { registerGenerateRoutes } from './http-generate-routes.js';
 import type { LoadModelOptions } from '../types.js';
 import type { GrpcServer } from './grpc/server.js';
 
@@ -168,7 +169,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const lookup = (params: Params) => core.lookup(params.name, params.version);
 
   const extensions = [...(BINARY_SUPPORTED ? [BINARY_EXTENSION] : []), 'model_repository', 'model_configuration', 'statistics'];
-  app.get('/v2', async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions }));
+  // generate is an HTTP-only extension (as in Triton): gRPC's server metadata does not list it.
+  const httpExtensions = [...extensions, 'generate'];
+  app.get('/v2', async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: httpExtensions }));
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async (_request, reply) => {
     if (core.closing) return reply.code(503).send({ ready: false });
@@ -230,6 +233,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.post('/v2/models/:name/versions/:version/infer', inferRoute, infer);
 
   registerTritonRoutes(app, core);
+  registerGenerateRoutes(app, core, (served) => metrics.generatedTokens.inc({ model: served.name, version: served.version }));
 
   app.get('/metrics', async (_request, reply) => {
     reply.type(metrics.registry.contentType);

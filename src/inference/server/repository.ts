@@ -10,6 +10,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DECODER_WITH_PAST_FILE, loadLanguageModel } from '../generation.js';
 import { loadOnnxModel } from '../model.js';
 import type { LoadModelOptions } from '../types.js';
 import type { BatchObserver } from './batcher.js';
@@ -381,7 +382,11 @@ export class ModelRepository {
     try {
       checkDeclared(config, model.inputs, model.outputs);
       const settings = effectiveSettings(config, this.options.defaults, hasBatchAxis(model.inputs, model.outputs));
-      return new ServedVersion(name, version, model, config, settings, signature, this.options.metricsFor?.(name, version));
+      const served = new ServedVersion(name, version, model, config, settings, signature, this.options.metricsFor?.(name, version));
+      if (existsSync(join(dir, DECODER_WITH_PAST_FILE))) {
+        served.languageModel = await loadLanguageModel(dir, { intraOpThreads: config.intraOpThreads ?? this.options.defaults.intraOpThreads, executionProviders: session.executionProviders });
+      }
+      return served;
     } catch (e) {
       await model.close();
       throw e;

@@ -5,6 +5,7 @@
  */
 import type { ModelCard } from '../../util/model-card.js';
 import type { OnnxInferenceModel } from '../model.js';
+import type { LanguageModel } from '../generation-types.js';
 import { DynamicBatcher, type BatchObserver } from './batcher.js';
 import type { EffectiveSettings, ResolvedModelConfig } from './model-config.js';
 import { tritonConfigJson } from './model-config.js';
@@ -13,6 +14,8 @@ import { VersionStats } from './stats.js';
 export class ServedVersion {
   readonly batcher: DynamicBatcher;
   readonly stats = new VersionStats();
+  /** The KV-cache decoder of a language model (decoder_with_past.onnx in the version folder), for the generate extension. */
+  languageModel: LanguageModel | null = null;
   private inflight = 0;
   private drained: (() => void) | undefined;
   private closed: Promise<void> | undefined;
@@ -81,7 +84,7 @@ export class ServedVersion {
   drainAndClose(): Promise<void> {
     this.closed ??= (async () => {
       if (this.inflight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-      await this.model.close();
+      await Promise.all([this.model.close(), this.languageModel?.close()]);
     })();
     return this.closed;
   }

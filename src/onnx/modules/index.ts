@@ -6,3 +6,5 @@ import './conv.js';
 import './pooling.js';
 import './batchnorm.js';
 import './activation-extra.js';
+import './embedding.js';
+import './normalization.js';

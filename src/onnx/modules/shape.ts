@@ -12,7 +12,7 @@ registerModuleEmitter(Flatten, {
     const start = ctx.module.startDim < 0 ? ctx.module.startDim + rank : ctx.module.startDim;
     const end = ctx.module.endDim < 0 ? ctx.module.endDim + rank : ctx.module.endDim;
     if (start === 1 && end === rank - 1) return ctx.node('Flatten', ctx.inputs, { axis: 1 });
-    return ctx.reshape(ctx.inputs[0] as string, ctx.outputShape);
+    return ctx.reshape(ctx.inputs[0] as string, ctx.outputShape, ctx.inputShapes[0]);
   },
 });
 

@@ -158,6 +158,54 @@ function reluBackward(): EmittedFunction {
 }
 
 /**
+ * Softmax's gradient over rows of c floats (c a multiple of 4): out = y·(dy - Σ dy·y) per row, the dot product
+ * in four f32 lanes then summed. dy, y, out: byte offsets; rows; c.
+ */
+function softmaxBackward(): EmittedFunction {
+  const [dy, y, out, rows, c, cBytes, end, j, acc, dotv] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const at = (base: number) => fold(op.i32Add, get(base), get(j));
+  const lane = (i: number) => fold(op.f32x4ExtractLane(i), get(acc));
+  return {
+    name: 'softmaxBackward',
+    params: [I32, I32, I32, I32, I32],
+    locals: [[3, I32], [2, V128]],
+    body: [
+      set(cBytes, fold(op.i32Shl, get(c), i32c(2))),
+      set(end, fold(op.i32Add, get(y), fold(op.i32Mul, get(rows), get(cBytes)))),
+      block( // $rowsDone
+        loop( // $row
+          fold(op.brIf(1), fold(op.i32GeU, get(y), get(end))), // $rowsDone
+          set(acc, fold(op.f32x4Splat, f32c(0))),
+          set(j, i32c(0)),
+          block( // $dotDone
+            loop( // $dot
+              fold(op.brIf(1), fold(op.i32GeU, get(j), get(cBytes))), // $dotDone
+              set(acc, fold(op.f32x4Add, get(acc), fold(op.f32x4Mul, fold(op.v128Load(0, 4), at(dy)), fold(op.v128Load(0, 4), at(y))))),
+              set(j, fold(op.i32Add, get(j), i32c(16))),
+              op.br(0), // $dot
+            ),
+          ),
+          set(dotv, fold(op.f32x4Splat, fold(op.f32Add, fold(op.f32Add, lane(0), lane(1)), fold(op.f32Add, lane(2), lane(3))))),
+          set(j, i32c(0)),
+          block( // $outDone
+            loop( // $out
+              fold(op.brIf(1), fold(op.i32GeU, get(j), get(cBytes))), // $outDone
+              fold(op.v128Store(0, 4), at(out), fold(op.f32x4Mul, fold(op.v128Load(0, 4), at(y)), fold(op.f32x4Sub, fold(op.v128Load(0, 4), at(dy)), get(dotv)))),
+              set(j, fold(op.i32Add, get(j), i32c(16))),
+              op.br(0), // $out
+            ),
+          ),
+          set(dy, fold(op.i32Add, get(dy), get(cBytes))),
+          set(y, fold(op.i32Add, get(y), get(cBytes))),
+          set(out, fold(op.i32Add, get(out), get(cBytes))),
+          op.br(0), // $row
+        ),
+      ),
+    ].flat(),
+  };
+}
+
+/**
  * One filter tap's rows of a transposed im2col, stride 1: for every plane p < planes of src [planes, h, w]
  * and output row oh < ho, dst gets wo floats: src[p, oh - top, ow - left] for ow in [lo, hi) (the caller
  * clamps that range to the input's columns), zeros elsewhere and for rows outside the input.
@@ -381,5 +429,5 @@ function im2colTapSame(): EmittedFunction {
 
 /** The module's bytes: imports `env.memory`, exports the six kernels. */
 export function simdKernelModule(): Uint8Array {
-  return emitModule([maxPool2x2Grad(), columnSum(), reluBackward(), im2colTap(), gemmSmallOut(), im2colTapSame()]);
+  return emitModule([maxPool2x2Grad(), columnSum(), reluBackward(), im2colTap(), gemmSmallOut(), im2colTapSame(), softmaxBackward()]);
 }

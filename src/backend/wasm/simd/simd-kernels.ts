@@ -39,6 +39,15 @@ export interface SimdKernels {
    */
   reluBackward(dy: number, y: number, out: number, n: number): void;
   /**
+   * Softmax's gradient over rows of c floats (c a multiple of 4): out = y·(dy - Σ dy·y) per row; byte offsets.
+   * @param dy - offset of the output gradient
+   * @param y - offset of the softmax output
+   * @param out - offset of the result
+   * @param rows - the number of rows
+   * @param c - the row length
+   */
+  softmaxBackward(dy: number, y: number, out: number, rows: number, c: number): void;
+  /**
    * out = a · b for a [rows, k], b [k, cols] (rows a multiple of 3, cols of 16), float32 sums in k order;
    * for tiny outputs over a huge k. Byte offsets.
    * @param a - offset of a
