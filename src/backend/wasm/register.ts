@@ -14,6 +14,8 @@ import { makeWasmColumnSum } from './column-sum.js';
 import { wasmReluBackwardConfig } from './relu-backward.js';
 import { wasmDenseGradConfig } from './dense-grad.js';
 import { denseTrainingKernels } from './training-kernels.js';
+import { conv2dNCHWKernels } from './conv2d-nchw.js';
+import { maxPoolNCHWKernels } from './max-pool-nchw.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -29,6 +31,8 @@ export function twinmlWasmKernels(): KernelConfig[] {
     wasmReluBackwardConfig,
     wasmDenseGradConfig,
     ...denseTrainingKernels(),
+    ...conv2dNCHWKernels(),
+    ...maxPoolNCHWKernels(),
   ];
 }
 

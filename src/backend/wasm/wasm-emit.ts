@@ -72,6 +72,11 @@ export const op = {
   f32Const: (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)],
   f32Add: [0x92],
   f32Le: [0x5f],
+  /** f32.gt: 1 where a > b (0 for NaN). */
+  f32Gt: [0x5e],
+  i32Eq: [0x46],
+  /** i8x16.shuffle: bytes of (a, b) picked by 16 lane indices (0-15 from a, 16-31 from b). */
+  i8x16Shuffle: (lanes: readonly number[]) => [...simd(0x0d), ...lanes],
   /** select: the first operand if the i32 condition is nonzero, else the second. */
   select: [0x1b],
   /** f32.max: NaN if either operand is NaN. */
