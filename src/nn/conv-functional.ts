@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2dGeometry, FusedActivation } from '../backend/conv2d-nhwc.js';
 import { conv2dOnNCHW } from '../backend/conv2d-nchw.js';
+export { runsConv2dNCHW } from '../backend/conv2d-nchw.js';
 import { pair } from './layout.js';
 
 export type { Conv2dGeometry, FusedActivation };

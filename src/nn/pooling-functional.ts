@@ -86,6 +86,15 @@ export function maxPool2dNCHW(x: tf.Tensor4D, g: PoolGeometry): tf.Tensor4D {
   return tf.tidy(() => toNCHW(maxPool2dChannelsLast(toNHWC(x), g)));
 }
 
+/**
+ * Whether `maxPool2dNCHW` runs this window on a native NCHW kernel for every input size: floor mode makes
+ * the output floor-sized, the condition the backend checks per shape.
+ * @param g - window geometry
+ */
+export function maxPoolRunsOnNCHW(g: PoolGeometry): boolean {
+  return !g.ceilMode && runsMaxPool2dNCHW(g.kernel, g.stride, g.padding, [2, 2], [1, 1]);
+}
+
 /** PyTorch's divisor of every output window (avg_pool2d: padding counts, the ceil overhang does not). */
 export function avgPoolDivisors(g: PoolGeometry, countIncludePad: boolean, divisorOverride: number | null, h: number, w: number, out: [number, number]): Float32Array {
   const [kh, kw] = g.kernel;
