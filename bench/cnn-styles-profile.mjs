@@ -62,16 +62,20 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 const times = Object.fromEntries(Object.keys(steps).map((k) => [k, []]));
+const wall = Object.fromEntries(Object.keys(steps).map((k) => [k, []]));
 for (let r = 0; r < rounds; r++) {
   for (const [name, step] of Object.entries(steps)) {
     const start = cpuMs();
+    const startWall = performance.now();
     for (let i = 0; i < stepsPerRound; i++) step();
     times[name].push((cpuMs() - start) / stepsPerRound);
+    wall[name].push((performance.now() - startWall) / stepsPerRound);
   }
 }
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const zooMs = median(times.zoo);
 for (const [name, t] of Object.entries(times)) {
-  console.log(`${name}: CPU ms/step median ${median(t).toFixed(2)}, min ${Math.min(...t).toFixed(2)} over ${t.length} rounds; zoo/this ${(zooMs / median(t)).toFixed(3)}`);
+  const w = wall[name];
+  console.log(`${name}: CPU ms/step median ${median(t).toFixed(2)}, min ${Math.min(...t).toFixed(2)} over ${t.length} rounds; zoo/this ${(zooMs / median(t)).toFixed(3)} | wall median ${median(w).toFixed(2)}, zoo/this ${(median(wall.zoo) / median(w)).toFixed(3)}`);
 }
 console.log(`tensors ${tf.memory().numTensors}`);
