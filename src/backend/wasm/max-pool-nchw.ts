@@ -39,7 +39,7 @@ const forward: KernelFunc = ({ inputs, backend }) => {
     return c.finish(c.reshape(y, outShape));
   }
   const y = (backend as unknown as HeapBackend).makeOutput(outShape, 'float32');
-  simd.maxPool2x2Planar(heapOffset(backend, x), heapOffset(backend, y), 0, planes * ho, wo, ho, h, w);
+  simd.maxPool2x2Planar(heapOffset(backend, x), heapOffset(backend, y), 0, planes, wo, ho, h, w);
   return y;
 };
 
@@ -61,7 +61,7 @@ const grad: KernelFunc = ({ inputs, backend }) => {
   const dx = heap.makeOutput(x.shape, 'float32');
   // an odd last row or column lies in no window and stays zero
   if (h !== 2 * ho || w !== 2 * wo) (heap.typedArrayFromHeap(dx) as Float32Array).fill(0);
-  simd.maxPool2x2PlanarGrad(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dx), planes * ho, wo, ho, h, w);
+  simd.maxPool2x2PlanarGrad(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, dx), planes, wo, ho, h, w);
   return dx;
 };
 

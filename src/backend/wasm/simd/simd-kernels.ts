@@ -86,26 +86,26 @@ export interface SimdKernels {
    * @param x - offset of the input
    * @param y - offset of the output
    * @param unused - 0
-   * @param rows - planes * Ho
+   * @param planes - N * C
    * @param wo - Wo
    * @param ho - Ho
    * @param inH - input height (2*Ho or 2*Ho + 1)
    * @param inW - input width (2*Wo or 2*Wo + 1)
    */
-  maxPool2x2Planar(x: number, y: number, unused: number, rows: number, wo: number, ho: number, inH: number, inW: number): void;
+  maxPool2x2Planar(x: number, y: number, unused: number, planes: number, wo: number, ho: number, inH: number, inW: number): void;
   /**
    * Its gradient: dx [planes, inH, inW] = dy at each window's first maximum, zeros at the other taps (a last odd
    * row or column, in no window, is not written). Byte offsets.
    * @param x - offset of the forward input
    * @param dy - offset of the output gradient [planes, Ho, Wo]
    * @param dx - offset of the result
-   * @param rows - planes * Ho
+   * @param planes - N * C
    * @param wo - Wo
    * @param ho - Ho
    * @param inH - input height
    * @param inW - input width
    */
-  maxPool2x2PlanarGrad(x: number, dy: number, dx: number, rows: number, wo: number, ho: number, inH: number, inW: number): void;
+  maxPool2x2PlanarGrad(x: number, dy: number, dx: number, planes: number, wo: number, ho: number, inH: number, inW: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
