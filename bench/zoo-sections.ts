@@ -29,10 +29,15 @@ function trainStep(model: Module, x: tf.Tensor, y: tf.Tensor): { step: () => voi
   };
 }
 
+/** The fewest steps of each model in one repeat of `alternatingRates`. */
+const MIN_ALTERNATING_STEPS = 10;
+
 /**
  * Training throughput of two step functions timed step by step in strict alternation (theirs, ours, theirs, ...),
  * each step's wall time added to its own model's total, so that load changes on a shared machine hit both alike
- * within a fraction of a second. One rate per repeat of 2·minSeconds (both models together).
+ * within a fraction of a second. One rate per repeat of 2·minSeconds (both models together) and at least
+ * MIN_ALTERNATING_STEPS steps of each (on a loaded machine a step takes 4-8x its quiet time, and a ratio of a
+ * few steps is mostly noise).
  * @param ours - one training step of the model under test
  * @param theirs - one training step of the reference model
  * @param options - measurement settings
@@ -57,7 +62,7 @@ async function alternatingRates(ours: () => void, theirs: () => void, options: M
       oursMs += performance.now() - t1;
       steps++;
       await new Promise((resolve) => setImmediate(resolve));
-    } while (performance.now() - start < 2000 * options.minSeconds);
+    } while (performance.now() - start < 2000 * options.minSeconds || steps < MIN_ALTERNATING_STEPS);
     rates.ours.push((steps * options.batchSize * 1000) / oursMs);
     rates.theirs.push((steps * options.batchSize * 1000) / theirsMs);
   }
