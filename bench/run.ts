@@ -149,7 +149,7 @@ function target(rows: BenchRow[], spec: { section: string; backend: BackendName;
 
 /**
  * Issue 14: the zoo CNN's architecture written the ordinary way trains at >= 0.95x the zoo CNN's samples/s on wasm
- * (both measured in alternating repeats of the same section).
+ * (both measured in alternating steps of the same section).
  */
 function zooCnnTarget(rows: BenchRow[], section: string): BenchTarget {
   const rate = (mode: string) => rows.find((r) => r.section === section && r.backend === 'wasm' && r.mode === mode)?.samplesPerSec;

@@ -30,9 +30,49 @@ function trainStep(model: Module, x: tf.Tensor, y: tf.Tensor): { step: () => voi
   };
 }
 
+/** The fewest steps of each model in one repeat of `alternatingRates`. */
+const MIN_ALTERNATING_STEPS = 10;
+
 /**
- * Training throughput of `make()` and of the zoo CNN, measured in alternating repeats in the same process (so
- * load changes on a shared machine hit both alike), plus `make()`'s inference throughput. Modes: train,
+ * Training throughput of two step functions timed step by step in strict alternation (theirs, ours, theirs, ...),
+ * each step's wall time added to its own model's total, so that load changes on a shared machine hit both alike
+ * within a fraction of a second. One rate per repeat of 2·minSeconds (both models together) and at least
+ * MIN_ALTERNATING_STEPS steps of each (on a loaded machine a step takes 4-8x its quiet time, and a ratio of a
+ * few steps is mostly noise).
+ * @param ours - one training step of the model under test
+ * @param theirs - one training step of the reference model
+ * @param options - measurement settings
+ */
+async function alternatingRates(ours: () => void, theirs: () => void, options: MeasureOptions): Promise<{ ours: number[]; theirs: number[] }> {
+  for (let i = 0; i < options.warmup; i++) {
+    theirs();
+    ours();
+  }
+  const rates = { ours: [] as number[], theirs: [] as number[] };
+  for (let r = 0; r < options.repeats; r++) {
+    let oursMs = 0;
+    let theirsMs = 0;
+    let steps = 0;
+    const start = performance.now();
+    do {
+      const t0 = performance.now();
+      theirs();
+      const t1 = performance.now();
+      ours();
+      theirsMs += t1 - t0;
+      oursMs += performance.now() - t1;
+      steps++;
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (performance.now() - start < 2000 * options.minSeconds || steps < MIN_ALTERNATING_STEPS);
+    rates.ours.push((steps * options.batchSize * 1000) / oursMs);
+    rates.theirs.push((steps * options.batchSize * 1000) / theirsMs);
+  }
+  return rates;
+}
+
+/**
+ * Training and inference throughput of `make()` and of the zoo CNN, training measured step by step in strict
+ * alternation in the same process (`alternatingRates`), plus `make()`'s inference throughput. Modes: train,
  * train-zoo-cnn, infer.
  * @param make - builds the model (the zoo CNN's architecture written another way)
  * @param options - measurement settings
@@ -54,20 +94,16 @@ export async function measureAgainstZooCnn(make: () => Module, options: MeasureO
   try {
     model.train();
     zooModel.train();
-    const ourRates: number[] = [];
-    const zooRates: number[] = [];
-    for (let r = 0; r < options.repeats; r++) {
-      const once = { ...options, repeats: 1, warmup: r === 0 ? options.warmup : 0 };
-      zooRates.push(await measureSteps(theirs.step, once));
-      ourRates.push(await measureSteps(ours.step, once));
-    }
+    const rates = await alternatingRates(ours.step, theirs.step, options);
+    const ourRate = median(rates.ours);
+    const zooRate = median(rates.theirs);
     model.eval();
     const infer = await measureSteps(() => {
       const out = model.call(x);
       out.dataSync();
       out.dispose();
     }, options);
-    return { train: median(ourRates), 'train-zoo-cnn': median(zooRates), infer };
+    return { train: ourRate, 'train-zoo-cnn': zooRate, infer };
   } finally {
     ours.dispose();
     theirs.dispose();
@@ -170,14 +206,14 @@ export function registerZooSections(): void {
   const cnnTorch = { module: 'cnn', cls: 'CNN', kwargs: {}, sampleShape: [1, 28, 28], numClasses: 10 };
   registerBenchSection({
     name: 'cnn-sequential',
-    description: 'the cnn as one Sequential(Conv2d, ReLU, MaxPool2d, ..., Flatten, Linear); train-zoo-cnn: the zoo cnn, alternating repeats',
+    description: 'the cnn as one Sequential(Conv2d, ReLU, MaxPool2d, ..., Flatten, Linear); train-zoo-cnn: the zoo cnn, alternating steps',
     skipByDefault: cpuSkip,
     torch: cnnTorch,
     measure: (_backend, options) => measureAgainstZooCnn(sequentialCNN, options),
   });
   registerBenchSection({
     name: 'cnn-functional',
-    description: 'the cnn with a forward calling F.relu and F.max_pool2d; train-zoo-cnn: the zoo cnn, alternating repeats',
+    description: 'the cnn with a forward calling F.relu and F.max_pool2d; train-zoo-cnn: the zoo cnn, alternating steps',
     skipByDefault: cpuSkip,
     torch: cnnTorch,
     measure: (_backend, options) => measureAgainstZooCnn(() => new FunctionalCNN(), options),

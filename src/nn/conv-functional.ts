@@ -1,12 +1,14 @@
 /**
  * The convolution behind nn.Conv2d and F.conv2d on PyTorch's layouts: input [N, C, H, W], weight
- * [out, in/groups, kh, kw]. The layout the kernels take is decided inside src/backend (conv2d-nhwc.ts); the NCHW
- * entry point transposes the activation in and out, and the channels-last entry point serves `Sequential`'s
- * channels-last runs (see sequential.ts), where consecutive layers stay NHWC.
+ * [out, in/groups, kh, kw]. The layout the kernels take is decided inside src/backend: the NCHW entry point runs
+ * a native NCHW kernel where the backend has one (conv2d-nchw.ts) and otherwise transposes the activation in and
+ * out, and the channels-last entry point serves `Sequential`'s channels-last runs (see sequential.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { conv2dChannelsLast, type Conv2dGeometry, type FusedActivation } from '../backend/conv2d-nhwc.js';
-import { pair, toNCHW, toNHWC } from './layout.js';
+import type { Conv2dGeometry, FusedActivation } from '../backend/conv2d-nhwc.js';
+import { conv2dOnNCHW } from '../backend/conv2d-nchw.js';
+export { runsConv2dNCHW } from '../backend/conv2d-nchw.js';
+import { pair } from './layout.js';
 
 export type { Conv2dGeometry, FusedActivation };
 export { conv2dNHWC, groupedConv2dNHWC, conv2dChannelsLast } from '../backend/conv2d-nhwc.js';
@@ -75,5 +77,5 @@ export function conv2dNCHW(
   g: Conv2dGeometry,
   activation: FusedActivation = 'linear',
 ): tf.Tensor4D {
-  return tf.tidy(() => toNCHW(conv2dChannelsLast(toNHWC(x), weight, bias, groups, g, activation)));
+  return conv2dOnNCHW(x, weight, bias, groups, g, activation);
 }

@@ -8,7 +8,7 @@ import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { biasBound, kaimingUniformBound, uniform } from './init.js';
 import { assertNCHW, pair } from './layout.js';
-import { conv2dChannelsLast, conv2dNCHW, convGeometry, type Conv2dGeometry, type Conv2dPadding, type FusedActivation } from './conv-functional.js';
+import { conv2dChannelsLast, conv2dNCHW, convGeometry, runsConv2dNCHW, type Conv2dGeometry, type Conv2dPadding, type FusedActivation } from './conv-functional.js';
 
 export type { Conv2dPadding };
 
@@ -93,10 +93,25 @@ export class Conv2d extends Module {
     return conv2dChannelsLast(x, this.weight.variable as tf.Tensor4D, this.bias ? (this.bias.variable as tf.Tensor1D) : null, this.groups, this.geometry, activation);
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
+  /** Whether the active backend runs this convolution natively on NCHW (no activation transposes; src/backend decides). */
+  runsOnNCHW(): boolean {
+    return runsConv2dNCHW(this.groups, this.geometry, this.kernelSize);
+  }
+
+  /**
+   * `forward`, optionally followed by ReLU in the same kernel where the backend fuses it (what `Sequential` runs
+   * for a Conv2d directly followed by a ReLU).
+   * @param x - [N, in_channels, H, W]
+   * @param activation - 'relu' applies what a following ReLU module would
+   */
+  forwardFused(x: tf.Tensor, activation: FusedActivation): tf.Tensor {
     assertNCHW(x, 'Conv2d', this.inChannels);
     // F.conv2d's computation (conv2dNCHW) with this module's geometry.
-    return conv2dNCHW(x as tf.Tensor4D, this.weight.variable as tf.Tensor4D, this.bias ? (this.bias.variable as tf.Tensor1D) : null, this.groups, this.geometry);
+    return conv2dNCHW(x as tf.Tensor4D, this.weight.variable as tf.Tensor4D, this.bias ? (this.bias.variable as tf.Tensor1D) : null, this.groups, this.geometry, activation);
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return this.forwardFused(x, 'linear');
   }
 
   override extraRepr(): string {

@@ -2,11 +2,13 @@
  * The pooling behind nn.MaxPool2d / AvgPool2d / AdaptiveAvgPool2d and F.max_pool2d / avg_pool2d /
  * adaptive_avg_pool2d. Output sizes follow PyTorch: floor or ceil((size + 2p - d(k-1) - 1)/s) + 1, and with
  * ceil_mode the last window must start inside the input or the left padding. The window kernels take NHWC
- * (`*ChannelsLast`); the NCHW entry points in functional/layers.ts transpose in and out, and `Sequential`'s
- * channels-last runs call the NHWC ones directly.
+ * (`*ChannelsLast`); the NCHW entry points in functional/layers.ts transpose in and out (max pooling runs
+ * natively on NCHW where the backend can, `maxPool2dNCHW`), and `Sequential`'s channels-last runs call the NHWC
+ * ones directly.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { pair } from './layout.js';
+import { pair, toNCHW, toNHWC } from './layout.js';
+import { maxPool2x2NCHW, runsMaxPool2dNCHW } from '../backend/max-pool-nchw.js';
 
 /** PyTorch's pooling output size along one axis. */
 export function pooledSize(size: number, kernel: number, stride: number, pad: number, ceilMode: boolean, dilation = 1): number {
@@ -69,6 +71,28 @@ function explicitPads(g: PoolGeometry, h: number, w: number): { out: [number, nu
 export function maxPool2dChannelsLast(x: tf.Tensor4D, g: PoolGeometry): tf.Tensor4D {
   const { pads } = explicitPads(g, x.shape[1], x.shape[2]);
   return tf.maxPool(x, g.kernel, g.stride, [[0, 0], pads[0], pads[1], [0, 0]]);
+}
+
+/**
+ * Max pooling of an NCHW tensor: on the backend's native NCHW kernel where it has one for this window
+ * (src/backend decides), else on NHWC between two transposes.
+ * @param x - [N, C, H, W]
+ * @param g - window geometry
+ */
+export function maxPool2dNCHW(x: tf.Tensor4D, g: PoolGeometry): tf.Tensor4D {
+  const [, , h, w] = x.shape;
+  const out = [pooledSize(h, g.kernel[0], g.stride[0], g.padding[0], g.ceilMode), pooledSize(w, g.kernel[1], g.stride[1], g.padding[1], g.ceilMode)];
+  if (runsMaxPool2dNCHW(g.kernel, g.stride, g.padding, [h, w], out)) return maxPool2x2NCHW(x);
+  return tf.tidy(() => toNCHW(maxPool2dChannelsLast(toNHWC(x), g)));
+}
+
+/**
+ * Whether `maxPool2dNCHW` runs this window on a native NCHW kernel for every input size: floor mode makes
+ * the output floor-sized, the condition the backend checks per shape.
+ * @param g - window geometry
+ */
+export function maxPoolRunsOnNCHW(g: PoolGeometry): boolean {
+  return !g.ceilMode && runsMaxPool2dNCHW(g.kernel, g.stride, g.padding, [2, 2], [1, 1]);
 }
 
 /** PyTorch's divisor of every output window (avg_pool2d: padding counts, the ceil overhang does not). */

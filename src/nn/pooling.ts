@@ -10,6 +10,7 @@ import {
   avgPool2dChannelsLast,
   avgPoolDivisors,
   maxPool2dChannelsLast,
+  maxPoolRunsOnNCHW,
   poolGeometry,
   pooledSize,
   type PoolGeometry,
@@ -49,6 +50,11 @@ export class MaxPool2d extends Module {
   /** The pooling on a channels-last tensor [N, H, W, C] (for `Sequential`'s channels-last runs). */
   forwardChannelsLast(x: tf.Tensor4D): tf.Tensor4D {
     return maxPool2dChannelsLast(x, this.geometry);
+  }
+
+  /** Whether the active backend pools this window natively on NCHW (src/backend decides). */
+  runsOnNCHW(): boolean {
+    return maxPoolRunsOnNCHW(this.geometry);
   }
 
   forward(x: tf.Tensor): tf.Tensor {

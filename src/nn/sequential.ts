@@ -6,7 +6,9 @@
  * module, and with results equal to calling the children one by one within the parity policy:
  * - a run of consecutive layers that all have a channels-last form (Conv2d, BatchNorm2d, MaxPool2d, AvgPool2d,
  *   Dropout2d, and the elementwise ReLU, LeakyReLU, GELU, Sigmoid, Tanh) containing at least one spatial layer
- *   runs on NHWC, transposed once on the way in and once on the way out (PyTorch's NCHW between runs);
+ *   runs on NHWC, transposed once on the way in and once on the way out (PyTorch's NCHW between runs), unless
+ *   the backend runs every spatial layer of the run natively on NCHW (then there is nothing to transpose for:
+ *   on wasm, stride-1 Conv2d and 2x2 MaxPool2d);
  * - a Conv2d or Linear directly followed by a ReLU runs as one kernel with its bias and ReLU where the backend
  *   fuses them (src/backend decides).
  */
@@ -30,6 +32,8 @@ const ELEMENTWISE: ModuleClass[] = [ReLU, LeakyReLU, GELU, Sigmoid, Tanh];
 
 const isExactly = (m: Module, classes: ModuleClass[]) => classes.some((c) => m.constructor === c);
 const runsChannelsLast = (m: Module) => isExactly(m, SPATIAL) || isExactly(m, ELEMENTWISE);
+/** A spatial layer the backend runs natively on NCHW (no transposes to save by going channels-last). */
+const runsOnNCHW = (m: Module) => (m.constructor === Conv2d || m.constructor === MaxPool2d) && (m as Conv2d | MaxPool2d).runsOnNCHW();
 
 /** A module with a channels-last forward (the SPATIAL classes). */
 interface ChannelsLast {
@@ -81,6 +85,9 @@ export class Sequential extends Module {
       if (out.rank === 4 && end > i) {
         out = this.runChannelsLast(out as tf.Tensor4D, kids.slice(i, end));
         i = end;
+      } else if (m.constructor === Conv2d && kids[i + 1]?.constructor === ReLU && (m as Conv2d).runsOnNCHW()) {
+        out = (m as Conv2d).forwardFused(out, 'relu');
+        i += 2;
       } else if (m.constructor === Linear && kids[i + 1]?.constructor === ReLU) {
         out = (m as Linear).forwardFused(out, 'relu');
         i += 2;
@@ -96,7 +103,8 @@ export class Sequential extends Module {
   private channelsLastRunEnd(kids: Module[], start: number): number {
     let end = start;
     while (end < kids.length && runsChannelsLast(kids[end]!)) end++;
-    return kids.slice(start, end).some((m) => isExactly(m, SPATIAL)) ? end : start;
+    const spatial = kids.slice(start, end).filter((m) => isExactly(m, SPATIAL));
+    return spatial.length > 0 && !spatial.every(runsOnNCHW) ? end : start;
   }
 
   /** NCHW in, NHWC through `layers` (fusing Conv2d + ReLU), NCHW out. */

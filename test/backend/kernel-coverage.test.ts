@@ -48,9 +48,8 @@ describe('kernel coverage of src/nn modules', () => {
 });
 
 describe('the coverage check catches broken wasm kernels', () => {
-  const conv = MODULE_CASES.find((c) => c.name.startsWith("Conv2d 3x2 padding 'same'"))!;
-  const pool = MODULE_CASES.find((c) => c.name === 'MaxPool2d(2)')!;
   const saved: KernelConfig[] = [];
+  const find = (name: string) => MODULE_CASES.find((c) => c.name === name || c.name.startsWith(name))!;
 
   afterAll(() => {
     for (const k of saved) {
@@ -59,34 +58,47 @@ describe('the coverage check catches broken wasm kernels', () => {
     }
   });
 
-  it('fails when twinml Conv2DBackpropFilter is unregistered from wasm, and passes again once re-registered', async () => {
-    await useBackend('wasm');
-    const kernel = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
-    saved.push(kernel);
-    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-    await expect(compareWithCpu('wasm', conv)).rejects.toThrow(/Conv2DBackpropFilter/);
-    tf.registerKernel(kernel);
-    saved.pop();
-    await compareWithCpu('wasm', conv);
-  });
+  // The NHWC kernels serve strided convolutions and other pooling windows; the NCHW ones stride 1 and 2x2 windows.
+  for (const [kernelName, caseName] of [
+    ['Conv2DBackpropFilter', 'Conv2d stride (2,1) padding (1,0) no bias'],
+    ['TwinmlConv2DNCHWBackpropFilter', "Conv2d 3x2 padding 'same'"],
+  ] as const) {
+    it(`fails when twinml ${kernelName} is unregistered from wasm, and passes again once re-registered`, async () => {
+      await useBackend('wasm');
+      const conv = find(caseName);
+      const kernel = tf.getKernel(kernelName, 'wasm')!;
+      saved.push(kernel);
+      tf.unregisterKernel(kernelName, 'wasm');
+      await expect(compareWithCpu('wasm', conv)).rejects.toThrow(new RegExp(kernelName));
+      tf.registerKernel(kernel);
+      saved.pop();
+      await compareWithCpu('wasm', conv);
+    });
+  }
 
-  it('fails when twinml MaxPoolGrad on wasm computes a wrong gradient', async () => {
-    await useBackend('wasm');
-    const kernel = tf.getKernel('MaxPoolGrad', 'wasm')!;
-    saved.push(kernel);
-    tf.unregisterKernel('MaxPoolGrad', 'wasm');
-    // Wrong on purpose: the right dx scaled by 1.001.
-    const wrong: KernelFunc = (args) => {
-      const dx = (kernel.kernelFunc as KernelFunc)(args) as TensorInfo;
-      const scaled = tf.getKernel('Multiply', 'wasm')!.kernelFunc({ inputs: { a: dx, b: tf.scalar(1.001) }, backend: args.backend, attrs: {} }) as TensorInfo;
-      (args.backend as tf.KernelBackend).disposeData(dx.dataId);
-      return scaled;
-    };
-    tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: wrong });
-    await expect(compareWithCpu('wasm', pool)).rejects.toThrow(/input grad/);
-    tf.unregisterKernel('MaxPoolGrad', 'wasm');
-    tf.registerKernel(kernel);
-    saved.pop();
-    await compareWithCpu('wasm', pool);
-  });
+  for (const [kernelName, caseName] of [
+    ['MaxPoolGrad', 'MaxPool2d(3, 2, 1, ceil_mode)'],
+    ['TwinmlMaxPool2x2NCHWGrad', 'MaxPool2d(2)'],
+  ] as const) {
+    it(`fails when twinml ${kernelName} on wasm computes a wrong gradient`, async () => {
+      await useBackend('wasm');
+      const pool = find(caseName);
+      const kernel = tf.getKernel(kernelName, 'wasm')!;
+      saved.push(kernel);
+      tf.unregisterKernel(kernelName, 'wasm');
+      // Wrong on purpose: the right dx scaled by 1.001.
+      const wrong: KernelFunc = (args) => {
+        const dx = (kernel.kernelFunc as KernelFunc)(args) as TensorInfo;
+        const scaled = tf.getKernel('Multiply', 'wasm')!.kernelFunc({ inputs: { a: dx, b: tf.scalar(1.001) }, backend: args.backend, attrs: {} }) as TensorInfo;
+        (args.backend as tf.KernelBackend).disposeData(dx.dataId);
+        return scaled;
+      };
+      tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: wrong });
+      await expect(compareWithCpu('wasm', pool)).rejects.toThrow(/input grad/);
+      tf.unregisterKernel(kernelName, 'wasm');
+      tf.registerKernel(kernel);
+      saved.pop();
+      await compareWithCpu('wasm', pool);
+    });
+  }
 });

@@ -1,8 +1,9 @@
 /**
  * Sequential's fast path (channels-last runs, Conv2d/Linear + ReLU fused) is invisible: it is taken only when no
  * forward hook is registered, gives the plain path's results (module by module through `call`) within float32
- * rounding on every backend, leaks nothing over training steps, and on wasm runs the kernels it promises (one
- * FusedConv2D with ReLU per Conv2d + ReLU pair, one activation transpose in and one out of the run).
+ * rounding on every backend, leaks nothing over training steps, and on wasm runs the kernels it promises (a
+ * Conv2d/ReLU/MaxPool2d chain natively on NCHW with each Conv2d + ReLU pair as one kernel and no activation
+ * transposes; the functional CNN the same kernels with ReLU separate).
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -36,11 +37,16 @@ function model(): nn.Sequential {
 
 /** Output and every gradient of sum(y * cotangent); with `plain`, a no-op forward hook forces the plain path. */
 function run(m: nn.Module, plain: boolean): Float32Array[] {
+  return runOn(m, plain, [4, 3, 8, 8], 5);
+}
+
+/** `run` for input shape `xShape` and `classes` outputs. */
+function runOn(m: nn.Module, plain: boolean, xShape: number[], classes: number): Float32Array[] {
   const remove = plain ? nn.registerGlobalForwardHook(() => undefined) : () => undefined;
   try {
     return tf.tidy(() => {
-      const x = tf.randomUniform([4, 3, 8, 8], -1, 1, 'float32', 1);
-      const ct = tf.randomUniform([4, 5], -1, 1, 'float32', 2);
+      const x = tf.randomUniform(xShape, -1, 1, 'float32', 1);
+      const ct = tf.randomUniform([xShape[0]!, classes], -1, 1, 'float32', 2);
       const params = m.parameters();
       const f = () => tf.sum(tf.mul(m.call(x), ct)) as tf.Scalar;
       const y = m.call(x);
@@ -76,19 +82,48 @@ describe("Sequential's fast path", () => {
     m.dispose();
   });
 
-  it('wasm: fuses Conv2d + ReLU and Linear + ReLU and transposes activations only into and out of the run', async () => {
+  it('wasm: runs a Conv2d/ReLU/MaxPool2d chain natively on NCHW: Conv2d + ReLU fused, no activation transposes', async () => {
     await useBackend('wasm');
     const m = sequentialCNN();
     const x = tf.randomUniform([4, 1, 28, 28], -1, 1, 'float32', 3);
     const profile = await tf.profile(() => tf.dispose(m.call(x)));
     const names = profile.kernels.map((k) => k.name);
-    expect(names.filter((n) => n === 'FusedConv2D')).toHaveLength(3);
+    expect(names.filter((n) => n === 'TwinmlConv2DNCHW')).toHaveLength(3);
+    expect(names.filter((n) => n === 'TwinmlMaxPool2x2NCHW')).toHaveLength(3);
     expect(names).not.toContain('Relu');
-    // In and out of the channels-last run, plus each Conv2d's [out, in, kh, kw] weight viewed as HWIO.
-    expect(names.filter((n) => n === 'Transpose')).toHaveLength(2 + 3);
+    expect(names).not.toContain('FusedConv2D');
+    // Only each Conv2d's [out, in, kh, kw] weight viewed as [out, kh, kw, in].
+    expect(names.filter((n) => n === 'Transpose')).toHaveLength(3);
     tf.dispose(x);
     m.dispose();
   });
+
+  it('wasm: the functional CNN (F.relu, F.max_pool2d) runs the same NCHW kernels, with ReLU separate', async () => {
+    await useBackend('wasm');
+    nn.manualSeed(5);
+    const m = new FunctionalCNN();
+    const x = tf.randomUniform([4, 1, 28, 28], -1, 1, 'float32', 3);
+    const profile = await tf.profile(() => tf.dispose(m.call(x)));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names.filter((n) => n === 'TwinmlConv2DNCHW')).toHaveLength(3);
+    expect(names.filter((n) => n === 'TwinmlMaxPool2x2NCHW')).toHaveLength(3);
+    expect(names.filter((n) => n === 'Relu')).toHaveLength(3);
+    expect(names.filter((n) => n === 'Transpose')).toHaveLength(3);
+    tf.dispose(x);
+    m.dispose();
+  });
+
+  for (const backend of BACKENDS) {
+    it(`${backend}: the NCHW chain (sequential CNN) equals the plain path in output and every gradient`, async () => {
+      await useBackend(backend);
+      nn.manualSeed(6);
+      const m = sequentialCNN();
+      const fast = runOn(m, false, [2, 1, 28, 28], 10);
+      const plain = runOn(m, true, [2, 1, 28, 28], 10);
+      fast.forEach((f, i) => expect(relativeError(f, plain[i]!), `${backend} tensor ${i}`).toBeLessThanOrEqual(1e-5));
+      m.dispose();
+    });
+  }
 
   for (const [label, make] of [
     ['Sequential CNN', sequentialCNN],

@@ -23,6 +23,13 @@ export interface GemmShape {
   transposeB: boolean;
   /** Adds bias[j] (float32 [N] at the `bias` offset) to every row after the sum over k (default false). */
   bias?: boolean;
+  /**
+   * With `bias`: the bias is per row, bias[i] (float32 [M]) added to row i, instead of per column (a convolution's
+   * out[Co, H·W] = W·columns on NCHW; default false).
+   */
+  rowBias?: boolean;
+  /** Adds the product to what C holds (C += A·B, a sum over several products; default false: C = A·B). */
+  accumulate?: boolean;
   /** Applies max(x, 0) last (NaN stays NaN, as in PyTorch's relu; default false). */
   relu?: boolean;
   /**
@@ -50,7 +57,8 @@ const COLS = 8;
  * add, ReLU) runs on the accumulators before they are stored, so a fused Linear costs no extra pass.
  */
 export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): EmittedFunction {
-  const { m, n, k, transposeA, transposeB, bias: hasBias = false, relu = false, gradOf } = shape;
+  const { m, n, k, transposeA, transposeB, bias: hasBias = false, relu = false, gradOf, rowBias = false, accumulate = false } = shape;
+  const columnBias = hasBias && !rowBias;
   if (gradOf && transposeB) throw new Error('gemmFunction: gradOf needs B (the output gradient) not transposed');
   const [a, b, c, pack, bias, y, g, biasGrad] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [jb, ib, pa, pb, pend, cb] = [8, 9, 10, 11, 12, 13];
@@ -118,6 +126,8 @@ export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): Emitte
       }
     }
   };
+  /** The address of bias[ib] (row bias: row ib + r reads offset r * 4 from it). */
+  const rowBiasAddress = () => [...op.localGet(bias), ...op.localGet(ib), ...op.i32Const(4), ...op.i32Mul, ...op.i32Add];
   /** Runs the 4×8 block down all row blocks of A against the packed panel; stores columns jb..jb+cols-1 of C. */
   const rowBlocks = (cols: number) => {
     body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
@@ -142,7 +152,9 @@ export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): Emitte
       if (cols === COLS) {
         for (let h = 0; h < 2; h++) {
           body.push(...op.localGet(cb), ...op.localGet(acc(r, h)));
-          if (hasBias) body.push(...op.localGet(h === 0 ? bias0 : bias1), ...op.f32x4Add);
+          if (accumulate) body.push(...op.localGet(cb), ...op.v128Load(r * rowBytesC + 16 * h), ...op.f32x4Add);
+          if (columnBias) body.push(...op.localGet(h === 0 ? bias0 : bias1), ...op.f32x4Add);
+          if (hasBias && rowBias) body.push(...rowBiasAddress(), ...op.v128Load32Splat(r * 4), ...op.f32x4Add);
           if (relu) body.push(...op.localGet(zero), ...op.f32x4Max);
           body.push(...op.v128Store(r * rowBytesC + 16 * h));
         }
@@ -151,7 +163,9 @@ export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): Emitte
       // The last columns (N % 8 of them): lane by lane, so nothing past row r's end of C is written.
       for (let col = 0; col < cols; col++) {
         body.push(...op.localGet(cb), ...op.localGet(acc(r, col >> 2)), ...op.f32x4ExtractLane(col & 3));
-        if (hasBias) body.push(...op.localGet(bias), ...op.f32Load(n8 * 4 + col * 4), ...op.f32Add);
+        if (accumulate) body.push(...op.localGet(cb), ...op.f32Load(r * rowBytesC + col * 4), ...op.f32Add);
+        if (columnBias) body.push(...op.localGet(bias), ...op.f32Load(n8 * 4 + col * 4), ...op.f32Add);
+        if (hasBias && rowBias) body.push(...rowBiasAddress(), ...op.f32Load(r * 4), ...op.f32Add);
         if (relu) body.push(...op.f32Const(0), ...op.f32Max);
         body.push(...op.f32Store(r * rowBytesC + col * 4));
       }
@@ -161,7 +175,7 @@ export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): Emitte
   body.push(...op.i32Const(0), ...op.localSet(jb), ...op.block, ...op.loop);
   body.push(...op.localGet(jb), ...op.i32Const(n8 * 4), ...op.i32GeU, ...op.brIf(1));
   packPanel(COLS);
-  if (hasBias) {
+  if (columnBias) {
     for (const [h, reg] of [[0, bias0], [1, bias1]] as const) {
       body.push(...op.localGet(bias), ...op.localGet(jb), ...op.i32Add, ...op.v128Load(16 * h), ...op.localSet(reg));
     }
@@ -193,7 +207,7 @@ export function gemmSimd(memory: object, shape: GemmShape): GemmSimd | null {
   let byShape = compiled.get(memory);
   if (!byShape) compiled.set(memory, (byShape = new Map()));
   const fma = hasRelaxedSimd();
-  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.transposeB},${shape.bias ?? false},${shape.relu ?? false},${shape.gradOf ?? ''},${fma}`;
+  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.transposeB},${shape.bias ?? false},${shape.relu ?? false},${shape.gradOf ?? ''},${shape.rowBias ?? false},${shape.accumulate ?? false},${fma}`;
   const cached = byShape.get(key);
   if (cached) return cached;
   const api = wasmApi();

@@ -15,6 +15,8 @@ import { wasmReluBackwardConfig } from './relu-backward.js';
 import { wasmDenseGradConfig } from './dense-grad.js';
 import { denseTrainingKernels } from './training-kernels.js';
 import { wasmSoftmaxBackwardConfigs } from './softmax-backward.js';
+import { conv2dNCHWKernels } from './conv2d-nchw.js';
+import { maxPoolNCHWKernels } from './max-pool-nchw.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -31,6 +33,8 @@ export function twinmlWasmKernels(): KernelConfig[] {
     wasmDenseGradConfig,
     ...denseTrainingKernels(),
     ...wasmSoftmaxBackwardConfigs(),
+    ...conv2dNCHWKernels(),
+    ...maxPoolNCHWKernels(),
   ];
 }
 

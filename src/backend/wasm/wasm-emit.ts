@@ -53,6 +53,7 @@ export const op = {
   i32And: [0x71],
   i32Or: [0x72],
   i32Shl: [0x74],
+  i32ShrU: [0x76],
   i32DivU: [0x6e],
   i32RemU: [0x70],
   block: [0x02, 0x40],
@@ -72,6 +73,11 @@ export const op = {
   f32Const: (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)],
   f32Add: [0x92],
   f32Le: [0x5f],
+  /** f32.gt: 1 where a > b (0 for NaN). */
+  f32Gt: [0x5e],
+  i32Eq: [0x46],
+  /** i8x16.shuffle: bytes of (a, b) picked by 16 lane indices (0-15 from a, 16-31 from b). */
+  i8x16Shuffle: (lanes: readonly number[]) => [...simd(0x0d), ...lanes],
   /** select: the first operand if the i32 condition is nonzero, else the second. */
   select: [0x1b],
   /** f32.max: NaN if either operand is NaN. */
@@ -97,6 +103,8 @@ export const op = {
   v128AndNot: simd(0x4f),
   /** f32x4.extract_lane: lane `lane` (0-3) as an f32. */
   f32x4ExtractLane: (lane: number) => [...simd(0x1f), lane],
+  /** f32x4.replace_lane (vector, f32): the vector with lane `lane` (0-3) replaced. */
+  f32x4ReplaceLane: (lane: number) => [...simd(0x20), lane],
   f32x4Sqrt: simd(0xe3),
   f32x4Add: simd(0xe4),
   f32x4Sub: simd(0xe5),

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { linearWithActivation } from '../linear-functional.js';
 import { checkConvOperands, conv2dNCHW, convGeometry } from '../conv-functional.js';
-import { adaptiveAvgPool2dNCHW, avgPool2dChannelsLast, maxPool2dChannelsLast, poolGeometry } from '../pooling-functional.js';
+import { adaptiveAvgPool2dNCHW, avgPool2dChannelsLast, maxPool2dNCHW, poolGeometry } from '../pooling-functional.js';
 import { batchNormCore, updatedRunningStats } from '../batchnorm-functional.js';
 import { pair, toNCHW, toNHWC } from '../layout.js';
 
@@ -70,7 +70,7 @@ export function max_pool2d(input: tf.Tensor, kernelSize: number | [number, numbe
   if (dilation[0] !== 1 || dilation[1] !== 1) throw new Error(`F.max_pool2d: dilation=(${dilation.join(', ')}) is not supported; only dilation=1`);
   const g = poolGeometry('F.max_pool2d', kernelSize, options);
   const x = asNCHW('F.max_pool2d', input);
-  return tf.tidy(() => toNCHW(maxPool2dChannelsLast(toNHWC(x), g)));
+  return maxPool2dNCHW(x, g);
 }
 
 /** F.avg_pool2d's keyword arguments (stride defaults to kernel_size, count_include_pad to true). */

@@ -6,6 +6,7 @@
  * `block`/`loop` nest, and a `br`/`brIf` depth counts the enclosing blocks and loops outwards (0 = innermost;
  * the comment names the label).
  */
+import { maxPool2x2Planar, maxPool2x2PlanarGrad } from './planar-pool-functions.js';
 import { block, emitModule, f32c, fold, get, I32, i32c, ifElse, loop, op, set, V128, type EmittedFunction } from '../wasm-emit.js';
 
 /**
@@ -427,7 +428,7 @@ function im2colTapSame(): EmittedFunction {
   };
 }
 
-/** The module's bytes: imports `env.memory`, exports the six kernels. */
+/** The module's bytes: imports `env.memory`, exports the nine kernels. */
 export function simdKernelModule(): Uint8Array {
-  return emitModule([maxPool2x2Grad(), columnSum(), reluBackward(), im2colTap(), gemmSmallOut(), im2colTapSame(), softmaxBackward()]);
+  return emitModule([maxPool2x2Grad(), columnSum(), reluBackward(), im2colTap(), gemmSmallOut(), im2colTapSame(), softmaxBackward(), maxPool2x2Planar(), maxPool2x2PlanarGrad()]);
 }

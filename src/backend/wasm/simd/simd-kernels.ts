@@ -89,6 +89,32 @@ export interface SimdKernels {
    * @param left - input column = ow - left
    */
   im2colTap(src: number, dst: number, planes: number, h: number, w: number, ho: number, wo: number, top: number, lo: number, hi: number, left: number): void;
+  /**
+   * 2x2 stride-2 unpadded max pooling of planes x [planes, inH, inW] (NCHW as [N·C, H, W, 1]) into y [planes, Ho, Wo];
+   * first maximum, strict >, from -inf (planar-pool-functions.ts). Byte offsets; the third argument is unused.
+   * @param x - offset of the input
+   * @param y - offset of the output
+   * @param unused - 0
+   * @param planes - N * C
+   * @param wo - Wo
+   * @param ho - Ho
+   * @param inH - input height (2*Ho or 2*Ho + 1)
+   * @param inW - input width (2*Wo or 2*Wo + 1)
+   */
+  maxPool2x2Planar(x: number, y: number, unused: number, planes: number, wo: number, ho: number, inH: number, inW: number): void;
+  /**
+   * Its gradient: dx [planes, inH, inW] = dy at each window's first maximum, zeros at the other taps (a last odd
+   * row or column, in no window, is not written). Byte offsets.
+   * @param x - offset of the forward input
+   * @param dy - offset of the output gradient [planes, Ho, Wo]
+   * @param dx - offset of the result
+   * @param planes - N * C
+   * @param wo - Wo
+   * @param ho - Ho
+   * @param inH - input height
+   * @param inW - input width
+   */
+  maxPool2x2PlanarGrad(x: number, dy: number, dx: number, planes: number, wo: number, ho: number, inH: number, inW: number): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
