@@ -1,6 +1,6 @@
 /**
- * Fused kernels of the sequence modules (issue 16), registered for wasm and cpu (host-kernel.ts) and composed
- * from tfjs ops on other backends:
+ * Fused kernels of the sequence modules (issue 16), registered for wasm (host-kernel.ts; Softmax's gradient also
+ * as SIMD, wasm/softmax-backward.ts) and composed from tfjs ops on the other backends (cpu stays the reference):
  *   - TwinmlSoftmaxBackward: dx = y·(dy - Σ dy·y) over the last axis, one pass (tfjs composes Multiply, Sum,
  *     Multiply, Sub); Softmax's registered gradient uses it, so F.softmax, nn.Softmax and attention get it;
  *   - TwinmlLayerNorm: y = (x - mean)·rstd·weight + bias over the last axis, with mean and rstd (1/sqrt(var+eps))
@@ -127,9 +127,9 @@ const layerNormBackwardKernel: HostKernel = {
   },
 };
 
-/** The fused kernels' registrations (wasm and cpu). */
+/** The fused kernels' registrations (wasm). */
 export function sequenceKernelConfigs(): tf.KernelConfig[] {
-  return [softmaxBackwardKernel, layerNormKernel, layerNormBackwardKernel].flatMap(hostKernelConfigs);
+  return [softmaxBackwardKernel, layerNormKernel, layerNormBackwardKernel].flatMap((k) => hostKernelConfigs(k));
 }
 
 /** Whether the active backend has `kernel`. */
@@ -167,7 +167,7 @@ export function registerSoftmaxGradient(): void {
   });
 }
 
-/** Registers the kernels (for wasm and cpu) and Softmax's gradient; idempotent. */
+/** Registers the kernels (for wasm) and Softmax's gradient; idempotent. */
 export function registerSequenceKernels(): void {
   for (const config of sequenceKernelConfigs()) {
     if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
