@@ -132,6 +132,12 @@ export function sequenceKernelConfigs(): tf.KernelConfig[] {
   return [softmaxBackwardKernel, layerNormKernel, layerNormBackwardKernel].flatMap((k) => hostKernelConfigs(k));
 }
 
+/** Whether tfjs is recording operations for a gradient (inside tf.grad / variableGrads, outside a kernel). */
+function recordingGradients(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number; kernelDepth?: number } }).state;
+  return (state?.gradientDepth ?? 1) > 0 && (state?.kernelDepth ?? 0) === 0;
+}
+
 /** Whether the active backend has `kernel`. */
 export function hasKernel(kernel: string): boolean {
   return tf.getKernel(kernel, tf.getBackend()) !== undefined;
@@ -185,6 +191,9 @@ export function registerSequenceKernels(): void {
  */
 export function fusedLayerNorm(x: tf.Tensor, weight: tf.Tensor | null, bias: tf.Tensor | null, eps: number): tf.Tensor | null {
   if (!hasKernel(LAYER_NORM) || !hasKernel(LAYER_NORM_BACKWARD) || x.dtype !== 'float32' || x.rank < 1) return null;
+  // Forward alone (no gradient being recorded), the backend's composed SIMD ops are faster than the loop kernel
+  // (bench/sequence-kernels.mjs); the fused pair pays off in training, where it replaces the composed backward.
+  if (!recordingGradients()) return null;
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const f = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
