@@ -1,7 +1,8 @@
 /**
- * Kernels written as plain loops over float32 arrays, registered for the wasm backend (reading and writing the
- * wasm heap in place) and the cpu backend (its typed arrays). A kernel declares its output shapes first, so every
- * output is allocated before any heap view is taken (allocation may grow wasm memory and detach older views).
+ * Kernels written as plain loops over float32 arrays, for the wasm backend (reading and writing the wasm heap in
+ * place) and, where a caller asks for it, the cpu backend (its typed arrays; twinml leaves cpu on tfjs's own
+ * composed ops, the reference the kernels are checked against). A kernel declares its output shapes first, so
+ * every output is allocated before any heap view is taken (allocation may grow wasm memory and detach views).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
@@ -43,10 +44,11 @@ function checked(kernel: HostKernel, inputs: Record<string, TensorInfo | undefin
 }
 
 /**
- * The kernel's registrations for 'wasm' and 'cpu'.
+ * The kernel's registrations for the given backends ('wasm' and/or 'cpu').
  * @param kernel - the loop kernel
+ * @param backends - where to register it (default wasm only)
  */
-export function hostKernelConfigs(kernel: HostKernel): KernelConfig[] {
+export function hostKernelConfigs(kernel: HostKernel, backends: Array<'wasm' | 'cpu'> = ['wasm']): KernelConfig[] {
   const wasm: KernelFunc = ({ inputs, backend, attrs }) => {
     const present = checked(kernel, inputs as Record<string, TensorInfo | undefined>);
     const heap = backend as unknown as WasmHeapBackend;
@@ -66,8 +68,5 @@ export function hostKernelConfigs(kernel: HostKernel): KernelConfig[] {
     kernel.run(views, arrays, attrs ?? {});
     return shapes.map((shape, i) => store.makeTensorInfo(shape, 'float32', arrays[i]!));
   };
-  return [
-    { kernelName: kernel.kernelName, backendName: 'wasm', kernelFunc: wasm },
-    { kernelName: kernel.kernelName, backendName: 'cpu', kernelFunc: cpu },
-  ];
+  return backends.map((backendName) => ({ kernelName: kernel.kernelName, backendName, kernelFunc: backendName === 'wasm' ? wasm : cpu }));
 }

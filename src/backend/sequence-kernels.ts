@@ -1,6 +1,6 @@
 /**
- * Fused kernels of the sequence modules (issue 16), registered for wasm and cpu (host-kernel.ts) and composed
- * from tfjs ops on other backends:
+ * Fused kernels of the sequence modules (issue 16), registered for wasm (host-kernel.ts; Softmax's gradient also
+ * as SIMD, wasm/softmax-backward.ts) and composed from tfjs ops on the other backends (cpu stays the reference):
  *   - TwinmlSoftmaxBackward: dx = y·(dy - Σ dy·y) over the last axis, one pass (tfjs composes Multiply, Sum,
  *     Multiply, Sub); Softmax's registered gradient uses it, so F.softmax, nn.Softmax and attention get it;
  *   - TwinmlLayerNorm: y = (x - mean)·rstd·weight + bias over the last axis, with mean and rstd (1/sqrt(var+eps))
@@ -127,9 +127,15 @@ const layerNormBackwardKernel: HostKernel = {
   },
 };
 
-/** The fused kernels' registrations (wasm and cpu). */
+/** The fused kernels' registrations (wasm). */
 export function sequenceKernelConfigs(): tf.KernelConfig[] {
-  return [softmaxBackwardKernel, layerNormKernel, layerNormBackwardKernel].flatMap(hostKernelConfigs);
+  return [softmaxBackwardKernel, layerNormKernel, layerNormBackwardKernel].flatMap((k) => hostKernelConfigs(k));
+}
+
+/** Whether tfjs is recording operations for a gradient (inside tf.grad / variableGrads, outside a kernel). */
+function recordingGradients(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number; kernelDepth?: number } }).state;
+  return (state?.gradientDepth ?? 1) > 0 && (state?.kernelDepth ?? 0) === 0;
 }
 
 /** Whether the active backend has `kernel`. */
@@ -167,7 +173,7 @@ export function registerSoftmaxGradient(): void {
   });
 }
 
-/** Registers the kernels (for wasm and cpu) and Softmax's gradient; idempotent. */
+/** Registers the kernels (for wasm) and Softmax's gradient; idempotent. */
 export function registerSequenceKernels(): void {
   for (const config of sequenceKernelConfigs()) {
     if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
@@ -185,6 +191,9 @@ export function registerSequenceKernels(): void {
  */
 export function fusedLayerNorm(x: tf.Tensor, weight: tf.Tensor | null, bias: tf.Tensor | null, eps: number): tf.Tensor | null {
   if (!hasKernel(LAYER_NORM) || !hasKernel(LAYER_NORM_BACKWARD) || x.dtype !== 'float32' || x.rank < 1) return null;
+  // Forward alone (no gradient being recorded), the backend's composed SIMD ops are faster than the loop kernel
+  // (bench/sequence-kernels.mjs); the fused pair pays off in training, where it replaces the composed backward.
+  if (!recordingGradients()) return null;
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const f = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;

@@ -37,7 +37,7 @@ export function layer_norm(input: tf.Tensor, normalizedShape: number | number[],
   const axes = normalizedAxes(input, shape, 'F.layer_norm');
   checkAffine(weight, shape, 'F.layer_norm', 'weight');
   checkAffine(bias, shape, 'F.layer_norm', 'bias');
-  // Over the last axis: the fused forward and backward kernels where the backend has them (wasm, cpu).
+  // Over the last axis: the fused forward and backward kernels where the backend has them (wasm).
   const fused = shape.length === 1 ? fusedLayerNorm(input, weight, bias, eps) : null;
   if (fused) return fused;
   return tf.tidy(() => {
