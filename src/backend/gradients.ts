@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { registerReluGradient } from './relu-backward.js';
+import { registerRecurrentCellGradients } from './recurrent-cells.js';
 
 const bundle = join(packageRoot(), 'dist', 'vendor', 'tfjs-gradients.cjs');
 if (!existsSync(bundle)) {
@@ -18,3 +19,4 @@ if (!existsSync(bundle)) {
 }
 createRequire(import.meta.url)(bundle);
 registerReluGradient();
+registerRecurrentCellGradients();

@@ -9,3 +9,5 @@ export const SOFTMAX_CROSS_ENTROPY = 'TwinmlSoftmaxCrossEntropy';
 export { TWINML_CONV2D_BACKPROP_FILTER, TWINML_CONV2D_BACKPROP_INPUT } from './wasm/conv2d-backprop.js';
 export { FUSED_MATMUL, DENSE_GRAD } from './fused-matmul-grad.js';
 export { RELU_BACKWARD } from './relu-backward.js';
+/** The fused LSTM/GRU cell kernels and their gradients (src/backend/recurrent-cells.ts). */
+export { LSTM_CELL, LSTM_CELL_GRAD, GRU_CELL, GRU_CELL_GRAD } from './recurrent-cells.js';

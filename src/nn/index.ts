@@ -45,3 +45,5 @@ export {
 } from './loss/index.js';
 export * as functional from './functional/index.js';
 export * as utils from './utils/index.js';
+// Recurrent and upsampling modules (issue 16).
+export { RNN, LSTM, GRU, type RNNOptions, type LSTMOptions, type GRUOptions, type RNNBaseOptions, type RNNMode } from './rnn.js';

@@ -3,6 +3,7 @@ from .losses import loss_step
 from .functional import functional_step
 from .models import initial_state, model_step, model_trace, model_train, state_dict_file_roundtrip, state_dict_roundtrip
 from .modules import layer_step, module_hyperparameters
+from .recurrent import recurrent_step
 from .optim import optimizer_defaults, optimizer_steps, scheduler_defaults, scheduler_lrs
 from .tied import tied_step, tied_train
 from .diagnostics import DIAGNOSTICS
@@ -12,6 +13,7 @@ from .user_models import USER_MODEL_FUNCTIONS
 REGISTRY = {
     **DIAGNOSTICS,
     "layer_step": layer_step,
+    "recurrent_step": recurrent_step,
     "module_hyperparameters": module_hyperparameters,
     "loss_step": loss_step,
     "functional_step": functional_step,

@@ -14,6 +14,7 @@ import { makeWasmColumnSum } from './column-sum.js';
 import { wasmReluBackwardConfig } from './relu-backward.js';
 import { wasmDenseGradConfig } from './dense-grad.js';
 import { denseTrainingKernels } from './training-kernels.js';
+import { recurrentCellKernels } from './recurrent-cells.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -29,6 +30,7 @@ export function twinmlWasmKernels(): KernelConfig[] {
     wasmReluBackwardConfig,
     wasmDenseGradConfig,
     ...denseTrainingKernels(),
+    ...recurrentCellKernels('wasm'),
   ];
 }
 
