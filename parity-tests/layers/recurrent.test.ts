@@ -15,6 +15,14 @@ describeParity('nn.RNN / nn.LSTM / nn.GRU: outputs, final states and every gradi
   it('runs on cpu, wasm and (when installed) tensorflow', () => {
     expect(backends).toEqual(expect.arrayContaining(['cpu', 'wasm']));
   });
+  it("extra_repr (PyTorch's printed hyperparameters) matches for every case", async () => {
+    for (const c of RECURRENT_CASES) {
+      const m = c.make();
+      const ref = await session.py.call<{ extra_repr: string }>('module_hyperparameters', { spec: c.torch }, new Map());
+      expect(m.extraRepr(), c.name).toBe(ref.result.extra_repr);
+      m.dispose();
+    }
+  });
   for (const backend of backends) {
     for (const c of RECURRENT_CASES) {
       it(`${c.name} on ${backend}`, async () => {

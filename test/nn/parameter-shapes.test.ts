@@ -17,7 +17,7 @@ interface ShapeCase {
   cls: string;
   /** The PyTorch module (evaluated with `from torch import nn`). */
   torch: string;
-  make: () => nn.Module;
+  make: () => nn.AnyModule;
   /** Input shape, and whether it is int32 indices (below `high`). */
   input: number[];
   indices?: { high: number };
@@ -44,6 +44,9 @@ const CASES: ShapeCase[] = [
   { cls: 'Flatten', torch: 'nn.Flatten()', make: () => new nn.Flatten(), input: [2, 3, 4] },
   { cls: 'Dropout', torch: 'nn.Dropout(0.3)', make: () => new nn.Dropout(0.3), input: [2, 5] },
   { cls: 'Dropout2d', torch: 'nn.Dropout2d(0.3)', make: () => new nn.Dropout2d(0.3), input: [2, 3, 4, 4] },
+  { cls: 'RNN', torch: "nn.RNN(5, 4, num_layers=2, nonlinearity='relu')", make: () => new nn.RNN(5, 4, { numLayers: 2, nonlinearity: 'relu' }), input: [6, 3, 5] },
+  { cls: 'LSTM', torch: 'nn.LSTM(5, 4, num_layers=2, bidirectional=True, batch_first=True)', make: () => new nn.LSTM(5, 4, { numLayers: 2, bidirectional: true, batchFirst: true }), input: [3, 6, 5] },
+  { cls: 'GRU', torch: 'nn.GRU(5, 4, bias=False, bidirectional=True)', make: () => new nn.GRU(5, 4, { bias: false, bidirectional: true }), input: [6, 3, 5] },
   {
     cls: 'Sequential',
     torch: 'nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 5))',
@@ -87,7 +90,9 @@ function ourShapes(c: ShapeCase): TorchShapes & { grads: Record<string, number[]
     : tf.randomUniform(c.input, -1, 1, 'float32', 5);
   const params = m.parameters();
   const lossFn = () => {
-    const y = m.call(x);
+    // A module returning several tensors (RNN: [output, h_n]) is differentiated through its first.
+    const out: unknown = m.call(x);
+    const y = (Array.isArray(out) ? out[0] : out) as tf.Tensor;
     return tf.sum(tf.mul(y, tf.randomUniform(y.shape, -1, 1, 'float32', 6))) as tf.Scalar;
   };
   // (tfjs's variableGrads needs at least one variable; parameter-free modules just run forward.)
