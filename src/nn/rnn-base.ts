@@ -210,15 +210,20 @@ export abstract class RNNBase<Out extends ModuleOutput> extends Module<Out> {
    */
   private runDirection(x: tf.Tensor3D, w: CellWeights, h0: tf.Tensor, c0: tf.Tensor | null, reverse: boolean): { output: tf.Tensor; h: tf.Tensor; c: tf.Tensor | null } {
     const [T, B, inFeatures] = x.shape;
+    // Except in GRU (whose b_hn sits inside r * (h W_hn^T + b_hn)), b_hh joins b_ih in the input projection, so each
+    // step's hidden projection is a bare matmul and both bias gradients come from one sum over all steps.
+    const foldBias = this.mode !== 'GRU' && w.bHh !== null;
+    const inputBias = foldBias ? tf.add(w.bIh!, w.bHh!) : w.bIh;
+    const stepBias = foldBias ? null : w.bHh;
     // The input projection of every step at once: one [T*B, in] x [in, gates*H] product.
-    const gxAll = linear(tf.reshape(x, [T * B, inFeatures]), w.wIh, w.bIh);
+    const gxAll = linear(tf.reshape(x, [T * B, inFeatures]), w.wIh, inputBias);
     const gxs = unstack(tf.reshape(gxAll, [T, B, w.wIh.shape[0]!]));
     const outputs: tf.Tensor[] = new Array<tf.Tensor>(T);
     let h = h0;
     let c = c0;
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
-      const gh = linear(h, w.wHh, w.bHh);
+      const gh = linear(h, w.wHh, stepBias);
       if (this.mode === 'LSTM') {
         const next = lstmCell(gxs[t]!, gh, c!);
         h = next.h;

@@ -15,6 +15,7 @@ import { wasmReluBackwardConfig } from './relu-backward.js';
 import { wasmDenseGradConfig } from './dense-grad.js';
 import { denseTrainingKernels } from './training-kernels.js';
 import { recurrentCellKernels } from './recurrent-cells.js';
+import { makeWasmContiguousSlice, makeWasmUnpackAxis0 } from './slice-views.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -31,6 +32,8 @@ export function twinmlWasmKernels(): KernelConfig[] {
     wasmDenseGradConfig,
     ...denseTrainingKernels(),
     ...recurrentCellKernels('wasm'),
+    ...wrapOriginal('Slice', makeWasmContiguousSlice),
+    ...wrapOriginal('Unpack', makeWasmUnpackAxis0),
   ];
 }
 
