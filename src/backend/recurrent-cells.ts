@@ -8,9 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Fused LSTM step. Inputs {gx [B,4H], gh [B,4H], c [B,H]}; outputs [h' [B,H], c' [B,H], activated gates [B,4H]]. */
+/** Fused LSTM step. Inputs {gx [B,4H], gh [B,4H], c [B,H]}; outputs [h' [B,H], c' [B,H], saved activations i, f, g, o, tanh(c') [B,5H]]. */
 export const LSTM_CELL = 'TwinmlLstmCell';
-/** Its gradient. Inputs {dh, dc, c, act, cNew}; outputs [d gates [B,4H] (= d gx = d gh), d c [B,H]]. */
+/** Its gradient. Inputs {dh, dc, c, act}; outputs [d gates [B,4H] (= d gx = d gh), d c [B,H]]. */
 export const LSTM_CELL_GRAD = 'TwinmlLstmCellGrad';
 /** Fused GRU step. Inputs {gx [B,3H], gh [B,3H], h [B,H]}; outputs [h' [B,H], activated gates r, z, n [B,3H]]. */
 export const GRU_CELL = 'TwinmlGruCell';
@@ -86,12 +86,12 @@ export function registerRecurrentCellGradients(): void {
   tf.registerGradient({
     kernelName: LSTM_CELL,
     inputsToSave: ['c'],
-    outputsToSave: [false, true, true],
+    outputsToSave: [false, false, true],
     gradFunc: (dys, saved) => {
       const [dh, dc] = dys as tf.Tensor[];
-      const [c, cNew, act] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const [c, act] = saved as [tf.Tensor, tf.Tensor];
       gradKernel(LSTM_CELL_GRAD);
-      const [dGates, dcPrev] = tf.engine().runKernel(LSTM_CELL_GRAD, { dh: dh!, dc: dc!, c, act, cNew }) as [tf.Tensor, tf.Tensor];
+      const [dGates, dcPrev] = tf.engine().runKernel(LSTM_CELL_GRAD, { dh: dh!, dc: dc!, c, act }) as [tf.Tensor, tf.Tensor];
       return { gx: () => dGates, gh: () => dGates.clone(), c: () => dcPrev };
     },
   });

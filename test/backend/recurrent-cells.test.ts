@@ -74,7 +74,7 @@ describe('fused recurrent cell kernels', () => {
     }
   }
 
-  it('wasm runs one kernel per cell each way (no Sigmoid/Tanh kernels)', async () => {
+  it('wasm runs one engine kernel per cell each way (no Sigmoid/Tanh ops; the fused kernel calls the backend Sigmoid on the heap)', async () => {
     await useBackend('wasm');
     const c = CASES[0]!;
     const host = inputs(c);
