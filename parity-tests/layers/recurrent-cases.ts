@@ -69,6 +69,15 @@ export const RECURRENT_CASES: RecurrentCase[] = [
     initial: 'h',
   },
   {
+    name: 'LSTM(4,3,bias=False,bidirectional) with (h0,c0)',
+    make: () => new nn.LSTM(4, 3, { bias: false, bidirectional: true }),
+    torch: { type: 'LSTM', args: [4, 3], kwargs: { bias: false, bidirectional: true } },
+    input: [5, 2, 4],
+    output: [5, 2, 6],
+    state: [2, 2, 3],
+    initial: 'hc',
+  },
+  {
     name: 'LSTM(3,4) unbatched with (h0,c0)',
     make: () => new nn.LSTM(3, 4),
     torch: { type: 'LSTM', args: [3, 4] },

@@ -21,6 +21,15 @@ function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 
+/**
+ * Whether the active backend runs the fused cell and its gradient as kernels (then a whole direction can run with
+ * a written-out backward: src/nn/rnn-fused-direction.ts).
+ * @param cell - 'LSTM' or 'GRU'
+ */
+export function fusedCellAvailable(cell: 'LSTM' | 'GRU'): boolean {
+  return cell === 'LSTM' ? hasKernel(LSTM_CELL) && hasKernel(LSTM_CELL_GRAD) : hasKernel(GRU_CELL) && hasKernel(GRU_CELL_GRAD);
+}
+
 function checkOperands(cell: string, gx: tf.Tensor, gh: tf.Tensor, state: tf.Tensor, gates: number): void {
   const [b, h] = state.shape as [number, number];
   const ok = state.rank === 2 && gx.rank === 2 && gh.rank === 2 && gx.shape[0] === b && gh.shape[0] === b && gx.shape[1] === gates * h && gh.shape[1] === gates * h;

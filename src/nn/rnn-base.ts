@@ -7,7 +7,8 @@
  *
  * Speed: the input projection of a whole sequence is one matmul per layer and direction (x W_ih^T + b_ih for all
  * time steps at once); each step then runs one matmul for the hidden projection and the fused cell kernel
- * (src/backend/recurrent-cells.ts) for the gates and the state update.
+ * (src/backend/recurrent-cells.ts) for the gates and the state update. Where the backend has the fused cells
+ * (wasm) a direction runs with a written-out backward (src/nn/rnn-fused-direction.ts); elsewhere tfjs tapes it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type ModuleOutput } from './module.js';
@@ -16,7 +17,8 @@ import { uniform } from './init.js';
 import { linear } from './functional/layers.js';
 import { bernoulliKeepMask } from './dropout.js';
 import { pyBool, pyFloat } from './python-repr.js';
-import { gruCell, lstmCell } from '../backend/recurrent-cells.js';
+import { fusedCellAvailable, gruCell, lstmCell } from '../backend/recurrent-cells.js';
+import { gruDirectionFused, lstmDirectionFused } from './rnn-fused-direction.js';
 
 /** torch's RNN modes: the cell each layer runs. */
 export type RNNMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
@@ -212,12 +214,18 @@ export abstract class RNNBase<Out extends ModuleOutput> extends Module<Out> {
     const [T, B, inFeatures] = x.shape;
     // Except in GRU (whose b_hn sits inside r * (h W_hn^T + b_hn)), b_hh joins b_ih in the input projection, so each
     // step's hidden projection is a bare matmul and both bias gradients come from one sum over all steps.
-    const foldBias = this.mode !== 'GRU' && w.bHh !== null;
+    // (The fused LSTM path keeps b_hh in the per-step GEMM instead, where the bias add is free on wasm.)
+    const fusedLstm = this.mode === 'LSTM' && fusedCellAvailable('LSTM');
+    const foldBias = this.mode !== 'GRU' && !fusedLstm && w.bHh !== null;
     const inputBias = foldBias ? tf.add(w.bIh!, w.bHh!) : w.bIh;
     const stepBias = foldBias ? null : w.bHh;
     // The input projection of every step at once: one [T*B, in] x [in, gates*H] product.
     const gxAll = linear(tf.reshape(x, [T * B, inFeatures]), w.wIh, inputBias);
-    const gxs = unstack(tf.reshape(gxAll, [T, B, w.wIh.shape[0]!]));
+    const gxSeq = tf.reshape(gxAll, [T, B, w.wIh.shape[0]!]);
+    // Where the backend has the fused cells, the whole direction runs with a written-out backward.
+    if (fusedLstm) return lstmDirectionFused(gxSeq, w.wHh, stepBias, h0, c0!, reverse);
+    if (this.mode === 'GRU' && fusedCellAvailable('GRU')) return gruDirectionFused(gxSeq, w.wHh, stepBias, h0, reverse);
+    const gxs = unstack(gxSeq);
     const outputs: tf.Tensor[] = new Array<tf.Tensor>(T);
     let h = h0;
     let c = c0;
