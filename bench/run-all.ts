@@ -1,7 +1,7 @@
 /**
  * The whole benchmark: the zoo sections (training/inference throughput on each TS backend vs PyTorch, bench/run.ts),
  * the inference library and server (bench/inference), text generation with the KV cache (bench/generation.ts), the data loaders (bench/data), the Python bridge
- * (bench/bridge.ts) and what bounds the tensorflow backend (bench/tensorflow-ops.ts). One bench/results.json holds
+ * (bench/bridge.ts), what bounds the tensorflow backend (bench/tensorflow-ops.ts) and the LSTM/GRU step (bench/rnn.ts). One bench/results.json holds
  * every part. The benchmarks live outside the package: they measure the built library (dist/) from a checkout,
  * compiled by `npm run build:bench` (bench/tsconfig.json) and loaded by `twinml bench`.
  */
@@ -11,7 +11,7 @@ import type { BackendName } from '../dist/backend/index.js';
 import { packageRoot } from '../dist/util/paths.js';
 import type { BenchArgs } from '../dist/cli/commands/bench.js';
 
-const EXTRA_SECTIONS = ['inference', 'generation', 'data', 'bridge', 'tensorflow-ops'] as const;
+const EXTRA_SECTIONS = ['inference', 'generation', 'data', 'bridge', 'tensorflow-ops', 'rnn'] as const;
 
 export async function runAllBenchmarks(args: BenchArgs): Promise<void> {
   const requested = args.sections ?? [];
@@ -63,6 +63,12 @@ export async function runAllBenchmarks(args: BenchArgs): Promise<void> {
     } else {
       console.log(`tensorflow-ops: skipped, the tensorflow backend is not available (${tensorflow?.reason}); ${tensorflow?.fix}`);
     }
+  }
+  if (wants('rnn')) {
+    const { runRnnBench, formatRnnBench } = await import('./rnn.js');
+    const rnn = await runRnnBench(args.backend as BackendName[] | undefined);
+    for (const line of formatRnnBench(rnn)) console.log(line);
+    combined.rnn = rnn;
   }
   let previous: Record<string, unknown> = {};
   try {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { registerReluGradient } from './relu-backward.js';
 import { registerSequenceKernels } from './sequence-kernels.js';
+import { registerRecurrentCellGradients } from './recurrent-cells.js';
 
 const bundle = join(packageRoot(), 'dist', 'vendor', 'tfjs-gradients.cjs');
 if (!existsSync(bundle)) {
@@ -21,11 +22,12 @@ createRequire(import.meta.url)(bundle);
 registerTwinmlGradients();
 
 /**
- * (Re-)registers the gradients twinml replaces (Relu, Softmax) and the fused sequence kernels. Importing
- * @tensorflow/tfjs-node registers tfjs's own gradients again (it bundles @tensorflow/tfjs), so src/backend/index.ts
- * calls this again after loading it.
+ * (Re-)registers the gradients twinml replaces (Relu, Softmax), the fused sequence kernels and the fused LSTM/GRU
+ * cells' gradients. Importing @tensorflow/tfjs-node registers tfjs's own gradients again (it bundles
+ * @tensorflow/tfjs), so src/backend/index.ts calls this again after loading it.
  */
 export function registerTwinmlGradients(): void {
   registerReluGradient();
   registerSequenceKernels();
+  registerRecurrentCellGradients();
 }

@@ -10,3 +10,5 @@ export { TWINML_CONV2D_BACKPROP_FILTER, TWINML_CONV2D_BACKPROP_INPUT } from './w
 export { FUSED_MATMUL, DENSE_GRAD } from './fused-matmul-grad.js';
 export { RELU_BACKWARD } from './relu-backward.js';
 export { SOFTMAX_BACKWARD, LAYER_NORM, LAYER_NORM_BACKWARD } from './sequence-kernels.js';
+/** The fused LSTM/GRU cell kernels and their gradients (src/backend/recurrent-cells.ts). */
+export { LSTM_CELL, LSTM_CELL_GRAD, GRU_CELL, GRU_CELL_GRAD } from './recurrent-cells.js';

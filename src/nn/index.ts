@@ -65,3 +65,7 @@ export {
 } from './loss/index.js';
 export * as functional from './functional/index.js';
 export * as utils from './utils/index.js';
+// Recurrent and upsampling modules (issue 16).
+export { RNN, LSTM, GRU, type RNNOptions, type LSTMOptions, type GRUOptions, type RNNBaseOptions, type RNNMode } from './rnn.js';
+export { ConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose.js';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle, type UpsampleOptions } from './upsampling.js';

@@ -17,12 +17,12 @@ interface ShapeCase {
   cls: string;
   /** The PyTorch module (evaluated with `from torch import nn`). */
   torch: string;
-  make: () => nn.Module | nn.MultiheadAttention;
+  make: () => nn.AnyModule | nn.MultiheadAttention;
   /** Input shape, and whether it is int32 indices (below `high`). */
   input: number[];
   indices?: { high: number };
   /** The forward call for modules with several inputs or outputs (default `m.call(x)`). */
-  run?: (m: nn.Module | nn.MultiheadAttention, x: tf.Tensor) => tf.Tensor;
+  run?: (m: nn.AnyModule | nn.MultiheadAttention, x: tf.Tensor) => tf.Tensor;
 }
 
 const CASES: ShapeCase[] = [
@@ -96,6 +96,15 @@ const CASES: ShapeCase[] = [
     run: (m, x) => (m as nn.TransformerDecoder).call(x, tf.ones([4, 3, 8])),
   },
   { cls: 'Dropout2d', torch: 'nn.Dropout2d(0.3)', make: () => new nn.Dropout2d(0.3), input: [2, 3, 4, 4] },
+  { cls: 'RNN', torch: "nn.RNN(5, 4, num_layers=2, nonlinearity='relu')", make: () => new nn.RNN(5, 4, { numLayers: 2, nonlinearity: 'relu' }), input: [6, 3, 5] },
+  { cls: 'LSTM', torch: 'nn.LSTM(5, 4, num_layers=2, bidirectional=True, batch_first=True)', make: () => new nn.LSTM(5, 4, { numLayers: 2, bidirectional: true, batchFirst: true }), input: [3, 6, 5] },
+  { cls: 'GRU', torch: 'nn.GRU(5, 4, bias=False, bidirectional=True)', make: () => new nn.GRU(5, 4, { bias: false, bidirectional: true }), input: [6, 3, 5] },
+  { cls: 'ConvTranspose2d', torch: 'nn.ConvTranspose2d(4, 6, (3, 2), stride=2, padding=1, output_padding=1, groups=2)', make: () => new nn.ConvTranspose2d(4, 6, [3, 2], { stride: 2, padding: 1, outputPadding: 1, groups: 2 }), input: [2, 4, 3, 5] },
+  { cls: 'Upsample', torch: "nn.Upsample(scale_factor=2, mode='bilinear')", make: () => new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }), input: [2, 3, 4, 5] },
+  { cls: 'UpsamplingNearest2d', torch: 'nn.UpsamplingNearest2d(size=(5, 7))', make: () => new nn.UpsamplingNearest2d({ size: [5, 7] }), input: [2, 3, 4, 5] },
+  { cls: 'UpsamplingBilinear2d', torch: 'nn.UpsamplingBilinear2d(scale_factor=2)', make: () => new nn.UpsamplingBilinear2d({ scaleFactor: 2 }), input: [2, 3, 4, 5] },
+  { cls: 'PixelShuffle', torch: 'nn.PixelShuffle(2)', make: () => new nn.PixelShuffle(2), input: [2, 8, 3, 4] },
+  { cls: 'PixelUnshuffle', torch: 'nn.PixelUnshuffle(2)', make: () => new nn.PixelUnshuffle(2), input: [2, 2, 4, 6] },
   {
     cls: 'Sequential',
     torch: 'nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 5))',
@@ -139,7 +148,9 @@ function ourShapes(c: ShapeCase): TorchShapes & { grads: Record<string, number[]
     : tf.randomUniform(c.input, -1, 1, 'float32', 5);
   const params = m.parameters();
   const lossFn = () => {
-    const y = c.run ? c.run(m, x) : (m as nn.Module).call(x);
+    // A module returning several tensors (RNN: [output, h_n]) is differentiated through its first.
+    const out: unknown = c.run ? c.run(m, x) : (m as nn.Module).call(x);
+    const y = (Array.isArray(out) ? out[0] : out) as tf.Tensor;
     return tf.sum(tf.mul(y, tf.randomUniform(y.shape, -1, 1, 'float32', 6))) as tf.Scalar;
   };
   // (tfjs's variableGrads needs at least one variable; parameter-free modules just run forward.)

@@ -9,6 +9,8 @@ OPS = {
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
 }
+# Transposed convolution and upsampling (issue 16).
+OPS |= {"conv_transpose2d", "interpolate", "pixel_shuffle", "pixel_unshuffle"}
 
 
 def functional_step(args, tensors, dtype):

@@ -5,6 +5,7 @@ from .gpt import gpt_step, gpt_train
 from .models import initial_state, model_step, model_trace, model_train, state_dict_file_roundtrip, state_dict_roundtrip
 from .modules import layer_step, module_hyperparameters
 from .sequence import sequence_step
+from .recurrent import recurrent_step
 from .optim import optimizer_defaults, optimizer_steps, scheduler_defaults, scheduler_lrs
 from .tied import tied_step, tied_train
 from .diagnostics import DIAGNOSTICS
@@ -16,6 +17,7 @@ REGISTRY = {
     **DIAGNOSTICS,
     "layer_step": layer_step,
     "sequence_step": sequence_step,
+    "recurrent_step": recurrent_step,
     "module_hyperparameters": module_hyperparameters,
     "loss_step": loss_step,
     "functional_step": functional_step,

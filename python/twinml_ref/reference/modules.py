@@ -16,7 +16,9 @@ def build_module(spec):
     cls = getattr(nn, kind, None)
     if cls is None or not isinstance(cls, type) or not issubclass(cls, nn.Module):
         raise ValueError(f"unknown torch.nn module {kind!r}")
-    return cls(*spec.get("args", []), **spec.get("kwargs", {}))
+    # JSON has no tuples: list-valued keyword arguments (kernel sizes, Upsample's size/scale_factor) become tuples.
+    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.get("kwargs", {}).items()}
+    return cls(*spec.get("args", []), **kwargs)
 
 
 def prefixed(tensors, prefix):

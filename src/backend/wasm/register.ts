@@ -17,6 +17,8 @@ import { denseTrainingKernels } from './training-kernels.js';
 import { wasmSoftmaxBackwardConfigs } from './softmax-backward.js';
 import { conv2dNCHWKernels } from './conv2d-nchw.js';
 import { maxPoolNCHWKernels } from './max-pool-nchw.js';
+import { recurrentCellKernels } from './recurrent-cells.js';
+import { makeWasmContiguousSlice, makeWasmUnpackAxis0 } from './slice-views.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -35,6 +37,9 @@ export function twinmlWasmKernels(): KernelConfig[] {
     ...wasmSoftmaxBackwardConfigs(),
     ...conv2dNCHWKernels(),
     ...maxPoolNCHWKernels(),
+    ...recurrentCellKernels('wasm'),
+    ...wrapOriginal('Slice', makeWasmContiguousSlice),
+    ...wrapOriginal('Unpack', makeWasmUnpackAxis0),
   ];
 }
 

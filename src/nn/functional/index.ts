@@ -30,3 +30,7 @@ export {
   type HuberOptions,
   type Reduction,
 } from '../loss/index.js';
+// Transposed convolution and upsampling (issue 16).
+export { conv_transpose2d, type ConvTranspose2dFunctionalOptions } from '../conv-transpose-functional.js';
+export { interpolate, upsample, type InterpolateMode, type InterpolateOptions } from './interpolate.js';
+export { pixel_shuffle, pixel_unshuffle } from './pixel-shuffle.js';
