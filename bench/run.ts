@@ -93,6 +93,7 @@ function runTorch(measure: MeasureOptions, sections: ReturnType<typeof benchSect
         kwargs: s.torch!.kwargs,
         sample_shape: s.torch!.sampleShape,
         num_classes: s.torch!.numClasses,
+        task: s.torch!.task ?? 'classifier',
         batch_size: sectionMeasureOptions(s, measure).batchSize,
       })),
   };
@@ -163,6 +164,7 @@ function benchTargets(rows: BenchRow[]): BenchTarget[] {
   const targets = [
     target(rows, { section: 'mlp', backend: 'wasm', against: '1', required: 1.0, description: 'mlp training on wasm vs PyTorch 1 thread' }),
     target(rows, { section: 'cnn', backend: 'wasm', against: '1', required: 0.5, description: 'cnn training on wasm vs PyTorch 1 thread (floor; aim 1.0x)' }),
+    target(rows, { section: 'gpt', backend: 'wasm', against: '1', required: 0.5, description: 'gpt training tokens/s on wasm vs PyTorch 1 thread (issue 16 floor; aim 1.0x)' }),
     ...['cnn-sequential', 'cnn-functional'].map((section) => zooCnnTarget(rows, section)),
   ];
   for (const section of ['mlp', 'cnn']) {

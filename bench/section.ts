@@ -25,6 +25,11 @@ export interface TorchSpec {
   kwargs: Record<string, unknown>;
   sampleShape: number[];
   numClasses: number;
+  /**
+   * 'language-model': `module.from_config(kwargs)`, token ids [batch, sampleShape[0]] over numClasses tokens, the
+   * AdamW + clip_grad_norm_ step of bench/torch_bench.py, rates in tokens/s. Default: a classifier.
+   */
+  task?: 'language-model';
 }
 
 export interface BenchSection {

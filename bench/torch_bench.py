@@ -50,7 +50,47 @@ def make_train_step(model, x, y):
     return train_step
 
 
+def make_lm_train_step(model, x, y):
+    """nanoGPT's step as the TypeScript gpt section runs it: AdamW (decay on 2-D weights), cross entropy over every
+    position, backward, clip_grad_norm_(1.0), step, loss.item()."""
+    optimizer = model.configure_optimizers(0.1, 1e-3)
+
+    def train_step():
+        optimizer.zero_grad()
+        logits = model(x)
+        loss = nn.functional.cross_entropy(logits.view(-1, logits.size(-1)), y.view(-1))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        loss.item()
+
+    return train_step
+
+
+def bench_language_model(module, spec, job):
+    """Tokens/s of a language model (module.from_config(kwargs)) on random token ids [batch, block]."""
+    torch.manual_seed(1)
+    model = module.from_config(spec["kwargs"])
+    batch = spec.get("batch_size") or job["batch_size"]
+    block = spec["sample_shape"][0]
+    x = torch.randint(0, spec["num_classes"], (batch, block))
+    y = torch.randint(0, spec["num_classes"], (batch, block))
+    train_step = make_lm_train_step(model, x, y)
+
+    def infer_step():
+        with torch.no_grad():
+            model(x).numpy()
+
+    model.train()
+    train = measure(train_step, batch * block, job["warmup"], job["repeats"], job["min_seconds"])
+    model.eval()
+    infer = measure(infer_step, batch * block, job["warmup"], job["repeats"], job["min_seconds"])
+    return {"train": train, "infer": infer}
+
+
 def bench_model(spec, job):
+    if spec.get("task") == "language-model":
+        return bench_language_model(importlib.import_module(f"twinml_ref.models.{spec['module']}"), spec, job)
     module = importlib.import_module(f"twinml_ref.models.{spec['module']}")
     torch.manual_seed(1)
     model = getattr(module, spec["cls"])(**spec["kwargs"])

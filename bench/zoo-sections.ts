@@ -9,6 +9,7 @@ import { Rng } from '../dist/util/rng.js';
 import { measureSteps, median, registerBenchSection, type BenchSection, type MeasureOptions, type Throughput } from './section.js';
 import type { Module } from '../dist/nn/module.js';
 import { FunctionalCNN, sequentialCNN } from './ordinary-cnn.js';
+import { registerGPTSection } from './gpt-section.js';
 
 /** One Adam training step of `model` on (x, y) with CrossEntropyLoss, and the disposal of its optimizer state. */
 function trainStep(model: Module, x: tf.Tensor, y: tf.Tensor): { step: () => void; dispose: () => void } {
@@ -193,4 +194,5 @@ export function registerZooSections(): void {
       skipByDefault: { cpu: "tfjs's cpu backend takes seconds per step on this model; pass --backend cpu to measure it" },
     }),
   );
+  registerGPTSection();
 }

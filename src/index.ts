@@ -32,6 +32,7 @@ export * as data from './data/index.js';
 export { Module, type ModuleOutput, type AnyModule, type ForwardHook } from './nn/module.js';
 export { Parameter, ModuleBuffer } from './nn/parameter.js';
 export { flatten, cat, stack, randn, rand, randint, randn_like, rand_like, type RandomOptions } from './nn/tensor-helpers.js';
+export { masked_fill, triu, tril, topk, multinomial, type TopkOptions, type TopkResult, type MultinomialOptions } from './nn/tensor-ops.js';
 export { manual_seed, manualSeed, getDefaultGenerator, Generator } from './nn/generator.js';
 export { useBackend, probeBackends, type BackendName, type BackendChoice, type BackendStatus } from './backend/index.js';
 export { backward, type GradientTargets } from './train/backward.js';
@@ -43,3 +44,10 @@ export { exportOnnx, type ExportOptions, OnnxExportError } from './onnx/index.js
 export { configure, settings, type TwinmlSettings } from './util/settings.js';
 /** The training contract for models whose loss is their own (`trainingStep`/`validationStep`, like Lightning's). */
 export { isTrainingModule, type TrainingModule, type StepBatch, type StepResult } from './train/training-module.js';
+/** The model zoo's classes (`models.GPT`, `models.MLP`, ...), `models.resolveGPTConfig` and `models.generateTokens`. */
+export * as models from './models/index.js';
+/** Language-model training (gpt): nanoGPT's loop, its loss, AdamW with decay on 2-D weights, fixed-window evaluation. */
+export { trainLanguageModel, languageModelAdamW, languageModelLoss, evaluateLoss, type LanguageModelTrainingOptions, type LanguageModelEvaluation } from './train/lm/index.js';
+/** Text generation helpers without tfjs: the character tokenizer and the seeded next-token sampler. */
+export { CharTokenizer } from './util/char-tokenizer.js';
+export { SamplingRng, sampleNextToken, type SamplingOptions } from './util/sampling.js';

@@ -39,6 +39,8 @@ export const MODULE_DEFAULT_CASES: ModuleDefaultsCase[] = [
   { name: 'LogSoftmax(dim=1)', make: () => new nn.LogSoftmax(1), torch: { type: 'LogSoftmax', kwargs: { dim: 1 } }, input: [3, 5, 7], output: [3, 5, 7] },
   // Dropout's p is not observable in eval; its extra_repr carries it.
   { name: 'Dropout() eval', make: () => new nn.Dropout(), torch: { type: 'Dropout' }, input: [4, 9], output: [4, 9] },
+  { name: 'LayerNorm(7)', make: () => new nn.LayerNorm(7), torch: { type: 'LayerNorm', args: [7] }, input: [3, 5, 7], output: [3, 5, 7] },
+  { name: 'RMSNorm(7)', make: () => new nn.RMSNorm(7), torch: { type: 'RMSNorm', args: [7] }, input: [3, 5, 7], output: [3, 5, 7] },
   { name: 'Dropout2d() eval', make: () => new nn.Dropout2d(), torch: { type: 'Dropout2d' }, input: [2, 3, 5, 7], output: [2, 3, 5, 7] },
 ];
 

@@ -45,9 +45,12 @@ const SLOW: Record<string, Partial<Record<string, string>>> = {
   cnn: { cpu: 'the cpu backend computes conv gradients in plain JS (minutes for 20 steps); cnn (batchNorm, channels 4,6,8) covers cpu' },
 };
 
-/** Every zoo model (defaults and variants) with the config it resolves to for 28x28 single-channel data. */
+/**
+ * Every classifier of the zoo (defaults and variants) with the config it resolves to for 28x28 single-channel data.
+ * Language models (gpt) have their own suite, parity-tests/models/gpt/.
+ */
 export function zooCases(): ZooCase[] {
-  return modelNames().flatMap((name) => {
+  return modelNames().filter((name) => getZooModel(name).task !== 'language-model').flatMap((name) => {
     const entry = getZooModel(name);
     const data = { sampleShape: [1, 28, 28], numClasses: entry.head === 'sign' ? 2 : 10 };
     const variants = [{ label: '', overrides: {} }, ...(VARIANTS[name] ?? [])];

@@ -4,7 +4,7 @@
  * unavailable backend is an error, never a silent fallback.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import './gradients.js';
+import { registerTwinmlGradients } from './gradients.js';
 import { createRequire } from 'node:module';
 import { settings } from '../util/settings.js';
 import { assertPinnedVersions, PinnedVersionError } from './versions.js';
@@ -73,6 +73,8 @@ function loadTensorflow(): Promise<{ pkg: string } | { error: string }> {
         // unless --verbose). settings.tensorflowOneDnn = false (or TF_ENABLE_ONEDNN_OPTS=0) keeps Eigen.
         process.env.TF_ENABLE_ONEDNN_OPTS = settings().tensorflowOneDnn ? '1' : '0';
         await import(pkg);
+        // tfjs-node's import registers tfjs's gradients again: put twinml's (Relu, Softmax) back.
+        registerTwinmlGradients();
         const { registerTensorflowKernels } = await import('./tensorflow/register.js');
         registerTensorflowKernels();
         return { pkg };

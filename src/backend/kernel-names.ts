@@ -9,3 +9,4 @@ export const SOFTMAX_CROSS_ENTROPY = 'TwinmlSoftmaxCrossEntropy';
 export { TWINML_CONV2D_BACKPROP_FILTER, TWINML_CONV2D_BACKPROP_INPUT } from './wasm/conv2d-backprop.js';
 export { FUSED_MATMUL, DENSE_GRAD } from './fused-matmul-grad.js';
 export { RELU_BACKWARD } from './relu-backward.js';
+export { SOFTMAX_BACKWARD, LAYER_NORM, LAYER_NORM_BACKWARD } from './sequence-kernels.js';

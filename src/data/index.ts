@@ -20,3 +20,4 @@ export { loadTrainingData, type TrainingData, type TrainingDataOptions } from '.
 export { type TransformConfig } from './transforms.js';
 export { type SampleSource } from './source.js';
 export { classWeights, countClasses } from './balance.js';
+export { splitTokens, sampleBatch, type TokenSplit, type TokenBatch } from './text-batches.js';

@@ -3,16 +3,19 @@ import type { ZooModel } from './zoo-model.js';
 import { adaline } from './adaline/index.js';
 import { mlp } from './mlp/index.js';
 import { cnn } from './cnn/index.js';
+import { gpt } from './gpt/index.js';
 
 export type { ZooModel, TrainingDefaults, DataShape } from './zoo-model.js';
 export { Adaline } from './adaline/index.js';
 export { MLP } from './mlp/index.js';
 export { CNN } from './cnn/index.js';
+export { GPT, resolveGPTConfig, generateTokens, type GPTConfig, type GPTCacheOutput, type LayerCache, type GenerateOptions } from './gpt/index.js';
 
 const ZOO = new Map<string, ZooModel<object>>([
   [adaline.name, adaline],
   [mlp.name, mlp],
   [cnn.name, cnn],
+  [gpt.name, gpt as unknown as ZooModel<object>],
 ]);
 
 /** Names of the zoo's models. */

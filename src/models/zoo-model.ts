@@ -2,7 +2,7 @@
 import type { Module } from '../nn/module.js';
 
 export interface TrainingDefaults {
-  optimizer: 'sgd' | 'adam';
+  optimizer: 'sgd' | 'adam' | 'adamw';
   lr: number;
   batchSize: number;
   epochs: number;
@@ -27,6 +27,12 @@ export interface ZooModel<C extends object = Record<string, unknown>> {
   trainingDefaults: TrainingDefaults;
   /** 'softmax': logits over classes, trained with CrossEntropyLoss; 'sign': one score, trained with MSE to ±1. */
   head: 'softmax' | 'sign';
+  /**
+   * 'classifier' (default): samples -> class logits, trained by the epoch Trainer on a labelled dataset.
+   * 'language-model': token ids [B, T] -> next-token logits [B, T, V], trained on a text file (`twinml train --data
+   * book.txt`); its DataShape is { sampleShape: [block_size], numClasses: vocab_size }.
+   */
+  task?: 'classifier' | 'language-model';
   /** The config for a data shape, from defaults and overrides (validates and throws naming the field). */
   resolveConfig(overrides: Partial<C>, data: DataShape): C;
   create(config: C): Module;

@@ -23,6 +23,26 @@ export { Softmax, LogSoftmax } from './softmax.js';
 export { toNHWC, toNCHW } from './layout.js';
 export { type ModuleOutput, type AnyModule } from './module.js';
 export { ModuleList, ModuleDict, ParameterList } from './containers.js';
+// Sequence models (issue 16): normalisation, attention, transformer layers.
+export { LayerNorm, RMSNorm, type LayerNormOptions, type RMSNormOptions } from './normalization.js';
+export {
+  MultiheadAttention,
+  NonDynamicallyQuantizableLinear,
+  type MultiheadAttentionOptions,
+  type MultiheadAttentionForwardOptions,
+} from './multihead-attention.js';
+export {
+  TransformerEncoderLayer,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerDecoder,
+  type TransformerActivation,
+  type TransformerLayerOptions,
+  type TransformerStackOptions,
+  type EncoderLayerForwardOptions,
+  type DecoderLayerForwardOptions,
+  type EncoderForwardOptions,
+} from './transformer.js';
 export {
   Loss,
   CrossEntropyLoss,

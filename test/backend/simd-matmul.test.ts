@@ -61,6 +61,38 @@ describe('SIMD BatchMatMul on wasm', () => {
     want.forEach((w, i) => expect(relativeError(got[i]!, w), `output ${i}`).toBeLessThan(1e-5));
   });
 
+  // Attention's batched products: [N, H, L, E]·[N, H, S, E]ᵀ and the like, and one side broadcast (batch 1).
+  const batched: Array<{ a: number[]; b: number[]; tA: boolean; tB: boolean }> = [
+    { a: [16, 2, 32, 32], b: [16, 2, 32, 32], tA: false, tB: false },
+    { a: [3, 2, 8, 5], b: [3, 2, 12, 5], tA: false, tB: true },
+    { a: [3, 2, 5, 8], b: [3, 2, 5, 12], tA: true, tB: false },
+    { a: [4, 12, 8], b: [4, 9, 12], tA: true, tB: true },
+    { a: [5, 8, 7], b: [7, 6], tA: false, tB: false },
+    { a: [8, 7], b: [5, 7, 6], tA: false, tB: false },
+    { a: [1, 8, 7], b: [3, 6, 7], tA: false, tB: true },
+    { a: [3, 6, 7], b: [3, 7, 6], tA: false, tB: false }, // falls back (M % 4)
+  ];
+  for (const { a: aShape, b: bShape, tA, tB } of batched) {
+    it(`batched [${aShape}]·[${bShape}] transposeA=${tA} transposeB=${tB} matches cpu (forward and gradients)`, async () => {
+      const rng = new Rng(aShape.length * 100 + bShape[0]!);
+      const av = randomHost(rng, aShape);
+      const bv = randomHost(rng, bShape);
+      const run = () => {
+        const a = tf.tensor(av, aShape);
+        const b = tf.tensor(bv, bShape);
+        const y = tf.matMul(a, b, tA, tB);
+        // (tfjs's BatchMatMul gradient does not reduce a broadcast batch: forward only there.)
+        if (a.rank !== b.rank || a.shape[0] !== b.shape[0]) return [y];
+        const cot = tf.tensor(randomHost(new Rng(3), y.shape), y.shape);
+        const [da, db] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, w, tA, tB), cot)))([a, b]);
+        return [y, da!, db!];
+      };
+      const want = await onBackend('cpu', run);
+      const got = await onBackend('wasm', run);
+      want.forEach((w, i) => expect(relativeError(got[i]!, w), `output ${i}`).toBeLessThan(1e-5));
+    });
+  }
+
   it('is the kernel that runs for a covered shape (and the generated module validates)', async () => {
     await useBackend('wasm');
     const memory = (tf.backend() as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;

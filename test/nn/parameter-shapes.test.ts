@@ -17,10 +17,12 @@ interface ShapeCase {
   cls: string;
   /** The PyTorch module (evaluated with `from torch import nn`). */
   torch: string;
-  make: () => nn.Module;
+  make: () => nn.Module | nn.MultiheadAttention;
   /** Input shape, and whether it is int32 indices (below `high`). */
   input: number[];
   indices?: { high: number };
+  /** The forward call for modules with several inputs or outputs (default `m.call(x)`). */
+  run?: (m: nn.Module | nn.MultiheadAttention, x: tf.Tensor) => tf.Tensor;
 }
 
 const CASES: ShapeCase[] = [
@@ -43,6 +45,56 @@ const CASES: ShapeCase[] = [
   { cls: 'LogSoftmax', torch: 'nn.LogSoftmax(1)', make: () => new nn.LogSoftmax(1), input: [2, 5] },
   { cls: 'Flatten', torch: 'nn.Flatten()', make: () => new nn.Flatten(), input: [2, 3, 4] },
   { cls: 'Dropout', torch: 'nn.Dropout(0.3)', make: () => new nn.Dropout(0.3), input: [2, 5] },
+  { cls: 'LayerNorm', torch: 'nn.LayerNorm(6)', make: () => new nn.LayerNorm(6), input: [2, 3, 6] },
+  { cls: 'LayerNorm', torch: 'nn.LayerNorm((3, 4), bias=False)', make: () => new nn.LayerNorm([3, 4], { bias: false }), input: [2, 3, 4] },
+  { cls: 'LayerNorm', torch: 'nn.LayerNorm(5, elementwise_affine=False)', make: () => new nn.LayerNorm(5, { elementwiseAffine: false }), input: [2, 5] },
+  { cls: 'RMSNorm', torch: 'nn.RMSNorm(6)', make: () => new nn.RMSNorm(6), input: [2, 3, 6] },
+  {
+    cls: 'MultiheadAttention',
+    torch: 'nn.MultiheadAttention(8, 2)',
+    make: () => new nn.MultiheadAttention(8, 2),
+    input: [5, 3, 8],
+    run: (m, x) => (m as nn.MultiheadAttention).call(x, x, x)[0]!,
+  },
+  {
+    cls: 'MultiheadAttention',
+    torch: 'nn.MultiheadAttention(6, 3, kdim=4, vdim=5, bias=False, batch_first=True)',
+    make: () => new nn.MultiheadAttention(6, 3, { kdim: 4, vdim: 5, bias: false, batchFirst: true }),
+    input: [2, 5, 6],
+    run: (m, x) => (m as nn.MultiheadAttention).call(x, tf.ones([2, 3, 4]), tf.ones([2, 3, 5]))[0]!,
+  },
+  { cls: 'NonDynamicallyQuantizableLinear', torch: 'nn.modules.linear.NonDynamicallyQuantizableLinear(5, 3)', make: () => new nn.NonDynamicallyQuantizableLinear(5, 3), input: [2, 5] },
+  { cls: 'TransformerEncoderLayer', torch: 'nn.TransformerEncoderLayer(8, 2, dim_feedforward=16)', make: () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), input: [5, 3, 8] },
+  {
+    cls: 'TransformerDecoderLayer',
+    torch: 'nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, bias=False)',
+    make: () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, bias: false }),
+    input: [5, 3, 8],
+    run: (m, x) => (m as nn.TransformerDecoderLayer).call(x, tf.ones([4, 3, 8])),
+  },
+  {
+    cls: 'TransformerEncoder',
+    torch: 'nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, dim_feedforward=16), 2, norm=nn.LayerNorm(8), enable_nested_tensor=False)',
+    make: () => {
+      const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 });
+      const encoder = new nn.TransformerEncoder(layer, 2, { norm: new nn.LayerNorm(8) });
+      layer.dispose();
+      return encoder;
+    },
+    input: [5, 3, 8],
+  },
+  {
+    cls: 'TransformerDecoder',
+    torch: 'nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, dim_feedforward=16), 2)',
+    make: () => {
+      const layer = new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 });
+      const decoder = new nn.TransformerDecoder(layer, 2);
+      layer.dispose();
+      return decoder;
+    },
+    input: [5, 3, 8],
+    run: (m, x) => (m as nn.TransformerDecoder).call(x, tf.ones([4, 3, 8])),
+  },
   { cls: 'Dropout2d', torch: 'nn.Dropout2d(0.3)', make: () => new nn.Dropout2d(0.3), input: [2, 3, 4, 4] },
   {
     cls: 'Sequential',
@@ -87,7 +139,7 @@ function ourShapes(c: ShapeCase): TorchShapes & { grads: Record<string, number[]
     : tf.randomUniform(c.input, -1, 1, 'float32', 5);
   const params = m.parameters();
   const lossFn = () => {
-    const y = m.call(x);
+    const y = c.run ? c.run(m, x) : (m as nn.Module).call(x);
     return tf.sum(tf.mul(y, tf.randomUniform(y.shape, -1, 1, 'float32', 6))) as tf.Scalar;
   };
   // (tfjs's variableGrads needs at least one variable; parameter-free modules just run forward.)

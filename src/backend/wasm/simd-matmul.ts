@@ -1,9 +1,10 @@
 /**
- * BatchMatMul for the wasm backend on twinml's SIMD GEMM (gemm-simd.ts) for single matrices (batch 1), the
- * shape of every Linear layer's forward and gradient products. tfjs-backend-wasm 4.22 re-creates an XNNPACK
+ * BatchMatMul for the wasm backend on twinml's SIMD GEMM (gemm-simd.ts): single matrices (batch 1, the shape of
+ * every Linear layer's forward and gradient products) and batches of matrices (attention's q·kᵀ and weights·v
+ * [N, H, L, S] and their gradients), one GEMM call per matrix of the batch; a side with batch 1 is broadcast. tfjs-backend-wasm 4.22 re-creates an XNNPACK
  * fully-connected operator (re-packing B) whenever B is a new tensor, which in training is every call; this
- * kernel reads both operands in place, transposed or not. Batched products, non-float32 inputs and shapes
- * whose M is not a multiple of 4 go to the previous BatchMatMul kernel (N need not be a multiple of 8 since
+ * kernel reads both operands in place, transposed or not. Batch shapes that broadcast otherwise than "equal or
+ * one side 1", non-float32 inputs and shapes whose M is not a multiple of 4 go to the previous BatchMatMul kernel (N need not be a multiple of 8 since
  * session 3: the last layer's 10 classes ran on XNNPACK before).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +21,17 @@ interface WasmBackendInternals {
 
 const size = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
 
+let batched = true;
+
+/**
+ * Turns the batched products on or off (on by default); off, batches go to the fallback kernel as before the
+ * batched GEMM existed. For benchmarks that measure the difference in one process (bench/sequence-kernels.mjs).
+ * @param enabled - whether batch sizes above 1 run on the SIMD GEMM
+ */
+export function setBatchedSimdGemm(enabled: boolean): void {
+  batched = enabled;
+}
+
 /** What the GEMM adds after the product: a bias [N] (a tensor on the heap) and/or ReLU. */
 export interface GemmEpilogue {
   bias: TensorInfo | null;
@@ -28,8 +40,8 @@ export interface GemmEpilogue {
 
 /**
  * C = op(a)·op(b) (+ bias, then ReLU) on twinml's SIMD GEMM, or null when the shape, dtype or backend is not
- * covered (batch 1, float32, M % 4 == 0, a float32 bias of N values); the caller then runs its
- * fallback kernel.
+ * covered (float32, M % 4 == 0, batch shapes equal or one side's batch 1, a float32 bias of N values); the
+ * caller then runs its fallback kernel.
  * @param backend - the wasm backend
  * @param a - [.., M, K], or [.., K, M] with transposeA
  * @param b - [.., K, N], or [.., N, K] with transposeB
@@ -53,10 +65,14 @@ export function simdGemm(
   const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
   const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
   const kB = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
-  const single = size(a.shape.slice(0, -2)) === 1 && size(b.shape.slice(0, -2)) === 1;
+  const batchA = size(a.shape.slice(0, -2));
+  const batchB = size(b.shape.slice(0, -2));
+  const batch = Math.max(batchA, batchB);
+  const sameBatch = batchA === batchB && (batchA === 1 || (ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i])));
+  const batchOk = (sameBatch || batchA === 1 || batchB === 1) && (batched || batch === 1);
   const { bias, relu } = epilogue;
   const biasOk = bias === null || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === n);
-  if (!memory || a.dtype !== 'float32' || b.dtype !== 'float32' || !single || !biasOk || k !== kB || k < 1 || n < 1 || m % 4 !== 0) {
+  if (!memory || a.dtype !== 'float32' || b.dtype !== 'float32' || !batchOk || !biasOk || k !== kB || k < 1 || n < 1 || m % 4 !== 0) {
     return null;
   }
   const gemm = gemmSimd(memory, { m, n, k, transposeA, transposeB, bias: bias !== null, relu });
@@ -65,7 +81,10 @@ export function simdGemm(
   const out = internals.makeOutput(outShape, 'float32');
   const at = (t: TensorInfo) => heapOffset(internals, t);
   const pack = internals.makeOutput([gemmPackBytes(k) / 4], 'float32');
-  gemm(at(a), at(b), at(out), at(pack), bias ? at(bias) : 0, 0, 0, 0);
+  const [offA, offB, offC, offPack, offBias] = [at(a), at(b), at(out), at(pack), bias ? at(bias) : 0];
+  const strideA = batchA === 1 ? 0 : m * k * 4;
+  const strideB = batchB === 1 ? 0 : k * n * 4;
+  for (let i = 0; i < batch; i++) gemm(offA + i * strideA, offB + i * strideB, offC + i * m * n * 4, offPack, offBias, 0, 0, 0);
   internals.disposeData(pack.dataId);
   return out;
 }

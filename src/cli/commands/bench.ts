@@ -17,7 +17,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .positional('sections', {
         type: 'string',
         array: true,
-        describe: 'zoo sections (mlp, cnn, mlp-large) and/or inference, data, bridge, tensorflow-ops (default: all)',
+        describe: 'zoo sections (mlp, cnn, mlp-large, gpt) and/or inference, data, bridge, tensorflow-ops (default: all)',
       })
       .option('backend', { type: 'string', array: true, choices: BACKEND_CHOICES.filter((b) => b !== 'auto'), describe: 'TS backends to measure (default: every available one)' })
       .option('out', { type: 'string', describe: 'results file (default bench/results.json)' })

@@ -9,7 +9,7 @@ export const modelsCommand: CommandModule<object, { json: boolean }> = {
     const { getZooModel, modelNames } = await import('../../models/index.js');
     const entries = modelNames().map((name) => {
       const m = getZooModel(name);
-      return { name, description: m.description, head: m.head, defaultConfig: m.defaultConfig, trainingDefaults: m.trainingDefaults, pythonOriginal: m.pythonOriginal };
+      return { name, description: m.description, task: m.task ?? 'classifier', head: m.head, defaultConfig: m.defaultConfig, trainingDefaults: m.trainingDefaults, pythonOriginal: m.pythonOriginal };
     });
     if (args.json) {
       console.log(JSON.stringify(entries, null, 2));
@@ -18,7 +18,8 @@ export const modelsCommand: CommandModule<object, { json: boolean }> = {
     for (const e of entries) {
       const t = e.trainingDefaults;
       console.log(`${e.name.padEnd(10)} ${e.description}`);
-      console.log(`           config ${JSON.stringify(e.defaultConfig)}; ${t.optimizer} lr ${t.lr}, batch ${t.batchSize}, ${t.epochs} epochs; mirrors ${e.pythonOriginal}`);
+      const schedule = e.task === 'language-model' ? 'steps set by --max-iters, text from --data' : `${t.epochs} epochs`;
+      console.log(`           config ${JSON.stringify(e.defaultConfig)}; ${t.optimizer} lr ${t.lr}, batch ${t.batchSize}, ${schedule}; mirrors ${e.pythonOriginal}`);
     }
   },
 };

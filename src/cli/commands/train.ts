@@ -27,6 +27,24 @@ export interface TrainArgs extends TrainingUxArgs {
   weightDecay?: number;
   hidden?: number[];
   dropout?: number;
+  /** Language models: optimizer steps. */
+  maxIters?: number;
+  /** Language models: evaluate every N steps. */
+  evalInterval?: number;
+  /** Language models: windows per split in the periodic evaluations. */
+  evalWindows?: number;
+  /** gpt: context length. */
+  blockSize?: number;
+  /** gpt: transformer blocks. */
+  nLayer?: number;
+  /** gpt: attention heads. */
+  nHead?: number;
+  /** gpt: embedding width. */
+  nEmbd?: number;
+  /** gpt: biases in Linear and LayerNorm (--no-bias to drop them). */
+  bias?: boolean;
+  /** gpt: tie lm_head to the token embedding (--no-tie-weights to untie). */
+  tieWeights?: boolean;
   seed: number;
   splitSeed: number;
   valFraction: number;
@@ -66,10 +84,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .config('config', 'run.json | run.yaml with option values (flags given here override the file)', (path: string) =>
         loadConfigFile(path, Object.keys(optionKeys(y)).map(camelCase).filter((k) => !['config', 'resume', 'printConfig', 'help', 'version'].includes(k))),
       )
-      .option('model', { type: 'string', default: 'mlp', describe: 'zoo model (adaline, mlp, cnn; see `twinml models`) or your own: ./net.ts#Net (a .ts file needs no build)' })
+      .option('model', { type: 'string', default: 'mlp', describe: 'zoo model (adaline, mlp, cnn, gpt; see `twinml models`) or your own: ./net.ts#Net (a .ts file needs no build)' })
       .option('model-args', { type: 'string', describe: 'constructor arguments of your model as JSON (array: positional; object: one options argument)', coerce: parseModelArgs })
       .option('dataset', { type: 'string', default: 'mnist', describe: 'mnist | mnist-binary:<a> (a vs rest) | mnist-binary:<a>,<b>' })
-      .option('data', { type: 'string', describe: 'dataset path: image folder (ImageFolder layout), .parquet file or folder of shards (Hugging Face layout), or .csv; wins over --dataset' })
+      .option('data', { type: 'string', describe: 'dataset path: image folder (ImageFolder layout), .parquet file or folder of shards (Hugging Face layout), or .csv; wins over --dataset. gpt: a UTF-8 text file (default: the bundled Macbeth + Hamlet)' })
       .option('balance', { type: 'string', choices: ['none', 'oversample', 'undersample', 'weights'] as const, default: 'none', describe: 'class balancing (weights = CrossEntropyLoss class weights)' })
       .option('skip-bad', { type: 'boolean', default: false, describe: 'skip unreadable images / Parquet shards / CSV rows and list them in <run>/skipped.txt' })
       .option('resize', { type: 'string', describe: 'resize images to HxW, e.g. 64x64', coerce: parseSize })
@@ -85,7 +103,17 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('momentum', { type: 'number', describe: 'momentum of sgd / rmsprop (default 0)' })
       .option('weight-decay', { type: 'number', describe: 'L2 weight decay (default 0)' })
       .option('hidden', { type: 'string', describe: 'mlp hidden widths, comma-separated (default 256,128)', coerce: parseIntList })
-      .option('dropout', { type: 'number', describe: 'mlp dropout probability after each hidden layer (default 0)' })
+      .option('dropout', { type: 'number', describe: 'mlp: dropout after each hidden layer; gpt: dropout of embeddings, attention and residuals (default 0)' })
+      .group(['max-iters', 'eval-interval', 'eval-windows', 'block-size', 'n-layer', 'n-head', 'n-embd', 'bias', 'tie-weights'], 'Language models (--model gpt):')
+      .option('max-iters', { type: 'number', describe: 'optimizer steps on random windows of the text (default 1000)' })
+      .option('eval-interval', { type: 'number', describe: 'report train/val loss and perplexity every N steps (default 100)' })
+      .option('eval-windows', { type: 'number', describe: 'windows per split in the periodic evaluations; the final one uses all (default 64)' })
+      .option('block-size', { type: 'number', describe: 'context length in characters (default 64)' })
+      .option('n-layer', { type: 'number', describe: 'transformer blocks (default 4)' })
+      .option('n-head', { type: 'number', describe: 'attention heads, must divide --n-embd (default 4)' })
+      .option('n-embd', { type: 'number', describe: 'embedding width (default 128)' })
+      .option('bias', { type: 'boolean', describe: 'biases in Linear and LayerNorm layers (default true; --no-bias)' })
+      .option('tie-weights', { type: 'boolean', describe: 'share lm_head.weight with the token embedding (default true; --no-tie-weights)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of initialisation, shuffling and dropout' })
       .option('split-seed', { type: 'number', default: 0, describe: 'seed of the fixed train/validation split' })
       .option('val-fraction', { type: 'number', default: 0.2, describe: 'held-out fraction (mnist: 2,000 of 10,000)' })
@@ -99,6 +127,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         positive('batch-size', a.batchSize, true);
         positive('lr', a.lr, false);
         positive('prefetch', a.prefetch, true);
+        for (const [name, v] of [['max-iters', a.maxIters], ['eval-interval', a.evalInterval], ['eval-windows', a.evalWindows], ['block-size', a.blockSize], ['n-layer', a.nLayer], ['n-head', a.nHead], ['n-embd', a.nEmbd]] as const) positive(name, v, true);
         if (a.momentum !== undefined && !(a.momentum >= 0)) throw new Error(`--momentum must be >= 0, got ${a.momentum}`);
         if (a.weightDecay !== undefined && !(a.weightDecay >= 0)) throw new Error(`--weight-decay must be >= 0, got ${a.weightDecay}`);
         if (!(a.valFraction > 0 && a.valFraction < 1)) throw new Error(`--val-fraction must be in (0, 1), got ${a.valFraction}`);

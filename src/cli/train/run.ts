@@ -84,6 +84,11 @@ export async function runTraining(cliArgs: TrainArgs): Promise<void> {
   let sayTo = (line: string) => (args.logFormat === 'json' || args.printConfig ? console.error(line) : console.log(line));
   const say = (line: string) => sayTo(line);
   const zoo = await resolveModelEntry(args.model, args.modelArgs);
+  if (zoo.task === 'language-model') {
+    const { runLanguageModelTraining } = await import('./lm-run.js');
+    await runLanguageModelTraining(args, zoo);
+    return;
+  }
   const data = await prepareTrainingData(args, say);
   const backend = await useBackend(args.backend as BackendChoice, { device: args.device, threads: args.threads });
   const defaults = zoo.trainingDefaults;

@@ -9,6 +9,9 @@ export { dropout, type DropoutFunctionalOptions } from './dropout.js';
 export { pad, type PadMode, type PadOptions } from './pad.js';
 export { one_hot } from './one-hot.js';
 export { flatten } from '../tensor-helpers.js';
+// Sequence models (issue 16).
+export { layer_norm, rms_norm } from './normalization.js';
+export { scaled_dot_product_attention, type ScaledDotProductAttentionOptions } from './attention.js';
 export {
   cross_entropy,
   nll_loss,
