@@ -6,6 +6,7 @@ nodes carry the Python source lines that produced them. Nothing here decides wha
 does, so that every gap is reported by one table.
 """
 import ast
+import functools
 import inspect
 import linecache
 import math
@@ -18,7 +19,7 @@ import traceback
 import torch
 from torch import fx
 
-from ..reference.user_models import load_class
+from ..reference.user_models import construct, load_class
 from .modules import describe_child, is_user_module, own_tensors
 
 _TORCH_DIR = os.path.dirname(torch.__file__)
@@ -51,6 +52,7 @@ def _record_init_arguments(classes):
             continue
         signature = inspect.signature(original)
 
+        @functools.wraps(original)
         def wrapped(self, *a, __original=original, __signature=signature, **kw):
             try:
                 bound = __signature.bind(self, *a, **kw)
@@ -126,14 +128,37 @@ def _user_frames(executions=None):
     return out
 
 
-class _PortTracer(fx.Tracer):
-    """Traces one module's own forward: every child (torch.nn, containers, user classes) stays a call_module."""
+_UNKNOWN = object()
 
-    def __init__(self, root):
+
+class _PortTracer(fx.Tracer):
+    """
+    Traces one module's own forward: every child (torch.nn, containers, user classes) stays a call_module.
+    Alongside the symbolic trace it runs each node on the instance's sample inputs (a shadow run), so that a
+    Python branch on a value computed from shapes (`if t_past == 0:`, `assert T <= block_size`) can be decided
+    for the sample and recorded as a guard (the port checks it at run time); a branch on tensor data stays an error.
+    """
+
+    def __init__(self, root, samples=None):
         super().__init__()
         self._root = root
         self.frames = {}
         self._executions = {}
+        self._samples = list(samples) if samples is not None else None
+        self._placeholders = 0
+        self.values = {}
+        self.guards = []
+        self._shadowing = False
+
+    def call_module(self, m, forward, args, kwargs):
+        if self._shadowing:  # a shadow run of a child: plain execution, no nodes
+            return forward(*args, **kwargs)
+        return super().call_module(m, forward, args, kwargs)
+
+    def getattr(self, attr, attr_val, parameter_proxy_cache):
+        if self._shadowing:  # parameters are plain tensors in a shadow run
+            return attr_val
+        return super().getattr(attr, attr_val, parameter_proxy_cache)
 
     def is_leaf_module(self, m, qualname):
         return m is not self._root
@@ -141,7 +166,56 @@ class _PortTracer(fx.Tracer):
     def create_node(self, kind, target, args, kwargs, name=None, type_expr=None):
         node = super().create_node(kind, target, args, kwargs, name, type_expr)
         self.frames[node.name] = _user_frames(self._executions)
+        self.values[node] = self._shadow(node)
         return node
+
+    def _shadow(self, node):
+        if self._samples is None:
+            return _UNKNOWN
+        if node.op == "placeholder":
+            i = self._placeholders
+            self._placeholders += 1
+            return self._samples[i] if i < len(self._samples) else (node.args[0] if node.args else _UNKNOWN)
+        missing = []
+
+        def value(n):
+            v = self.values.get(n, _UNKNOWN)
+            if v is _UNKNOWN:
+                missing.append(n)
+            return v
+
+        args = fx.node.map_arg(node.args, value)
+        kwargs = fx.node.map_arg(node.kwargs, value)
+        if missing:
+            return _UNKNOWN
+        self._shadowing = True
+        try:
+            with torch.no_grad():
+                if node.op == "call_function":
+                    return node.target(*args, **kwargs)
+                if node.op == "call_method":
+                    return getattr(args[0], node.target)(*args[1:], **kwargs)
+                if node.op == "call_module":
+                    return self._root.get_submodule(node.target)(*args, **kwargs)
+                if node.op == "get_attr":
+                    v = self._root
+                    for part in node.target.split("."):
+                        v = getattr(v, part)
+                    return v
+        except Exception:  # the shadow run is a help for branches, never required
+            return _UNKNOWN
+        finally:
+            self._shadowing = False
+        return _UNKNOWN
+
+    def to_bool(self, obj):
+        v = self.values.get(obj.node, _UNKNOWN)
+        if v is _UNKNOWN or isinstance(v, torch.Tensor):
+            return super().to_bool(obj)  # a branch on tensor data: fx's TraceError, reported as a gap
+        taken = bool(v)
+        frames = _user_frames()
+        self.guards.append({"node": obj.node.name, "value": taken, "frames": frames})
+        return taken
 
 
 def _callable_name(fn):
@@ -183,14 +257,43 @@ def _encode(v):
     return _json_value(v)
 
 
-def _trace(instance, sample_inputs):
-    tracer = _PortTracer(instance)
+def _none_defaults(instance):
+    """The forward's parameters that default to None (`past=None`): traced as the constant None."""
     try:
-        graph = tracer.trace(instance)
+        params = inspect.signature(type(instance).forward).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {k: None for k, p in list(params.items())[1:] if p.default is None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def _graph_signature(graph):
+    return [(n.op, str(n.target), repr(n.args), repr(dict(n.kwargs))) for n in graph.nodes]
+
+
+def same_trace_in_eval(instance, sample_inputs, graph):
+    """Whether the forward traced in eval mode records the same graph as in training mode (a self.training branch that changes nothing)."""
+    was = instance.training
+    try:
+        instance.eval()
+        other = _PortTracer(instance, sample_inputs).trace(instance, concrete_args=_none_defaults(instance) or None)
+    except Exception:
+        return False
+    finally:
+        instance.train(was)
+    return _graph_signature(other) == _graph_signature(graph)
+
+
+def _trace(instance, sample_inputs):
+    tracer = _PortTracer(instance, sample_inputs)
+    try:
+        graph = tracer.trace(instance, concrete_args=_none_defaults(instance) or None)
     except Exception as e:  # data-dependent control flow, an unsupported Python construct: reported, never dropped
         frames = [f for f in _frames_of(e)]
-        return None, {"message": f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", "frames": frames}
+        return None, {"message": f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", "frames": frames}, [], None
     metas = _shapes(instance, graph, sample_inputs)
+    for node, v in tracer.values.items():  # the shadow run knows values the graph replay cannot reach
+        if node.name not in metas and v is not _UNKNOWN:
+            metas[node.name] = _value_meta(v)
     nodes = []
     for n in graph.nodes:
         d = {"op": n.op, "name": n.name, "args": _encode(n.args), "kwargs": _encode(dict(n.kwargs)), "frames": tracer.frames.get(n.name, [])}
@@ -204,7 +307,7 @@ def _trace(instance, sample_inputs):
         d["users"] = [u.name for u in n.users]
         d["value"] = metas.get(n.name)
         nodes.append(d)
-    return nodes, None
+    return nodes, None, tracer.guards, graph
 
 
 def _value_meta(v):
@@ -362,6 +465,21 @@ def _child_lines(cls):
     return out
 
 
+def _tying_lines(cls, tied):
+    """The line of each tying assignment (`self.transformer.wte.weight = self.lm_head.weight`) in cls.__init__, or None."""
+    _, tree = _class_node(cls)
+    out = []
+    for alias, owner in tied:
+        wanted = {f"self.{alias}", f"self.{owner}"}
+        line = None
+        for st in ast.walk(tree) if tree is not None else []:
+            if isinstance(st, ast.Assign) and any(ast.unparse(t) in wanted for t in st.targets) and ast.unparse(st.value) in wanted:
+                line = st.lineno
+                break
+        out.append(line)
+    return out
+
+
 def _return_line(cls):
     """(line, code) of the last `return` of the class's own forward, or None."""
     path, tree = _class_node(cls)
@@ -399,7 +517,7 @@ def describe_model(args):
     try:
         torch.manual_seed(0)
         ctor = args.get("args")
-        model = root_cls() if ctor is None else (root_cls(*ctor) if isinstance(ctor, list) else root_cls(**ctor))
+        model = construct(root_cls, ctor)
     finally:
         undo()
     model.train()
@@ -419,7 +537,10 @@ def describe_model(args):
             entry = {"name": cls.__name__, "file": file, "line": line, "init_params": _init_params(cls), "instances": [], "problems": _inplace_problems(cls), "child_lines": _child_lines(cls), "return_frame": _return_line(cls)}
             classes[cls] = entry
             order.append(cls)
-        nodes, error = _trace(m, samples.get(id(m)))
+        nodes, error, guards, graph = _trace(m, samples.get(id(m)))
+        if graph is not None and any(p.get("kind") == "training branch" for p in entry["problems"]) and same_trace_in_eval(m, samples.get(id(m)), graph):
+            # `p = self.dropout if self.training else 0.0` with dropout 0: both modes trace the same ops
+            entry["problems"] = [p for p in entry["problems"] if p.get("kind") != "training branch"]
         entry["instances"].append(
             {
                 "path": path,
@@ -429,9 +550,16 @@ def describe_model(args):
                 "tensors": own_tensors(m),
                 "nodes": nodes,
                 "trace_error": error,
+                "guards": [{"node": g["node"], "value": g["value"], "frame": g["frames"][-1] if g["frames"] else None} for g in guards],
             }
         )
-    return {"root": root_cls.__name__, "file": os.path.abspath(args["file"]), "torch": torch.__version__, "classes": [classes[c] for c in order]}
+    first, tied = {}, []
+    for name, p in model.named_parameters(remove_duplicate=False):
+        if id(p) in first:
+            tied.append([name, first[id(p)]])
+        else:
+            first[id(p)] = name
+    return {"root": root_cls.__name__, "file": os.path.abspath(args["file"]), "torch": torch.__version__, "classes": [classes[c] for c in order], "tied": tied, "tied_lines": _tying_lines(root_cls, tied)}
 
 
 def is_user_module_class(cls):
