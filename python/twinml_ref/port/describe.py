@@ -12,18 +12,15 @@ import linecache
 import math
 import operator
 import os
-import sys
-import textwrap
-import traceback
 
 import torch
 from torch import fx
 
 from ..reference.user_models import construct, load_class
+from .frames import _frame, _frames_of
 from .modules import describe_child, is_user_module, own_tensors
+from .tracer import _PortTracer, _UNKNOWN, _none_defaults, same_trace_in_eval
 
-_TORCH_DIR = os.path.dirname(torch.__file__)
-_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _json_value(v):
@@ -71,153 +68,6 @@ def _record_init_arguments(classes):
     return undo
 
 
-_statements = {}
-
-
-def _statement_at(path, line):
-    """(first line, source text on one line) of the innermost simple statement of `path` that spans `line`."""
-    if path not in _statements:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                source = fh.read()
-            tree = ast.parse(source)
-            spans = [(n.lineno, n.end_lineno or n.lineno, " ".join((ast.get_source_segment(source, n) or "").split())) for n in ast.walk(tree) if isinstance(n, ast.stmt) and not isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.If, ast.For, ast.While, ast.With, ast.Try, ast.AsyncFunctionDef))]
-        except (OSError, SyntaxError):
-            spans = []
-        _statements[path] = spans
-    best = None
-    for start, end, code in _statements[path]:
-        if start <= line <= end and (best is None or end - start < best[1] - best[0]):
-            best = (start, end, code)
-    return (best[0], best[2]) if best else (line, linecache.getline(path, line).strip())
-
-
-def _frame(path, line, function):
-    start, code = _statement_at(path, line)
-    return {"file": path, "line": start, "function": function, "code": code}
-
-
-def _user_frames(executions=None):
-    """
-    The stack's frames inside the tracer, outside torch and this package, outermost first: (file, statement line,
-    function, statement, exec). `exec` counts the executions of that statement in that frame (a loop runs it again:
-    the bytecode offset went back), so unrolled loop iterations stay separate statements.
-    """
-    frames = []
-    f = sys._getframe(1)
-    while f is not None:
-        frames.append(f)
-        f = f.f_back
-    frames.reverse()
-    start = next((i for i, fr in enumerate(frames) if os.path.abspath(fr.f_code.co_filename).startswith(_TORCH_DIR)), len(frames))
-    out = []
-    for fr in frames[start:]:
-        name = fr.f_code.co_filename
-        path = os.path.abspath(name)
-        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "<" in name:
-            continue
-        d = _frame(path, fr.f_lineno, fr.f_code.co_name)
-        if executions is not None:
-            key = (id(fr), d["line"])
-            last, count = executions.get(key, (-1, 0))
-            if fr.f_lasti < last:
-                count += 1
-            executions[key] = (fr.f_lasti, count)
-            d["exec"] = count
-        out.append(d)
-    return out
-
-
-_UNKNOWN = object()
-
-
-class _PortTracer(fx.Tracer):
-    """
-    Traces one module's own forward: every child (torch.nn, containers, user classes) stays a call_module.
-    Alongside the symbolic trace it runs each node on the instance's sample inputs (a shadow run), so that a
-    Python branch on a value computed from shapes (`if t_past == 0:`, `assert T <= block_size`) can be decided
-    for the sample and recorded as a guard (the port checks it at run time); a branch on tensor data stays an error.
-    """
-
-    def __init__(self, root, samples=None):
-        super().__init__()
-        self._root = root
-        self.frames = {}
-        self._executions = {}
-        self._samples = list(samples) if samples is not None else None
-        self._placeholders = 0
-        self.values = {}
-        self.guards = []
-        self._shadowing = False
-
-    def call_module(self, m, forward, args, kwargs):
-        if self._shadowing:  # a shadow run of a child: plain execution, no nodes
-            return forward(*args, **kwargs)
-        return super().call_module(m, forward, args, kwargs)
-
-    def getattr(self, attr, attr_val, parameter_proxy_cache):
-        if self._shadowing:  # parameters are plain tensors in a shadow run
-            return attr_val
-        return super().getattr(attr, attr_val, parameter_proxy_cache)
-
-    def is_leaf_module(self, m, qualname):
-        return m is not self._root
-
-    def create_node(self, kind, target, args, kwargs, name=None, type_expr=None):
-        node = super().create_node(kind, target, args, kwargs, name, type_expr)
-        self.frames[node.name] = _user_frames(self._executions)
-        self.values[node] = self._shadow(node)
-        return node
-
-    def _shadow(self, node):
-        if self._samples is None:
-            return _UNKNOWN
-        if node.op == "placeholder":
-            i = self._placeholders
-            self._placeholders += 1
-            return self._samples[i] if i < len(self._samples) else (node.args[0] if node.args else _UNKNOWN)
-        missing = []
-
-        def value(n):
-            v = self.values.get(n, _UNKNOWN)
-            if v is _UNKNOWN:
-                missing.append(n)
-            return v
-
-        args = fx.node.map_arg(node.args, value)
-        kwargs = fx.node.map_arg(node.kwargs, value)
-        if missing:
-            return _UNKNOWN
-        self._shadowing = True
-        try:
-            with torch.no_grad():
-                if node.op == "call_function":
-                    return node.target(*args, **kwargs)
-                if node.op == "call_method":
-                    return getattr(args[0], node.target)(*args[1:], **kwargs)
-                if node.op == "call_module":
-                    return self._root.get_submodule(node.target)(*args, **kwargs)
-                if node.op == "get_attr":
-                    v = self._root
-                    for part in node.target.split("."):
-                        v = getattr(v, part)
-                    return v
-        except Exception:  # the shadow run is a help for branches, never required
-            return _UNKNOWN
-        finally:
-            self._shadowing = False
-        return _UNKNOWN
-
-    def to_bool(self, obj):
-        v = self.values.get(obj.node, _UNKNOWN)
-        if v is _UNKNOWN or isinstance(v, torch.Tensor):
-            return super().to_bool(obj)  # a branch on tensor data: fx's TraceError, reported as a gap
-        taken = bool(v)
-        frames = _user_frames()
-        self.guards.append({"node": obj.node.name, "value": taken, "frames": frames})
-        return taken
-
-
 def _callable_name(fn):
     """torch.nn.functional.relu -> F.relu, torch.flatten -> torch.flatten, operator.add -> operator.add."""
     if isinstance(fn, str):
@@ -255,32 +105,6 @@ def _encode(v):
     if isinstance(v, torch.device):
         return {"device": str(v)}
     return _json_value(v)
-
-
-def _none_defaults(instance):
-    """The forward's parameters that default to None (`past=None`): traced as the constant None."""
-    try:
-        params = inspect.signature(type(instance).forward).parameters
-    except (TypeError, ValueError):
-        return {}
-    return {k: None for k, p in list(params.items())[1:] if p.default is None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-
-
-def _graph_signature(graph):
-    return [(n.op, str(n.target), repr(n.args), repr(dict(n.kwargs))) for n in graph.nodes]
-
-
-def same_trace_in_eval(instance, sample_inputs, graph):
-    """Whether the forward traced in eval mode records the same graph as in training mode (a self.training branch that changes nothing)."""
-    was = instance.training
-    try:
-        instance.eval()
-        other = _PortTracer(instance, sample_inputs).trace(instance, concrete_args=_none_defaults(instance) or None)
-    except Exception:
-        return False
-    finally:
-        instance.train(was)
-    return _graph_signature(other) == _graph_signature(graph)
 
 
 def _trace(instance, sample_inputs):
@@ -366,19 +190,6 @@ def _sample_inputs(model, spec):
         for h in handles:
             h.remove()
     return seen
-
-
-def _frames_of(exc):
-    """The user's frames of a tracing error (after the tracer was entered, outside torch and this package)."""
-    tb = traceback.extract_tb(exc.__traceback__)
-    start = next((i for i, f in enumerate(tb) if os.path.abspath(f.filename).startswith(_TORCH_DIR)), len(tb))
-    out = []
-    for f in tb[start:]:
-        path = os.path.abspath(f.filename)
-        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "<" in f.filename:
-            continue
-        out.append(_frame(path, f.lineno, f.name))
-    return out
 
 
 def _class_node(cls):
