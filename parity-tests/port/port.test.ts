@@ -171,6 +171,12 @@ describeParity('twinml port: the generated mirror compiles, keeps the names and 
     expect(source).toContain('    this.ln_1 = new nn.LayerNorm(32); // gpt.py:79');
   });
 
+  it('a config object in --args with an unknown field: the error names the class, the value and the field', async () => {
+    await expect(
+      port({ torch: join(ROOT, 'python/twinml_ref/models/gpt.py:GPT'), args: { config: { n_layers: 2 } }, input: '2x8:int64', out: join(OUT, 'gpt-bad.ts'), bridge: session.py }),
+    ).rejects.toThrow(/GPT\(config=\.\.\.\): building GPTConfig from \{"n_layers": 2\} failed: .*unexpected keyword argument 'n_layers'/);
+  });
+
   it('the MNIST Net mirror reads like the hand-written one: the Python variable names, no temporaries', () => {
     const source = results.get('mnist')?.source ?? readFileSync(join(OUT, 'mnist.ts'), 'utf8');
     expect(source).toContain('x = this.conv1.call(x); // net.py:48');
