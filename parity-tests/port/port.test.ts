@@ -70,7 +70,7 @@ const CASES: Record<string, Case> = {
     torch: 'python/twinml_ref/models/gpt.py:GPT',
     input: '2x8:int64',
     intHigh: 20,
-    args: { config: { block_size: 16, vocab_size: 20, n_layer: 2, n_head: 2, n_embd: 32 } },
+    args: { config: { block_size: 16, vocab_size: 20, n_layer: 2, n_head: 2, n_embd: 32, dropout: 0.1 } },
     names: {
       GPT: ['transformer', 'lm_head'],
       Block: ['ln_1', 'attn', 'ln_2', 'mlp'],
@@ -159,14 +159,15 @@ describeParity('twinml port: the generated mirror compiles, keeps the names and 
     expect(source).toContain('    const [a, b] = tf.split(z, 2, 0); // encdec.py:26');
   });
 
-  it('the zoo GPT: shape branches become run-time guards, the KV cache argument traced as None is left out, the tied head shares one Parameter', () => {
+  it('the zoo GPT: shape branches become run-time guards, a mode-dependent dropout_p follows this.training, the KV cache argument traced as None is left out, the tied head shares one Parameter', () => {
     const source = results.get('gpt')?.source ?? readFileSync(join(OUT, 'gpt.ts'), 'utf8');
     expect(source).toContain("    if (!(t_past === 0)) throw new Error('CausalSelfAttention: gpt.py:53 `if t_past == 0:` was True when twinml port traced the model;");
     expect(source).toContain("    if (0 + t > 16) throw new Error('GPT: gpt.py:130 `if t_past + t > self.config.block_size:` was False");
     expect(source).toContain('  forward(x: tf.Tensor): [tf.Tensor, [tf.Tensor, tf.Tensor]] {');
     expect(source).toContain('    const [a, present] = this.attn.call(this.ln_1.call(x)); // gpt.py:85');
     expect(source).toContain('split(this.c_attn.call(x), 32, 2); // gpt.py:44');
-    expect(source).toContain('    let y = F.scaled_dot_product_attention(q, k, v, { isCausal: true }); // gpt.py:54');
+    // `dropout_p = self.dropout if self.training else 0.0` (gpt.py:51): both modes trace the same ops, the constant follows the mode
+    expect(source).toContain('    let y = F.scaled_dot_product_attention(q, k, v, { dropoutP: (this.training ? 0.1 : 0), isCausal: true }); // gpt.py:54');
     expect(source).toContain("    this.lm_head.weight = this.transformer.get<nn.Embedding>('wte').weight!; // gpt.py:107");
     expect(source).toContain('    this.ln_1 = new nn.LayerNorm(32); // gpt.py:79');
   });

@@ -19,7 +19,7 @@ from torch import fx
 from ..reference.user_models import construct, load_class
 from .frames import _frame, _frames_of
 from .modules import describe_child, is_user_module, own_tensors
-from .tracer import _PortTracer, _UNKNOWN, _none_defaults, same_trace_in_eval
+from .tracer import ByMode, _PortTracer, _UNKNOWN, _none_defaults, eval_differences
 
 
 
@@ -90,6 +90,8 @@ def _callable_name(fn):
 def _encode(v):
     if isinstance(v, fx.Node):
         return {"node": v.name}
+    if isinstance(v, ByMode):
+        return {"by_mode": [_encode(v.train), _encode(v.eval)]}
     if isinstance(v, torch.Size):
         return [int(x) for x in v]
     if isinstance(v, (list, tuple)):
@@ -333,7 +335,7 @@ def describe_model(args):
         undo()
     model.train()
     samples = _sample_inputs(model, args.get("input"))
-    classes, order = {}, []
+    classes, order, mode_safe = {}, [], {}
 
     def user_ref(m):
         return {"kind": "user", "class": type(m).__name__, "instance": id(m)}
@@ -349,9 +351,16 @@ def describe_model(args):
             classes[cls] = entry
             order.append(cls)
         nodes, error, guards, graph = _trace(m, samples.get(id(m)))
-        if graph is not None and any(p.get("kind") == "training branch" for p in entry["problems"]) and same_trace_in_eval(m, samples.get(id(m)), graph):
-            # `p = self.dropout if self.training else 0.0` with dropout 0: both modes trace the same ops
-            entry["problems"] = [p for p in entry["problems"] if p.get("kind") != "training branch"]
+        if graph is not None and any(p.get("kind") == "training branch" for p in entry["problems"]):
+            # `p = self.dropout if self.training else 0.0`: when both modes trace the same ops, a constant that
+            # differs is written `this.training ? 0.1 : 0` and the branch is no gap (decided per instance)
+            differences = eval_differences(m, samples.get(id(m)), graph)
+            mode_safe.setdefault(cls, []).append(differences is not None)
+            if differences is not None:
+                for d in nodes:
+                    if d["name"] in differences:
+                        node_args, node_kwargs = differences[d["name"]]
+                        d["args"], d["kwargs"] = _encode(node_args), _encode(node_kwargs)
         entry["instances"].append(
             {
                 "path": path,
@@ -364,6 +373,9 @@ def describe_model(args):
                 "guards": [{"node": g["node"], "value": g["value"], "frame": g["frames"][-1] if g["frames"] else None} for g in guards],
             }
         )
+    for cls, safe in mode_safe.items():
+        if all(safe):
+            classes[cls]["problems"] = [p for p in classes[cls]["problems"] if p.get("kind") != "training branch"]
     first, tied = {}, []
     for name, p in model.named_parameters(remove_duplicate=False):
         if id(p) in first:

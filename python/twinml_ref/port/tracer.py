@@ -110,18 +110,60 @@ def _none_defaults(instance):
     return {k: None for k, p in list(params.items())[1:] if p.default is None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
-def _graph_signature(graph):
-    return [(n.op, str(n.target), repr(n.args), repr(dict(n.kwargs))) for n in graph.nodes]
+class ByMode:
+    """A constant that differs between the training-mode and the eval-mode trace (`p if self.training else 0.0`)."""
+
+    def __init__(self, train, eval_):
+        self.train = train
+        self.eval = eval_
 
 
-def same_trace_in_eval(instance, sample_inputs, graph):
-    """Whether the forward traced in eval mode records the same graph as in training mode (a self.training branch that changes nothing)."""
+class _Differs(Exception):
+    pass
+
+
+def _merge(a, b):
+    """a (training-mode trace) and b (eval-mode) as one value; leaf constants that differ become ByMode."""
+    if isinstance(a, fx.Node) or isinstance(b, fx.Node):
+        if isinstance(a, fx.Node) and isinstance(b, fx.Node) and a.name == b.name:
+            return a
+        raise _Differs()
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and type(a) is type(b) and len(a) == len(b):
+        return type(a)(_merge(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict) and list(a) == list(b):
+        return {k: _merge(a[k], b[k]) for k in a}
+    if type(a) is type(b) and a == b:
+        return a
+    if isinstance(a, (bool, int, float)) and isinstance(b, (bool, int, float)) and not isinstance(a, type(None)):
+        return ByMode(a, b)
+    raise _Differs()
+
+
+def eval_differences(instance, sample_inputs, graph):
+    """
+    The forward traced again in eval mode, against the training-mode `graph`: None when the ops differ (a branch on
+    self.training that changes the computation), else {node name: (args, kwargs)} with the constants that differ
+    as ByMode (`dropout_p = self.dropout if self.training else 0.0` → one node whose dropout_p depends on the mode).
+    """
     was = instance.training
     try:
         instance.eval()
         other = _PortTracer(instance, sample_inputs).trace(instance, concrete_args=_none_defaults(instance) or None)
     except Exception:
-        return False
+        return None
     finally:
         instance.train(was)
-    return _graph_signature(other) == _graph_signature(graph)
+    ours, theirs = list(graph.nodes), list(other.nodes)
+    if len(ours) != len(theirs):
+        return None
+    out = {}
+    for a, b in zip(ours, theirs):
+        if (a.op, str(a.target), a.name) != (b.op, str(b.target), b.name):
+            return None
+        try:
+            args, kwargs = _merge(a.args, b.args), _merge(dict(a.kwargs), dict(b.kwargs))
+        except _Differs:
+            return None
+        if repr(a.args) != repr(b.args) or repr(dict(a.kwargs)) != repr(dict(b.kwargs)):
+            out[a.name] = (args, kwargs)
+    return out

@@ -30,6 +30,8 @@ export type FxArg =
   | { dtype: string }
   | { device: string }
   | { float: 'nan' | 'inf' | '-inf' }
+  /** A constant that depends on the mode (`p if self.training else 0.0`): [training value, eval value]. */
+  | { by_mode: [FxArg, FxArg] }
   | { repr: string };
 
 /** What a node computed on the sample input: its kind, a tensor's shape and dtype, a tuple's items. */

@@ -196,6 +196,12 @@ export function translateForward(cls: ClassDescription, inst: ClassInstance, loo
     if (isRef(a)) return materialised.has(a.node) || byName.get(a.node)?.op === 'placeholder' ? names.get(a.node)! : exprs.get(a.node) ?? a.node;
     if (Array.isArray(a)) return `[${a.map(exprOf).join(', ')}]`;
     if (typeof a === 'object' && a !== null) {
+      if ('by_mode' in a) {
+        const [train, evalValue] = a.by_mode;
+        if (train === true && evalValue === false) return 'this.training';
+        if (train === false && evalValue === true) return '!this.training';
+        return `(this.training ? ${exprOf(train)} : ${exprOf(evalValue)})`;
+      }
       if ('float' in a) return a.float === 'nan' ? 'NaN' : a.float === 'inf' ? 'Infinity' : '-Infinity';
       if ('repr' in a) return `unsupported(${literal(`a Python value ${a.repr}`)})`;
       return `unsupported(${literal(`a Python value ${JSON.stringify(a)}`)})`;

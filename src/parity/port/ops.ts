@@ -89,6 +89,7 @@ function softmaxLike(ctx: OpContext, name: 'softmax' | 'log_softmax', b: Bound):
 }
 
 function dropoutTraining(ctx: OpContext, training: FxArg | undefined): string {
+  if (typeof training === 'object' && training !== null && 'by_mode' in training) return ctx.expr(training);
   if (/training\s*=\s*self\.training/.test(ctx.code) || /,\s*self\.training\s*\)/.test(ctx.code)) return 'this.training';
   return training === false ? 'false' : 'true';
 }
@@ -159,7 +160,7 @@ export function translateFunction(node: FxNode, ctx: OpContext): OpResult {
       return softmaxLike(ctx, name as 'softmax' | 'log_softmax', bind(node, ['input', 'dim']));
     case 'F.dropout': {
       const b = bind(node, ['input', 'p', 'training', 'inplace']);
-      const p = isNum(b.p) ? b.p : 0.5;
+      const p = b.p === undefined || b.p === null ? 0.5 : b.p;
       return { expr: fn('F.dropout', [ctx.expr(b.input), ctx.expr(p), dropoutTraining(ctx, b.training)]) };
     }
     case 'F.max_pool2d': {
