@@ -31,7 +31,7 @@ export * as optim from './train/optim/index.js';
 export * as data from './data/index.js';
 export { Module, type ModuleOutput, type AnyModule, type ForwardHook } from './nn/module.js';
 export { Parameter, ModuleBuffer } from './nn/parameter.js';
-export { flatten, cat, stack, randn, rand, randint, randn_like, rand_like, type RandomOptions } from './nn/tensor-helpers.js';
+export { flatten, cat, split, stack, randn, rand, randint, randn_like, rand_like, type RandomOptions } from './nn/tensor-helpers.js';
 export { masked_fill, triu, tril, topk, multinomial, type TopkOptions, type TopkResult, type MultinomialOptions } from './nn/tensor-ops.js';
 export { manual_seed, manualSeed, getDefaultGenerator, Generator } from './nn/generator.js';
 export { useBackend, probeBackends, type BackendName, type BackendChoice, type BackendStatus } from './backend/index.js';

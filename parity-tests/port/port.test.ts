@@ -24,6 +24,8 @@ interface Case {
   torch: string;
   input: string;
   args?: Record<string, unknown>;
+  /** int64 inputs (token ids) are drawn from [0, intHigh). */
+  intHigh?: number;
   loss?: 'nll' | 'cross_entropy' | 'mse';
   /** Python class → its children, in order, as in the Python source. */
   names: Record<string, string[]>;
@@ -62,6 +64,20 @@ const CASES: Record<string, Case> = {
     loss: 'cross_entropy',
     names: { Blocks: ['scale', 'offset', 'blocks', 'head'], ConvBlock: ['conv', 'norm'] },
   },
+  // The zoo GPT, unedited: built from a GPTConfig given as a JSON object, LayerNorm, split, scaled_dot_product_attention,
+  // a KV-cache argument traced as None, shape checks kept as run-time guards, a tied lm_head. Small so the suite stays fast.
+  gpt: {
+    torch: 'python/twinml_ref/models/gpt.py:GPT',
+    input: '2x8:int64',
+    intHigh: 20,
+    args: { config: { block_size: 16, vocab_size: 20, n_layer: 2, n_head: 2, n_embd: 32, dropout: 0.1 } },
+    names: {
+      GPT: ['transformer', 'lm_head'],
+      Block: ['ln_1', 'attn', 'ln_2', 'mlp'],
+      CausalSelfAttention: ['c_attn', 'c_proj', 'attn_dropout', 'resid_dropout'],
+      MLP: ['c_fc', 'gelu', 'c_proj', 'dropout'],
+    },
+  },
   twotower: { torch: 'parity-tests/port/models/twotower.py:TwoTower', input: '3x1x28x28', loss: 'nll', names: { TwoTower: ['conv', 'pool', 'towers', 'side', 'heads'] } },
 };
 
@@ -86,6 +102,7 @@ describeParity('twinml port: the generated mirror compiles, keeps the names and 
         torch: join(ROOT, c.torch),
         args: c.args,
         input: c.input,
+        intHigh: c.intHigh,
         out: join(OUT, `${label}.ts`),
         importFrom: IMPORT_FROM,
         loss: c.loss,
@@ -142,6 +159,25 @@ describeParity('twinml port: the generated mirror compiles, keeps the names and 
     expect(source).toContain('    const [a, b] = tf.split(z, 2, 0); // encdec.py:26');
   });
 
+  it('the zoo GPT: shape branches become run-time guards, a mode-dependent dropout_p follows this.training, the KV cache argument traced as None is left out, the tied head shares one Parameter', () => {
+    const source = results.get('gpt')?.source ?? readFileSync(join(OUT, 'gpt.ts'), 'utf8');
+    expect(source).toContain("    if (!(t_past === 0)) throw new Error('CausalSelfAttention: gpt.py:53 `if t_past == 0:` was True when twinml port traced the model;");
+    expect(source).toContain("    if (0 + t > 16) throw new Error('GPT: gpt.py:130 `if t_past + t > self.config.block_size:` was False");
+    expect(source).toContain('  forward(x: tf.Tensor): [tf.Tensor, [tf.Tensor, tf.Tensor]] {');
+    expect(source).toContain('    const [a, present] = this.attn.call(this.ln_1.call(x)); // gpt.py:85');
+    expect(source).toContain('split(this.c_attn.call(x), 32, 2); // gpt.py:44');
+    // `dropout_p = self.dropout if self.training else 0.0` (gpt.py:51): both modes trace the same ops, the constant follows the mode
+    expect(source).toContain('    let y = F.scaled_dot_product_attention(q, k, v, { dropoutP: (this.training ? 0.1 : 0), isCausal: true }); // gpt.py:54');
+    expect(source).toContain("    this.lm_head.weight = this.transformer.get<nn.Embedding>('wte').weight!; // gpt.py:107");
+    expect(source).toContain('    this.ln_1 = new nn.LayerNorm(32); // gpt.py:79');
+  });
+
+  it('a config object in --args with an unknown field: the error names the class, the value and the field', async () => {
+    await expect(
+      port({ torch: join(ROOT, 'python/twinml_ref/models/gpt.py:GPT'), args: { config: { n_layers: 2 } }, input: '2x8:int64', out: join(OUT, 'gpt-bad.ts'), bridge: session.py }),
+    ).rejects.toThrow(/GPT\(config=\.\.\.\): building GPTConfig from \{"n_layers": 2\} failed: .*unexpected keyword argument 'n_layers'/);
+  });
+
   it('the MNIST Net mirror reads like the hand-written one: the Python variable names, no temporaries', () => {
     const source = results.get('mnist')?.source ?? readFileSync(join(OUT, 'mnist.ts'), 'utf8');
     expect(source).toContain('x = this.conv1.call(x); // net.py:48');
@@ -190,7 +226,7 @@ describeParity('twinml port: the generated mirror compiles, keeps the names and 
     }
     expect(code).toBe(1);
     const listed = errors.join('\n');
-    expect(listed).toMatch(/unsupported\.py:10 Gated: self\.norm: nn\.LayerNorm/);
+    expect(listed).toMatch(/unsupported\.py:10 Gated: self\.norm: nn\.GroupNorm/);
     expect(listed).toMatch(/unsupported\.py:14 Gated: torch\.einsum/);
     expect(listed).toMatch(/unsupported\.py:15 Gated: self\.norm/);
     expect(listed).toMatch(/unsupported\.py:16 Gated: \.clamp_\(\)/);

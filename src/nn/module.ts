@@ -9,11 +9,12 @@ import { type HostTensor, type StateDict, numel, shapeString } from '../util/hos
 import { fromHost, toHost } from './host.js';
 
 /**
- * What `forward` may return, as in PyTorch: one tensor, an array of tensors (an element may itself be an array of
- * tensors, like nn.LSTM's `[output, [h_n, c_n]]`), or an object of named tensors. A module whose forward returns more
- * than one tensor declares it: `class VAE extends Module<[tf.Tensor, tf.Tensor]>`.
+ * What `forward` may return, as in PyTorch: one tensor, an array of tensors (nested arrays too: nn.LSTM's
+ * `[output, [h_n, c_n]]`, an attention layer's `y, (k, v)`), or an object of named tensors. A module whose forward
+ * returns more than one tensor declares it: `class VAE extends Module<[tf.Tensor, tf.Tensor]>`,
+ * `Module<[tf.Tensor, [tf.Tensor, tf.Tensor]]>`.
  */
-export type ModuleOutput = tf.Tensor | Array<tf.Tensor | tf.Tensor[]> | { [name: string]: tf.Tensor };
+export type ModuleOutput = tf.Tensor | ModuleOutput[] | { [name: string]: tf.Tensor };
 
 /** Any module, whatever its forward returns. */
 export type AnyModule = Module<ModuleOutput>;

@@ -46,6 +46,29 @@ export function cat(tensors: tf.Tensor[], dim = 0): tf.Tensor {
 }
 
 /**
+ * torch.split(tensor, split_size_or_sections, dim=0): pieces of `split_size` along `dim` (the last one shorter
+ * when the size does not divide it), or pieces of the given sizes.
+ * @param input - the tensor
+ * @param splitSizeOrSections - one piece size, or the size of each piece (summing to the dimension)
+ * @param dim - the dimension (default 0; negative counts from the end)
+ */
+export function split(input: tf.Tensor, splitSizeOrSections: number | number[], dim = 0): tf.Tensor[] {
+  const d = dim < 0 ? dim + input.rank : dim;
+  if (d < 0 || d >= input.rank) throw new Error(`split: dim ${dim} is out of range for a tensor of rank ${input.rank}`);
+  const n = input.shape[d]!;
+  if (Array.isArray(splitSizeOrSections)) {
+    const total = splitSizeOrSections.reduce((a, b) => a + b, 0);
+    if (total !== n) throw new Error(`split: sections [${splitSizeOrSections.join(', ')}] sum to ${total}, dimension ${dim} has ${n}`);
+    return tf.split(input, splitSizeOrSections, d);
+  }
+  const size = splitSizeOrSections;
+  if (!(Number.isInteger(size) && size > 0)) throw new Error(`split: split_size must be a positive integer, got ${size}`);
+  const sizes: number[] = [];
+  for (let at = 0; at < n; at += size) sizes.push(Math.min(size, n - at));
+  return sizes.length <= 1 ? [input.clone()] : tf.split(input, sizes, d);
+}
+
+/**
  * torch.stack(tensors, dim=0): joins equal-shaped tensors along a new dimension.
  * @param tensors - tensors of one shape
  * @param dim - where the new dimension goes (default 0; negative counts from the end of the result)

@@ -1,6 +1,6 @@
 /**
  * The TS half of `twinml port` without Python: stored model descriptions (made by python/twinml_ref/port from
- * examples/mnist-net/net.py, parity-tests/port/models/vae.py and unsupported.py:Gated) turned into source. The
+ * examples/mnist-net/net.py, parity-tests/port/models/vae.py, unsupported.py:Gated and the zoo GPT) turned into source. The
  * end-to-end check (PyTorch describes, TS compiles, parity passes) is parity-tests/port/port.test.ts.
  */
 import { describe, expect, it } from 'vitest';
@@ -72,5 +72,20 @@ describe('twinml port: description → TypeScript', () => {
     expect(assignedNames('return self.fc(x)')).toEqual([]);
     expect(assignedNames('if x == 1: pass')).toEqual([]);
     expect(camel('num_classes')).toBe('numClasses');
+  });
+
+  it('the zoo GPT (dropout 0.1): shape guards, a mode-dependent constant, None arguments left out, nested outputs, weight tying', () => {
+    const { source, gaps, classes } = generateModule(fixture('gpt'));
+    expect(gaps).toEqual([]);
+    expect(classes).toEqual(['MLP', 'CausalSelfAttention', 'Block', 'GPT']);
+    expect(source).toContain("    if (!(t_past === 0)) throw new Error('CausalSelfAttention: gpt.py:53 `if t_past == 0:` was True when twinml port traced the model;");
+    expect(source).toContain("    if (0 + t > 16) throw new Error('GPT: gpt.py:130 `if t_past + t > self.config.block_size:` was False");
+    expect(source).toContain('{ dropoutP: (this.training ? 0.1 : 0), isCausal: true }); // gpt.py:54');
+    expect(source).toContain('export class CausalSelfAttention extends nn.Module<[tf.Tensor, [tf.Tensor, tf.Tensor]]> {');
+    expect(source).toContain('    return [y, [k, v]]; // gpt.py:61');
+    expect(source).toContain('    const [a, present] = this.attn.call(this.ln_1.call(x)); // gpt.py:85');
+    expect(source).not.toMatch(/forward\(x: tf\.Tensor, past/);
+    expect(source).toContain("    this.lm_head.weight!.dispose(); // gpt.py:107\n    this.lm_head.weight = this.transformer.get<nn.Embedding>('wte').weight!; // gpt.py:107");
+    expect(source).toContain("import { nn, F, tf, split } from 'twinml';");
   });
 });

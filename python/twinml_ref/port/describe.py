@@ -6,23 +6,21 @@ nodes carry the Python source lines that produced them. Nothing here decides wha
 does, so that every gap is reported by one table.
 """
 import ast
+import functools
 import inspect
 import linecache
 import math
 import operator
 import os
-import sys
-import textwrap
-import traceback
 
 import torch
 from torch import fx
 
-from ..reference.user_models import load_class
+from ..reference.user_models import construct, load_class
+from .frames import _frame, _frames_of
 from .modules import describe_child, is_user_module, own_tensors
+from .tracer import ByMode, _PortTracer, _UNKNOWN, _none_defaults, eval_differences
 
-_TORCH_DIR = os.path.dirname(torch.__file__)
-_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _json_value(v):
@@ -51,6 +49,7 @@ def _record_init_arguments(classes):
             continue
         signature = inspect.signature(original)
 
+        @functools.wraps(original)
         def wrapped(self, *a, __original=original, __signature=signature, **kw):
             try:
                 bound = __signature.bind(self, *a, **kw)
@@ -67,81 +66,6 @@ def _record_init_arguments(classes):
         for cls, original in originals.items():
             cls.__init__ = original
     return undo
-
-
-_statements = {}
-
-
-def _statement_at(path, line):
-    """(first line, source text on one line) of the innermost simple statement of `path` that spans `line`."""
-    if path not in _statements:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                source = fh.read()
-            tree = ast.parse(source)
-            spans = [(n.lineno, n.end_lineno or n.lineno, " ".join((ast.get_source_segment(source, n) or "").split())) for n in ast.walk(tree) if isinstance(n, ast.stmt) and not isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.If, ast.For, ast.While, ast.With, ast.Try, ast.AsyncFunctionDef))]
-        except (OSError, SyntaxError):
-            spans = []
-        _statements[path] = spans
-    best = None
-    for start, end, code in _statements[path]:
-        if start <= line <= end and (best is None or end - start < best[1] - best[0]):
-            best = (start, end, code)
-    return (best[0], best[2]) if best else (line, linecache.getline(path, line).strip())
-
-
-def _frame(path, line, function):
-    start, code = _statement_at(path, line)
-    return {"file": path, "line": start, "function": function, "code": code}
-
-
-def _user_frames(executions=None):
-    """
-    The stack's frames inside the tracer, outside torch and this package, outermost first: (file, statement line,
-    function, statement, exec). `exec` counts the executions of that statement in that frame (a loop runs it again:
-    the bytecode offset went back), so unrolled loop iterations stay separate statements.
-    """
-    frames = []
-    f = sys._getframe(1)
-    while f is not None:
-        frames.append(f)
-        f = f.f_back
-    frames.reverse()
-    start = next((i for i, fr in enumerate(frames) if os.path.abspath(fr.f_code.co_filename).startswith(_TORCH_DIR)), len(frames))
-    out = []
-    for fr in frames[start:]:
-        name = fr.f_code.co_filename
-        path = os.path.abspath(name)
-        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "<" in name:
-            continue
-        d = _frame(path, fr.f_lineno, fr.f_code.co_name)
-        if executions is not None:
-            key = (id(fr), d["line"])
-            last, count = executions.get(key, (-1, 0))
-            if fr.f_lasti < last:
-                count += 1
-            executions[key] = (fr.f_lasti, count)
-            d["exec"] = count
-        out.append(d)
-    return out
-
-
-class _PortTracer(fx.Tracer):
-    """Traces one module's own forward: every child (torch.nn, containers, user classes) stays a call_module."""
-
-    def __init__(self, root):
-        super().__init__()
-        self._root = root
-        self.frames = {}
-        self._executions = {}
-
-    def is_leaf_module(self, m, qualname):
-        return m is not self._root
-
-    def create_node(self, kind, target, args, kwargs, name=None, type_expr=None):
-        node = super().create_node(kind, target, args, kwargs, name, type_expr)
-        self.frames[node.name] = _user_frames(self._executions)
-        return node
 
 
 def _callable_name(fn):
@@ -166,6 +90,8 @@ def _callable_name(fn):
 def _encode(v):
     if isinstance(v, fx.Node):
         return {"node": v.name}
+    if isinstance(v, ByMode):
+        return {"by_mode": [_encode(v.train), _encode(v.eval)]}
     if isinstance(v, torch.Size):
         return [int(x) for x in v]
     if isinstance(v, (list, tuple)):
@@ -184,13 +110,16 @@ def _encode(v):
 
 
 def _trace(instance, sample_inputs):
-    tracer = _PortTracer(instance)
+    tracer = _PortTracer(instance, sample_inputs)
     try:
-        graph = tracer.trace(instance)
+        graph = tracer.trace(instance, concrete_args=_none_defaults(instance) or None)
     except Exception as e:  # data-dependent control flow, an unsupported Python construct: reported, never dropped
         frames = [f for f in _frames_of(e)]
-        return None, {"message": f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", "frames": frames}
+        return None, {"message": f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", "frames": frames}, [], None
     metas = _shapes(instance, graph, sample_inputs)
+    for node, v in tracer.values.items():  # the shadow run knows values the graph replay cannot reach
+        if node.name not in metas and v is not _UNKNOWN:
+            metas[node.name] = _value_meta(v)
     nodes = []
     for n in graph.nodes:
         d = {"op": n.op, "name": n.name, "args": _encode(n.args), "kwargs": _encode(dict(n.kwargs)), "frames": tracer.frames.get(n.name, [])}
@@ -204,7 +133,7 @@ def _trace(instance, sample_inputs):
         d["users"] = [u.name for u in n.users]
         d["value"] = metas.get(n.name)
         nodes.append(d)
-    return nodes, None
+    return nodes, None, tracer.guards, graph
 
 
 def _value_meta(v):
@@ -263,19 +192,6 @@ def _sample_inputs(model, spec):
         for h in handles:
             h.remove()
     return seen
-
-
-def _frames_of(exc):
-    """The user's frames of a tracing error (after the tracer was entered, outside torch and this package)."""
-    tb = traceback.extract_tb(exc.__traceback__)
-    start = next((i for i, f in enumerate(tb) if os.path.abspath(f.filename).startswith(_TORCH_DIR)), len(tb))
-    out = []
-    for f in tb[start:]:
-        path = os.path.abspath(f.filename)
-        if path.startswith(_TORCH_DIR) or path.startswith(_HERE) or "<" in f.filename:
-            continue
-        out.append(_frame(path, f.lineno, f.name))
-    return out
 
 
 def _class_node(cls):
@@ -362,6 +278,21 @@ def _child_lines(cls):
     return out
 
 
+def _tying_lines(cls, tied):
+    """The line of each tying assignment (`self.transformer.wte.weight = self.lm_head.weight`) in cls.__init__, or None."""
+    _, tree = _class_node(cls)
+    out = []
+    for alias, owner in tied:
+        wanted = {f"self.{alias}", f"self.{owner}"}
+        line = None
+        for st in ast.walk(tree) if tree is not None else []:
+            if isinstance(st, ast.Assign) and any(ast.unparse(t) in wanted for t in st.targets) and ast.unparse(st.value) in wanted:
+                line = st.lineno
+                break
+        out.append(line)
+    return out
+
+
 def _return_line(cls):
     """(line, code) of the last `return` of the class's own forward, or None."""
     path, tree = _class_node(cls)
@@ -399,12 +330,12 @@ def describe_model(args):
     try:
         torch.manual_seed(0)
         ctor = args.get("args")
-        model = root_cls() if ctor is None else (root_cls(*ctor) if isinstance(ctor, list) else root_cls(**ctor))
+        model = construct(root_cls, ctor)
     finally:
         undo()
     model.train()
     samples = _sample_inputs(model, args.get("input"))
-    classes, order = {}, []
+    classes, order, mode_safe = {}, [], {}
 
     def user_ref(m):
         return {"kind": "user", "class": type(m).__name__, "instance": id(m)}
@@ -419,7 +350,17 @@ def describe_model(args):
             entry = {"name": cls.__name__, "file": file, "line": line, "init_params": _init_params(cls), "instances": [], "problems": _inplace_problems(cls), "child_lines": _child_lines(cls), "return_frame": _return_line(cls)}
             classes[cls] = entry
             order.append(cls)
-        nodes, error = _trace(m, samples.get(id(m)))
+        nodes, error, guards, graph = _trace(m, samples.get(id(m)))
+        if graph is not None and any(p.get("kind") == "training branch" for p in entry["problems"]):
+            # `p = self.dropout if self.training else 0.0`: when both modes trace the same ops, a constant that
+            # differs is written `this.training ? 0.1 : 0` and the branch is no gap (decided per instance)
+            differences = eval_differences(m, samples.get(id(m)), graph)
+            mode_safe.setdefault(cls, []).append(differences is not None)
+            if differences is not None:
+                for d in nodes:
+                    if d["name"] in differences:
+                        node_args, node_kwargs = differences[d["name"]]
+                        d["args"], d["kwargs"] = _encode(node_args), _encode(node_kwargs)
         entry["instances"].append(
             {
                 "path": path,
@@ -429,9 +370,19 @@ def describe_model(args):
                 "tensors": own_tensors(m),
                 "nodes": nodes,
                 "trace_error": error,
+                "guards": [{"node": g["node"], "value": g["value"], "frame": g["frames"][-1] if g["frames"] else None} for g in guards],
             }
         )
-    return {"root": root_cls.__name__, "file": os.path.abspath(args["file"]), "torch": torch.__version__, "classes": [classes[c] for c in order]}
+    for cls, safe in mode_safe.items():
+        if all(safe):
+            classes[cls]["problems"] = [p for p in classes[cls]["problems"] if p.get("kind") != "training branch"]
+    first, tied = {}, []
+    for name, p in model.named_parameters(remove_duplicate=False):
+        if id(p) in first:
+            tied.append([name, first[id(p)]])
+        else:
+            first[id(p)] = name
+    return {"root": root_cls.__name__, "file": os.path.abspath(args["file"]), "torch": torch.__version__, "classes": [classes[c] for c in order], "tied": tied, "tied_lines": _tying_lines(root_cls, tied)}
 
 
 def is_user_module_class(cls):

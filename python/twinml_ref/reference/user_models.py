@@ -4,6 +4,9 @@ loading PyTorch checkpoints into a TS mirror. Every function builds the class wi
 as the TS side (a list: positional; an object: keyword arguments).
 """
 import contextlib
+import inspect
+import json
+import typing
 import importlib.util
 import os
 import sys
@@ -38,23 +41,52 @@ def load_class(path, name):
     return cls
 
 
-def build(args):
-    """Instantiates args["file"]:args["cls"] with args["args"] (list: positional, dict: keyword)."""
-    cls = load_class(args["file"], args["cls"])
-    ctor = args.get("args")
+def _config_value(cls, name, annotation, value):
+    """A JSON object given for a parameter annotated with a class (a config dataclass) builds that class."""
+    if not isinstance(value, dict) or not isinstance(annotation, type) or annotation in (dict, object) or issubclass(annotation, dict):
+        return value
+    try:
+        return annotation(**value)
+    except TypeError as e:
+        raise TypeError(f"--args: {cls.__name__}({name}=...): building {annotation.__name__} from {json.dumps(value)} failed: {e}") from None
+
+
+def construct(cls, ctor):
+    """
+    cls(*ctor) for a list, cls(**ctor) for a dict, cls() for None. A JSON object given for a constructor parameter
+    annotated with a class (`def __init__(self, config: GPTConfig)`) is turned into that class first
+    (`GPTConfig(**value)`), so `--args '{"config": {"n_layer": 2}}'` builds nanoGPT-style models.
+    """
     if ctor is None:
         return cls()
+    init = cls.__init__
+    try:
+        hints = typing.get_type_hints(init)
+    except Exception:  # unresolvable annotations: values are passed as given
+        hints = {}
+    try:
+        names = list(inspect.signature(init).parameters)[1:]
+    except (TypeError, ValueError):
+        names = []
     if isinstance(ctor, list):
-        return cls(*ctor)
-    return cls(**ctor)
+        return cls(*[_config_value(cls, names[i], hints.get(names[i]), v) if i < len(names) else v for i, v in enumerate(ctor)])
+    return cls(**{k: _config_value(cls, k, hints.get(k), v) for k, v in ctor.items()})
+
+
+def build(args):
+    """Instantiates args["file"]:args["cls"] with args["args"] (list: positional, dict: keyword; see construct)."""
+    return construct(load_class(args["file"], args["cls"]), args.get("args"))
 
 
 def _flat_outputs(y):
     """A forward result as a list of tensors (a tensor, or a tuple/list of tensors)."""
     if isinstance(y, torch.Tensor):
         return [y]
-    if isinstance(y, (tuple, list)) and all(isinstance(t, torch.Tensor) for t in y):
-        return list(y)
+    if isinstance(y, (tuple, list)) and len(y) > 0:
+        try:
+            return [t for item in y for t in _flat_outputs(item)]  # nested tuples: depth-first, as the TS side
+        except TypeError:
+            pass
     raise TypeError(f"forward returned {type(y).__name__}; parity compares a tensor or a tuple of tensors")
 
 

@@ -80,7 +80,7 @@ export const portCommand: CommandModule<object, PortArgs> = {
       .positional('model', { type: 'string', demandOption: true, describe: 'the PyTorch original: FILE.py:Class, imported in the project interpreter (the one `twinml doctor` shows)' })
       .option('input', { type: 'string', demandOption: true, describe: 'a sample input shape[:dtype], with the batch: 2x1x28x28, 4x16:int64 (shapes guide the translation; parity runs on it)' })
       .option('out', { type: 'string', demandOption: true, describe: 'the TypeScript file to write, e.g. src/net.ts (overwritten)' })
-      .option('args', { type: 'string', describe: 'constructor arguments as JSON (array: positional; object: keywords), e.g. \'{"hidden": 64}\'; the generated classes are built with these values' })
+      .option('args', { type: 'string', describe: 'constructor arguments as JSON (array: positional; object: keywords), e.g. \'{"hidden": 64}\'; a JSON object for a parameter annotated with a class (config: GPTConfig) builds that class: \'{"config": {"n_layer": 2}}\'; the generated classes are built with these values' })
       .option('import-from', { type: 'string', default: 'twinml', describe: 'the module the generated file imports nn, F, tf from' })
       .option('parity', { type: 'boolean', default: true, describe: 'run twinml parity on the pair after writing (--no-parity to skip)' })
       .option('steps', { type: 'number', default: 10, describe: 'parity: optimizer trajectory length' })
@@ -92,11 +92,17 @@ export const portCommand: CommandModule<object, PortArgs> = {
       .option('report', { type: 'string', default: 'parity-report.json', describe: 'where to write the parity JSON report' })
       .example('$0 port ./net.py:Net --input 2x1x28x28 --out src/net.ts', 'port pytorch/examples\' MNIST Net and check it (10 SGD steps)')
       .example('$0 port ./mlp.py:MLP --args \'{"hidden": [64]}\' --input 4x784 --out src/mlp.ts --loss cross_entropy', 'constructor arguments and a loss')
+      .example(
+        '$0 port ./gpt.py:GPT --args \'{"config": {"block_size": 16, "vocab_size": 20, "n_layer": 2, "n_head": 2, "n_embd": 32}}\' --input 2x8:int64 --int-high 20 --out src/gpt.ts',
+        'a nanoGPT-style model built from its config dataclass, on token ids',
+      )
       .epilogue(
         'What it writes: one class per nn.Module class you wrote, with your class and attribute names; the children built with ' +
           "PyTorch's arguments; forward translated statement by statement (F.*, torch.*, tensor methods, operators), each line " +
           'citing its Python line. Sequential/ModuleList/ModuleDict stay containers. forward is traced with torch.fx, so Python ' +
-          'branches are taken as they were for these constructor arguments.\n\n' +
+          'branches are taken as they were for these constructor arguments; a branch on a shape (`if T > block_size:`) is decided on ' +
+          'the sample input and kept as a run-time check that throws when an input would take the other side. A forward ' +
+          'argument defaulting to None (a KV cache `past=None`) is traced as None and left out.\n\n' +
           'What it refuses: an op with no twinml equivalent, control flow on tensor values, an in-place update of a tensor used ' +
           'again. Each is listed with its Python line, marked "// TODO twinml port: unsupported" in the file and made to throw ' +
           'there; the command then exits 1 without running parity. Exit 1 also when parity fails. Guide: docs/port.md.',

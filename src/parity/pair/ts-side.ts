@@ -25,7 +25,8 @@ export interface TracedOutput {
 /** The forward result as a list of tensors (a model may return a tensor or an array of tensors). */
 export function outputsOf(y: unknown, what: string): tf.Tensor[] {
   if (y instanceof tf.Tensor) return [y];
-  if (Array.isArray(y) && y.length > 0 && y.every((t) => t instanceof tf.Tensor)) return y as tf.Tensor[];
+  // nested arrays ([y, [k, v]]) are flattened depth-first, as the Python side
+  if (Array.isArray(y) && y.length > 0 && y.every((t) => t instanceof tf.Tensor || Array.isArray(t))) return y.flatMap((t: unknown) => outputsOf(t, what));
   throw new Error(`${what}: forward returned ${typeof y}; parity compares a tensor or an array of tensors`);
 }
 

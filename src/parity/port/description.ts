@@ -30,7 +30,17 @@ export type FxArg =
   | { dtype: string }
   | { device: string }
   | { float: 'nan' | 'inf' | '-inf' }
+  /** A constant that depends on the mode (`p if self.training else 0.0`): [training value, eval value]. */
+  | { by_mode: [FxArg, FxArg] }
   | { repr: string };
+
+/** What a node computed on the sample input: its kind, a tensor's shape and dtype, a tuple's items. */
+export interface ValueMeta {
+  kind: string;
+  shape?: number[];
+  dtype?: string;
+  items?: ValueMeta[];
+}
 
 /** One torch.fx node. */
 export interface FxNode {
@@ -43,7 +53,7 @@ export interface FxNode {
   frames: SourceFrame[];
   users: string[];
   /** What the node computed on the sample input (absent without --input or when running it failed). */
-  value?: { kind: string; shape?: number[]; dtype?: string; items?: Array<{ kind: string }> } | null;
+  value?: ValueMeta | null;
   /** placeholder: its default value. */
   default?: FxArg;
 }
@@ -96,6 +106,11 @@ export interface ClassInstance {
   /** The traced forward; null when tracing failed (see trace_error). */
   nodes: FxNode[] | null;
   trace_error: { message: string; frames: SourceFrame[] } | null;
+  /**
+   * Python branches on values computed from shapes (`if t_past == 0:`), decided on the sample input: the node
+   * holding the condition, the side taken and the branch's statement. The port throws when an input takes the other side.
+   */
+  guards?: Array<{ node: string; value: boolean; frame: SourceFrame | null }>;
 }
 
 /** A problem the Python side found in a class's source (an in-place trick fx cannot see). */
@@ -128,4 +143,8 @@ export interface ModelDescription {
   file: string;
   torch: string;
   classes: ClassDescription[];
+  /** Parameters shared under several names (weight tying): [the later name, the first name], root-relative paths. */
+  tied?: Array<[string, string]>;
+  /** The root __init__ line of each tying assignment (null: not found), parallel to `tied`. */
+  tied_lines?: Array<number | null>;
 }

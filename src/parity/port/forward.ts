@@ -3,7 +3,7 @@
  * value the Python code named (the Python variable names, reassigned like in Python), every value used once inside
  * its own Python statement inlined, and a `// net.py:23` comment on each statement.
  */
-import type { ChildDescription, ClassDescription, ClassInstance, FxArg, FxNode, SourceFrame, TorchChild } from './description.js';
+import type { ChildDescription, ClassDescription, ClassInstance, FxArg, FxNode, SourceFrame, TorchChild, ValueMeta } from './description.js';
 import { translateModule, isInplaceModule } from './modules.js';
 import { translateFunction, translateMethod, type OpContext, type OpResult, type ValueKind } from './ops.js';
 import { assignedNames, camel, localName } from './names.js';
@@ -36,6 +36,28 @@ interface Stmt {
 
 const isRef = (a: FxArg | undefined): a is { node: string } => typeof a === 'object' && a !== null && !Array.isArray(a) && 'node' in a;
 
+/** fx's check on a forward argument traced as the constant None (`past=None`). */
+const isNoneAssert = (n: FxNode): boolean => n.op === 'call_function' && (n.target ?? '').endsWith('_assert_is_none');
+
+/** Placeholders traced as the constant None: no TS parameter (the port follows the None side). */
+function noneParams(nodes: FxNode[]): Set<string> {
+  const out = new Set<string>();
+  for (const n of nodes) if (isNoneAssert(n) && isRef(n.args[0])) out.add(n.args[0].node);
+  return out;
+}
+
+/** The TS type of a forward's output from the sample run: tf.Tensor, or a (nested) tuple of them. */
+function outputType(out: FxArg, byName: Map<string, FxNode>): string {
+  if (Array.isArray(out)) return `[${out.map((o) => outputType(o, byName)).join(', ')}]`;
+  if (isRef(out)) return metaType(byName.get(out.node)?.value ?? null);
+  return 'tf.Tensor';
+}
+
+function metaType(meta: ValueMeta | null): string {
+  if (meta && meta.kind === 'tuple' && meta.items) return `[${meta.items.map((m) => metaType(m)).join(', ')}]`;
+  return 'tf.Tensor';
+}
+
 function effectiveFrames(frames: SourceFrame[]): SourceFrame[] {
   const out = [...frames];
   while (out.length > 1 && /^return\b/.test(out[out.length - 1]!.code)) out.pop();
@@ -48,7 +70,7 @@ function comment(frame: SourceFrame | null): string {
 }
 
 /** The expression reaching a child by its fx path (`features.0` → `this.features.at(0)`), its description, and its TS type. */
-function childAccess(children: Array<[string, ChildDescription]>, path: string, lookup: ClassLookup): { expr: string; child: ChildDescription | null; type: string } {
+export function childAccess(children: Array<[string, ChildDescription]>, path: string, lookup: ClassLookup): { expr: string; child: ChildDescription | null; type: string } {
   const parts = path.split('.');
   let list = children;
   let expr = 'this';
@@ -78,7 +100,9 @@ function childAccess(children: Array<[string, ChildDescription]>, path: string, 
  */
 export function translateForward(cls: ClassDescription, inst: ClassInstance, lookup: ClassLookup): ForwardCode {
   const gaps: PortGap[] = [];
-  const nodes = inst.nodes!;
+  const skipped = noneParams(inst.nodes!);
+  const nodes = inst.nodes!.filter((n) => !skipped.has(n.name) && !isNoneAssert(n));
+  const guards = new Map((inst.guards ?? []).map((g) => [g.node, g]));
   const pos = new Map(nodes.map((n, i) => [n.name, i]));
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const stmt = new Map<string, Stmt>();
@@ -172,6 +196,12 @@ export function translateForward(cls: ClassDescription, inst: ClassInstance, loo
     if (isRef(a)) return materialised.has(a.node) || byName.get(a.node)?.op === 'placeholder' ? names.get(a.node)! : exprs.get(a.node) ?? a.node;
     if (Array.isArray(a)) return `[${a.map(exprOf).join(', ')}]`;
     if (typeof a === 'object' && a !== null) {
+      if ('by_mode' in a) {
+        const [train, evalValue] = a.by_mode;
+        if (train === true && evalValue === false) return 'this.training';
+        if (train === false && evalValue === true) return '!this.training';
+        return `(this.training ? ${exprOf(train)} : ${exprOf(evalValue)})`;
+      }
       if ('float' in a) return a.float === 'nan' ? 'NaN' : a.float === 'inf' ? 'Infinity' : '-Infinity';
       if ('repr' in a) return `unsupported(${literal(`a Python value ${a.repr}`)})`;
       return `unsupported(${literal(`a Python value ${JSON.stringify(a)}`)})`;
@@ -192,9 +222,10 @@ export function translateForward(cls: ClassDescription, inst: ClassInstance, loo
       const out = n.args[0];
       let expr: string;
       if (Array.isArray(out)) {
-        const bad = out.find((o) => kindOf(o) !== 'tensor' && kindOf(o) !== 'unknown');
+        const tensors = (o: FxArg): boolean => (Array.isArray(o) ? o.every(tensors) : kindOf(o) === 'tensor' || kindOf(o) === 'tuple' || kindOf(o) === 'unknown');
+        const bad = out.find((o) => !tensors(o));
         expr = bad !== undefined ? gap(null, 'forward returns a non-tensor value', 'twinml modules return tensors, arrays or objects of tensors', cls.return_frame) : `[${out.map(exprOf).join(', ')}]`;
-        returnType = `[${out.map(() => 'tf.Tensor').join(', ')}]`;
+        returnType = outputType(out, byName);
       } else if (typeof out === 'object' && out !== null && 'dict' in out) {
         expr = `{ ${Object.entries(out.dict).map(([k, v]) => `${localName(k) === k ? k : literal(k)}: ${exprOf(v)}`).join(', ')} }`;
         returnType = `{ ${Object.keys(out.dict).map((k) => `${localName(k) === k ? k : literal(k)}: tf.Tensor`).join('; ')} }`;
@@ -218,7 +249,9 @@ export function translateForward(cls: ClassDescription, inst: ClassInstance, loo
         if (child.kind === 'torch' && isInplaceModule(child as TorchChild) && liveAfter(n.args[0], at)) {
           result = { refused: `nn.${(child as TorchChild).type}(inplace=True) ${n.target} overwrites a tensor that is used again later` };
         } else {
-          const args = n.args.map(exprOf);
+          const given = [...n.args];
+          while (given.length > 0 && given[given.length - 1] === null) given.pop(); // `past=None` left to the child's default
+          const args = given.map(exprOf);
           result = { expr: `${expr}.call(${args.join(', ')})`, kind: child.kind === 'user' && lookup.returnsTuple(child.instance) ? 'tuple' : 'tensor' };
         }
       }
@@ -232,6 +265,13 @@ export function translateForward(cls: ClassDescription, inst: ClassInstance, loo
     if (!('refused' in result) && result.kind && (kinds.get(n.name) ?? 'unknown') === 'unknown') kinds.set(n.name, result.kind);
     exprs.set(n.name, expr);
     if (!materialised.has(n.name)) continue;
+    const guard = guards.get(n.name);
+    if (guard && !('refused' in result)) {
+      const where = guard.frame ? `${whereLabel(guard.frame.file, guard.frame.line)} \`${guard.frame.code}\`` : describeTarget(n);
+      const message = `${cls.name}: ${where} was ${guard.value ? 'True' : 'False'} when twinml port traced the model; this input takes the other side, which was not translated`;
+      lines.push(`if (${guard.value ? `!(${expr})` : expr}) throw new Error(${literal(message)});${comment(guard.frame ?? s.site)}`);
+      continue;
+    }
     if (n.users.length === 0) {
       if (!/^[\w.[\]!]+$/.test(expr)) lines.push(`${expr};${comment(s.site)}`);
       continue;
@@ -294,8 +334,9 @@ function attribute(inst: ClassInstance, target: string): OpResult {
 
 /** The forward's parameter list: `x: tf.Tensor, y: tf.Tensor`. */
 export function forwardParams(inst: ClassInstance): string {
+  const skipped = noneParams(inst.nodes!);
   return inst
-    .nodes!.filter((n) => n.op === 'placeholder')
+    .nodes!.filter((n) => n.op === 'placeholder' && !skipped.has(n.name))
     .map((n) => `${localName(n.target ?? n.name)}: tf.Tensor`)
     .join(', ');
 }

@@ -5,7 +5,7 @@
  */
 import type { ChildDescription, ClassDescription, ClassInstance, ModelDescription, OwnTensor } from './description.js';
 import { literal, translateModule } from './modules.js';
-import { forwardParams, translateForward, type ClassLookup } from './forward.js';
+import { childAccess, forwardParams, translateForward, type ClassLookup } from './forward.js';
 import { camel } from './names.js';
 import { whereLabel, type PortGap } from './gaps.js';
 
@@ -163,14 +163,14 @@ export function generateModule(model: ModelDescription, options: GenerateOptions
   }
 
   gaps.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0));
-  const classText = variants.map((v) => classSource(v, model, gaps));
+  const classText = variants.map((v) => classSource(v, model, gaps, v.instances[0]!.path === '' ? tyingLines(model, v.instances[0]!, lookup) : []));
   const hasGaps = gaps.length > 0;
   const rootFile = model.file.split(/[\\/]/).pop();
   const header = [
     `// Mirrors ${rootFile}: ${model.root}. Written by \`twinml port\` from PyTorch ${model.torch}${options.args !== undefined && options.args !== null ? ` for ${model.root}(${JSON.stringify(options.args)})` : ''};`,
     '// each statement cites the Python line it translates. Constructor arguments are the values the PyTorch model was',
     '// built with: port again for other arguments. Check it with `twinml parity` (the port command already did).',
-    `import { nn, F, tf, flatten, cat, stack, randn_like, rand_like } from '${options.importFrom ?? 'twinml'}';`,
+    `import { nn, F, tf, flatten, cat, split, stack, randn_like, rand_like } from '${options.importFrom ?? 'twinml'}';`,
   ];
   const helper = [
     '',
@@ -192,7 +192,29 @@ function pruneImports(source: string): string {
   });
 }
 
-function classSource(v: Variant, model: ModelDescription, gaps: PortGap[]): string {
+/**
+ * Weight tying (`self.transformer.wte.weight = self.lm_head.weight`): PyTorch holds one Parameter under both
+ * state_dict keys; the root's constructor makes the later name share the first one's Parameter.
+ */
+function tyingLines(model: ModelDescription, root: ClassInstance, lookup: ClassLookup): string[] {
+  const lines: string[] = [];
+  const rootClass = model.classes.find((c) => c.name === model.root);
+  for (const [i, [alias, owner]] of (model.tied ?? []).entries()) {
+    const line = model.tied_lines?.[i] ?? rootClass?.line ?? null;
+    const cite = rootClass ? ` // ${whereLabel(rootClass.file, line)}` : '';
+    const split = (p: string): [string, string] => [p.slice(0, Math.max(0, p.lastIndexOf('.'))), p.slice(p.lastIndexOf('.') + 1)];
+    const [aliasPath, aliasAttr] = split(alias);
+    const [ownerPath, ownerAttr] = split(owner);
+    const a = aliasPath ? childAccess(root.children, aliasPath, lookup).expr : 'this';
+    const o = ownerPath ? childAccess(root.children, ownerPath, lookup).expr : 'this';
+    lines.push(`    // weight tying: ${alias} is ${owner} (one Parameter under both state_dict keys, as in PyTorch)`);
+    lines.push(`    ${a}.${aliasAttr}!.dispose();${cite}`);
+    lines.push(`    ${a}.${aliasAttr} = ${o}.${ownerAttr}!;${cite}`);
+  }
+  return lines;
+}
+
+function classSource(v: Variant, model: ModelDescription, gaps: PortGap[], tying: string[]): string {
   const { cls } = v;
   const first = v.instances[0]!;
   const ret = v.forward?.returnType ?? 'tf.Tensor';
@@ -221,6 +243,7 @@ function classSource(v: Variant, model: ModelDescription, gaps: PortGap[]): stri
     } else if (expr.length > 100 && /^new nn\.(Sequential|ModuleList|ModuleDict)\(/.test(expr)) lines.push(...wrapContainer(`    this.${name} = `, expr, cite));
     else lines.push(`    this.${name} = ${expr};${cite}`);
   }
+  lines.push(...tying);
   lines.push('  }');
   lines.push('');
   if (first.trace_error || !v.forward) {

@@ -144,6 +144,10 @@ export function translateModule(child: TorchChild): ModuleTranslation | ModuleRe
     case 'Embedding':
       if (a.max_norm !== null || a.scale_grad_by_freq || a.sparse) return { refused: 'nn.Embedding(max_norm / scale_grad_by_freq / sparse): not in twinml' };
       return ok(call('Embedding', [a.num_embeddings, a.embedding_dim], options([['paddingIdx', a.padding_idx, null]])));
+    case 'LayerNorm': {
+      const shape = Array.isArray(a.normalized_shape) && a.normalized_shape.length === 1 ? a.normalized_shape[0] : a.normalized_shape;
+      return ok(call('LayerNorm', [shape], options([['eps', a.eps, 1e-5], ['elementwiseAffine', a.elementwise_affine, true], ['bias', a.bias, true]])));
+    }
     default:
       return { refused: `nn.${t} has no twinml equivalent (docs/torch-names.md lists the supported modules)` };
   }

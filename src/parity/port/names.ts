@@ -6,7 +6,7 @@ const RESERVED = new Set([
   'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'let', 'static', 'yield', 'await', 'implements', 'interface', 'package',
   'private', 'protected', 'public', 'arguments', 'eval', 'undefined', 'NaN', 'Infinity',
   // the generated file's imports
-  'tf', 'nn', 'F', 'flatten', 'cat', 'stack', 'randn_like', 'rand_like', 'unsupported',
+  'tf', 'nn', 'F', 'flatten', 'cat', 'split', 'stack', 'randn_like', 'rand_like', 'unsupported',
 ]);
 
 /** snake_case → camelCase (`num_classes` → `numClasses`); leading underscores are kept. */

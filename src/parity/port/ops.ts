@@ -68,6 +68,8 @@ const BINARY: Record<string, { tf: string; py: string }> = {
   matmul: { tf: 'tf.matMul', py: '@' },
 };
 
+const COMPARE: Record<string, string> = { gt: '>', lt: '<', ge: '>=', le: '<=', eq: '===', ne: '!==' };
+
 function binary(ctx: OpContext, op: string, a: FxArg | undefined, b: FxArg | undefined): OpResult {
   const spec = BINARY[op]!;
   const numeric = ctx.kind(a) !== 'tensor' && ctx.kind(b) !== 'tensor';
@@ -87,6 +89,7 @@ function softmaxLike(ctx: OpContext, name: 'softmax' | 'log_softmax', b: Bound):
 }
 
 function dropoutTraining(ctx: OpContext, training: FxArg | undefined): string {
+  if (typeof training === 'object' && training !== null && 'by_mode' in training) return ctx.expr(training);
   if (/training\s*=\s*self\.training/.test(ctx.code) || /,\s*self\.training\s*\)/.test(ctx.code)) return 'this.training';
   return training === false ? 'false' : 'true';
 }
@@ -117,12 +120,19 @@ export function translateFunction(node: FxNode, ctx: OpContext): OpResult {
     if (name in BINARY) return binary(ctx, name, node.args[0], node.args[1]);
     if (name === 'neg') return ctx.kind(node.args[0]) === 'tensor' ? { expr: fn('tf.neg', [ctx.expr(node.args[0])]) } : { expr: `-${ctx.expr(node.args[0])}`, kind: 'number' };
     if (name === 'getitem') return getitem(ctx, node.args[0], node.args[1]);
+    if (name in COMPARE) {
+      const [a, b] = node.args;
+      if (ctx.kind(a) === 'tensor' || ctx.kind(b) === 'tensor') return { refused: `comparison ${COMPARE[name]} on tensors` };
+      return { expr: `${ctx.expr(a)} ${COMPARE[name]} ${ctx.expr(b)}`, kind: 'bool' };
+    }
     return { refused: `Python operator ${name}` };
   }
   if (target === 'getattr') {
     const attr = node.args[1];
     if (attr === 'shape') return { expr: `${ctx.expr(node.args[0])}.shape`, kind: 'shape' };
     if (attr === 'ndim') return { expr: `${ctx.expr(node.args[0])}.rank`, kind: 'number' };
+    // `device=x.device`: twinml tensors live on the backend's device; the argument is left out where it is used
+    if (attr === 'device') return { expr: 'undefined', kind: 'other' };
     return { refused: `tensor attribute .${String(attr)}` };
   }
   if (ns !== 'F' && ns !== 'torch') return { refused: 'not a torch or torch.nn.functional function twinml knows' };
@@ -150,7 +160,7 @@ export function translateFunction(node: FxNode, ctx: OpContext): OpResult {
       return softmaxLike(ctx, name as 'softmax' | 'log_softmax', bind(node, ['input', 'dim']));
     case 'F.dropout': {
       const b = bind(node, ['input', 'p', 'training', 'inplace']);
-      const p = isNum(b.p) ? b.p : 0.5;
+      const p = b.p === undefined || b.p === null ? 0.5 : b.p;
       return { expr: fn('F.dropout', [ctx.expr(b.input), ctx.expr(p), dropoutTraining(ctx, b.training)]) };
     }
     case 'F.max_pool2d': {
@@ -205,6 +215,24 @@ export function translateFunction(node: FxNode, ctx: OpContext): OpResult {
       return transposeDims(ctx, node.args[0], node.args[1], node.args[2]);
     case 'torch.reshape':
       return { expr: fn('tf.reshape', [ctx.expr(node.args[0]), shapeArg(ctx, node.args.slice(1))]) };
+    case 'F.scaled_dot_product_attention': {
+      const b = bind(node, ['query', 'key', 'value', 'attn_mask', 'dropout_p', 'is_causal', 'scale']);
+      if (given(b.enable_gqa) && b.enable_gqa !== false) return { refused: 'F.scaled_dot_product_attention(enable_gqa=True)' };
+      const o = opts(ctx, [['attnMask', b.attn_mask, null], ['dropoutP', b.dropout_p, 0], ['isCausal', b.is_causal, false], ['scale', b.scale, null]]);
+      return { expr: fn('F.scaled_dot_product_attention', [ctx.expr(b.query), ctx.expr(b.key), ctx.expr(b.value), o]) };
+    }
+    case 'F.layer_norm': {
+      const b = bind(node, ['input', 'normalized_shape', 'weight', 'bias', 'eps']);
+      const parts = [ctx.expr(b.input), ctx.expr(b.normalized_shape), given(b.weight) ? ctx.expr(b.weight) : 'null', given(b.bias) ? ctx.expr(b.bias) : 'null'];
+      if (given(b.eps) && b.eps !== 1e-5) parts.push(ctx.expr(b.eps));
+      return { expr: fn('F.layer_norm', parts) };
+    }
+    case 'torch.arange': {
+      const b = node.args.length >= 2 ? bind(node, ['start', 'end', 'step']) : bind(node, ['end']);
+      const dtype = b.dtype as { dtype?: string } | null | undefined;
+      const integer = dtype ? /^(int|long|uint)/.test(dtype.dtype ?? '') : [b.start, b.end, b.step].every((v) => v === undefined || v === null || (isNum(v) && Number.isInteger(v)) || ctx.kind(v) === 'number');
+      return { expr: fn('tf.range', [given(b.start) ? ctx.expr(b.start) : '0', ctx.expr(b.end), given(b.step) ? ctx.expr(b.step) : '1', integer ? "'int32'" : "'float32'"]), kind: 'tensor' };
+    }
     case 'torch.matmul':
     case 'torch.mm':
       return binary(ctx, 'matmul', node.args[0], node.args[1]);
@@ -270,6 +298,12 @@ export function translateMethod(node: FxNode, ctx: OpContext): OpResult {
       return { expr: fn('tf.transpose', [x, shapeArg(ctx, rest)]) };
     case 'transpose':
       return transposeDims(ctx, self, rest[0], rest[1]);
+    case 'split': {
+      const size = rest[0] ?? node.kwargs.dict.split_size ?? node.kwargs.dict.split_size_or_sections;
+      const d = rest[1] ?? node.kwargs.dict.dim ?? 0;
+      if (Array.isArray(size)) return { expr: fn('split', [x, ctx.expr(size), ctx.expr(d)]), kind: 'tuple' };
+      return { expr: fn('split', [x, ctx.expr(size), d === 0 ? '' : ctx.expr(d)]), kind: 'tuple' };
+    }
     case 'chunk': {
       const n = rest[0] ?? node.kwargs.dict.chunks;
       const d = rest[1] ?? node.kwargs.dict.dim ?? 0;
