@@ -6,7 +6,7 @@ import { useBackend, tf } from '../dist/backend/index.js';
 import { getZooModel } from '../dist/models/index.js';
 import { manualSeed } from '../dist/nn/generator.js';
 import { Adam } from '../dist/train/optim/adam.js';
-import { CrossEntropyLoss } from '../dist/train/loss/cross-entropy.js';
+import { CrossEntropyLoss } from '../dist/nn/loss/index.js';
 import { backward } from '../dist/train/backward.js';
 const threads = Number(process.argv[2] ?? 1); const rounds = Number(process.argv[3] ?? 6);
 await useBackend('torch', { threads });

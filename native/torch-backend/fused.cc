@@ -9,7 +9,8 @@
 //
 // Arguments are read from the shared Float64Array (addon.cc); outputs are described in meta as for `call`.
 //   adamStep: [param, grad, expAvg|-1, expAvgSq|-1, maxExpAvgSq|-1, lr, beta1, beta2, eps, weightDecay,
-//              decoupled(0/1), amsgrad(0/1), step, exclusive bits]  -> param, expAvg, expAvgSq(, maxExpAvgSq)
+//              decoupled(0/1), amsgrad(0/1), step, exclusive bits, reference(0/1)]
+//              -> param, expAvg, expAvgSq(, maxExpAvgSq)
 //   sgdStep:  [param, grad, momentumBuffer|-1, lr, momentum, dampening, weightDecay, nesterov(0/1), exclusive bits]
 //              -> param(, momentumBuffer when momentum != 0)
 //   crossEntropy: [logits [N, C], target [N] int32, ignoreIndex] -> loss [N] (log_softmax + nll_loss, reduction
@@ -18,9 +19,13 @@
 #include <node_api.h>
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/Version.h>
 #include <c10/util/Exception.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace twinml_torch {
@@ -59,6 +64,114 @@ at::Tensor writable(double slot, bool jsExclusive) {
   return t.clone(at::MemoryFormat::Contiguous);
 }
 
+// ---- Adam: one blocked pass ---------------------------------------------------------------------------------
+//
+// The same float operations, in the same order and with the same float constants, as the ATen kernels that
+// torch/optim/adam.py `_single_tensor_adam` runs on a CPU float32 tensor (ATen's vectorized kernels on an AVX2/AVX512
+// host, where vec::fmadd is a fused multiply-add and the pointwise kernels' `a + s * b * c` is contracted to one):
+//   grad.add(param, alpha=wd)              add kernel: fma(param, wd, grad)
+//   param.mul_(1 - lr*wd)  (AdamW)         param * float(1 - lr*wd)
+//   exp_avg.lerp_(grad, 1 - beta1)         |w| < 0.5 ? fma(w, g - m, m) : fma(w - 1, g - m, g)
+//   exp_avg_sq.mul_(beta2)                 v * float(beta2)
+//     .addcmul_(grad, grad, 1 - beta2)     fma(float(1 - beta2) * g, g, v)
+//   torch.maximum(max_sq, exp_avg_sq)      (amsgrad) NaN-propagating maximum
+//   denom = (v.sqrt() / float(bc2_sqrt)).add_(eps)     sqrt is ATen's own (at::sqrt_out: MKL's vsSqrt here, which
+//                                                      is not always the correctly rounded root)
+//   param.addcdiv_(exp_avg, denom, -step_size)         p + (float(-step_size) * m) / denom
+// Blocks of kBlock elements go through three cache-resident steps (moments, ATen's sqrt into a per-thread scratch,
+// parameter) instead of seven whole-tensor kernels and a `denom` allocation.
+// test/backend/torch-adam-fused.test.ts checks it against the ATen sequence (`reference` below) bit for bit and
+// test/backend/torch-optim-exact.test.ts against torch.optim.
+namespace {
+struct AdamConsts {
+  float lerpWeight, lerpWeightMinusOne, beta2, sqCoeff, bc2Sqrt, eps, negStepSize, weightDecay, decayScale;
+};
+
+constexpr int64_t kBlock = 16384;
+
+// exp_avg, exp_avg_sq (and max_exp_avg_sq) of [begin, end).
+template <bool kSmallWeight, int kDecay /*0 none, 1 L2, 2 decoupled*/, bool kAmsgrad>
+__attribute__((target("avx2,fma"), optimize("O3", "fp-contract=off"))) void adamMoments(
+    const float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, float* __restrict vmax,
+    int64_t begin, int64_t end, const AdamConsts c) {
+  for (int64_t i = begin; i < end; ++i) {
+    float gi = g[i];
+    if constexpr (kDecay == 1) gi = __builtin_fmaf(p[i], c.weightDecay, gi);
+    const float mi = m[i];
+    const float diff = gi - mi;
+    m[i] = kSmallWeight ? __builtin_fmaf(c.lerpWeight, diff, mi) : __builtin_fmaf(c.lerpWeightMinusOne, diff, gi);
+    const float vi = __builtin_fmaf(c.sqCoeff * gi, gi, v[i] * c.beta2);
+    v[i] = vi;
+    if constexpr (kAmsgrad) {
+      const float old = vmax[i];
+      vmax[i] = (old != old) ? old : (vi != vi) ? vi : (old > vi ? old : vi);
+    }
+  }
+}
+
+// param of [begin, end) from exp_avg and root = sqrt(exp_avg_sq or max_exp_avg_sq) (root[0] is element begin).
+template <int kDecay>
+__attribute__((target("avx2,fma"), optimize("O3", "fp-contract=off"))) void adamParam(
+    float* __restrict p, const float* __restrict m, const float* __restrict root, int64_t begin, int64_t end, const AdamConsts c) {
+  for (int64_t i = begin; i < end; ++i) {
+    float pi = p[i];
+    if constexpr (kDecay == 2) pi = pi * c.decayScale;
+    const float denom = root[i - begin] / c.bc2Sqrt + c.eps;
+    p[i] = pi + c.negStepSize * m[i] / denom;
+  }
+}
+
+using MomentsLoop = void (*)(const float*, const float*, float*, float*, float*, int64_t, int64_t, AdamConsts);
+using ParamLoop = void (*)(float*, const float*, const float*, int64_t, int64_t, AdamConsts);
+
+template <bool kSmall, int kDecay>
+MomentsLoop pickAms(bool amsgrad) { return amsgrad ? adamMoments<kSmall, kDecay, true> : adamMoments<kSmall, kDecay, false>; }
+template <bool kSmall>
+MomentsLoop pickDecay(int decay, bool amsgrad) {
+  return decay == 0 ? pickAms<kSmall, 0>(amsgrad) : decay == 1 ? pickAms<kSmall, 1>(amsgrad) : pickAms<kSmall, 2>(amsgrad);
+}
+
+// Whether ATen's CPU kernels fuse their multiply-adds here (the blocked pass then equals them): x86 AVX2/AVX512.
+bool blockedAdamExact() {
+#if defined(__x86_64__)
+  static const bool yes = [] {
+    const std::string cap = at::get_cpu_capability();
+    return cap == "AVX2" || cap == "AVX512";
+  }();
+  return yes;
+#else
+  return false;
+#endif
+}
+
+void adamBlocked(at::Tensor& param, const at::Tensor& grad, at::Tensor& expAvg, at::Tensor& expAvgSq, at::Tensor& maxExpAvgSq,
+                 const AdamConsts& c, int decay, bool amsgrad) {
+  const bool small = std::abs(c.lerpWeight) < 0.5f;
+  MomentsLoop moments = small ? pickDecay<true>(decay, amsgrad) : pickDecay<false>(decay, amsgrad);
+  ParamLoop update = decay == 2 ? adamParam<2> : adamParam<0>;
+  float* p = param.data_ptr<float>();
+  const float* g = grad.data_ptr<float>();
+  float* m = expAvg.data_ptr<float>();
+  float* v = expAvgSq.data_ptr<float>();
+  float* vmax = amsgrad ? maxExpAvgSq.data_ptr<float>() : nullptr;
+  float* rooted = amsgrad ? vmax : v;
+  const int64_t n = param.numel();
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  const auto options = at::TensorOptions().dtype(at::kFloat);
+  at::parallel_for(0, blocks, std::max<int64_t>(1, at::internal::GRAIN_SIZE / kBlock), [&](int64_t b0, int64_t b1) {
+    std::vector<float> scratch(static_cast<size_t>(std::min(kBlock, n)));
+    for (int64_t blk = b0; blk < b1; ++blk) {
+      const int64_t begin = blk * kBlock;
+      const int64_t end = std::min(n, begin + kBlock);
+      moments(p, g, m, v, vmax, begin, end, c);
+      at::Tensor root = at::from_blob(scratch.data(), {end - begin}, options);
+      at::sqrt_out(root, at::from_blob(rooted + begin, {end - begin}, options));
+      update(p, m, scratch.data(), begin, end, c);
+    }
+  });
+}
+}  // namespace
+
 napi_value AdamStep(napi_env env, napi_callback_info) {
   return guard(env, [&] {
     const double* a = args();
@@ -66,32 +179,51 @@ napi_value AdamStep(napi_env env, napi_callback_info) {
     const bool decoupled = a[10] != 0, amsgrad = a[11] != 0;
     const double step = a[12];
     const auto exclusive = static_cast<int64_t>(a[13]);  // bit k: input k is not shared on the JS side
+    const bool reference = a[14] != 0;                   // 1: the ATen kernel sequence (tests compare both)
     auto mine = [&](int k) { return (exclusive >> k & 1) != 0; };
     at::Tensor param = writable(a[0], mine(0));
     at::Tensor grad = tensor(a[1]).contiguous();  // one copy when it is a view, instead of strided passes
-    if (weightDecay != 0) {
-      if (decoupled) param.mul_(1 - lr * weightDecay);
-      else grad = grad.add(param, weightDecay);
-    }
     // State starts as zeros (torch.zeros_like(p, memory_format=torch.preserve_format)).
-    at::Tensor expAvg = a[2] >= 0 ? writable(a[2], mine(2)) : at::zeros_like(param, at::MemoryFormat::Contiguous);
-    at::Tensor expAvgSq = a[3] >= 0 ? writable(a[3], mine(3)) : at::zeros_like(param, at::MemoryFormat::Contiguous);
-    expAvg.lerp_(grad, 1 - beta1);
-    expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+    auto state = [&](int k) { return a[k] >= 0 ? writable(a[k], mine(k)) : at::zeros_like(param, at::MemoryFormat::Contiguous); };
+    at::Tensor expAvg = state(2);
+    at::Tensor expAvgSq = state(3);
+    at::Tensor maxExpAvgSq = amsgrad ? state(4) : at::Tensor();
     const double biasCorrection1 = 1 - std::pow(beta1, step);
     const double biasCorrection2 = 1 - std::pow(beta2, step);
     const double stepSize = lr / biasCorrection1;
     const double biasCorrection2Sqrt = std::pow(biasCorrection2, 0.5);
-    at::Tensor maxExpAvgSq;
-    at::Tensor denom;
-    if (amsgrad) {
-      maxExpAvgSq = a[4] >= 0 ? writable(a[4], mine(4)) : at::zeros_like(param, at::MemoryFormat::Contiguous);
-      at::maximum_out(maxExpAvgSq, maxExpAvgSq, expAvgSq);
-      denom = (maxExpAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
+    const bool blocked = !reference && blockedAdamExact() && param.device().is_cpu() && param.scalar_type() == at::kFloat &&
+                         grad.scalar_type() == at::kFloat && grad.sizes() == param.sizes();
+    if (blocked) {
+      const double lerpWeight = 1 - beta1;
+      AdamConsts c{};
+      c.lerpWeight = static_cast<float>(lerpWeight);
+      c.lerpWeightMinusOne = c.lerpWeight - 1.0f;
+      c.beta2 = static_cast<float>(beta2);
+      c.sqCoeff = static_cast<float>(1 - beta2);
+      c.bc2Sqrt = static_cast<float>(biasCorrection2Sqrt);
+      c.eps = static_cast<float>(eps);
+      c.negStepSize = static_cast<float>(-stepSize);
+      c.weightDecay = static_cast<float>(weightDecay);
+      c.decayScale = static_cast<float>(1 - lr * weightDecay);
+      const int decay = weightDecay == 0 ? 0 : decoupled ? 2 : 1;
+      adamBlocked(param, grad, expAvg, expAvgSq, maxExpAvgSq, c, decay, amsgrad);
     } else {
-      denom = (expAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
+      if (weightDecay != 0) {
+        if (decoupled) param.mul_(1 - lr * weightDecay);
+        else grad = grad.add(param, weightDecay);
+      }
+      expAvg.lerp_(grad, 1 - beta1);
+      expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+      at::Tensor denom;
+      if (amsgrad) {
+        at::maximum_out(maxExpAvgSq, maxExpAvgSq, expAvgSq);
+        denom = (maxExpAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
+      } else {
+        denom = (expAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
+      }
+      param.addcdiv_(expAvg, denom, -stepSize);
     }
-    param.addcdiv_(expAvg, denom, -stepSize);
     metaBegin();
     emit(param);
     emit(expAvg);
@@ -218,3 +350,25 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info) {
     return num(env, 0);
   });
 }
+
+// channelsLast: [x [N,C,H,W]] -> the same values as a channels_last tensor whose strides say so. A tfjs NHWC tensor
+// viewed as NCHW is channels_last in memory, but with C == 1 (or H == W == 1) its strides are ambiguous and ATen
+// takes it for NCHW: the first convolution of a grayscale CNN then runs, and hands on, NCHW activations, and every
+// pooling after it runs ATen's NCHW max-pool kernel (3-10x slower than its channels_last one here). The view costs
+// no copy when x is channels_last-contiguous (one copy otherwise, which the convolution would make anyway).
+napi_value ChannelsLast(napi_env env, napi_callback_info) {
+  return guard(env, [&] {
+    const double* a = args();
+    const at::Tensor& x = tensor(a[0]);
+    metaBegin();
+    if (x.dim() != 4 || x.suggest_memory_format() == at::MemoryFormat::ChannelsLast) {
+      emit(x);
+      return num(env, 0);
+    }
+    at::Tensor c = x.contiguous(at::MemoryFormat::ChannelsLast);
+    const auto s = c.sizes();
+    emit(c.as_strided(s, {s[1] * s[2] * s[3], 1, s[3] * s[1], s[1]}));
+    return num(env, 0);
+  });
+}
+

@@ -77,6 +77,16 @@ function filterOf(b: TorchBackend, gw: TensorInfo, filterShape: number[], depthw
   return out;
 }
 
+/**
+ * `x` (an NCHW view) as a channels_last tensor whose strides say so (no copy when its memory is channels_last):
+ * with one channel, ATen would take the view for NCHW and run the convolution, and every layer after it, NCHW.
+ */
+function channelsLast(b: TorchBackend, x: TensorInfo): TensorInfo {
+  b.args[0] = b.idOf(x);
+  b.addon.channelsLast();
+  return b.output();
+}
+
 /** x (NCHW view) padded when the padding is asymmetric. */
 function padded(b: TorchBackend, xN: TensorInfo, g: Geometry, value: number): TensorInfo {
   if (g.symmetric) return b.share(xN);
@@ -92,10 +102,11 @@ function conv2d(b: TorchBackend, x: TensorInfo, filter: TensorInfo, bias: Tensor
   const groups = depthwise ? x.shape[3]! : 1;
   const xN = permute(b, x, TO_NCHW);
   const xP = padded(b, xN, g, 0);
+  const xC = channelsLast(b, xP);
   const w = weightOf(b, filter, depthwise);
-  const y = b.op.begin(CONVOLUTION).t(xP).t(w).optT(bias).ints(g.stride).ints(atenPadding(g)).ints(g.dilation).n(false).ints([0, 0]).n(groups).one();
+  const y = b.op.begin(CONVOLUTION).t(xC).t(w).optT(bias).ints(g.stride).ints(atenPadding(g)).ints(g.dilation).n(false).ints([0, 0]).n(groups).one();
   const out = permute(b, y, TO_NHWC);
-  [xN, xP, w, y].forEach((t) => b.release(t));
+  [xN, xP, xC, w, y].forEach((t) => b.release(t));
   return out;
 }
 
@@ -135,12 +146,13 @@ function convFilterGrad(b: TorchBackend, x: TensorInfo, dy: TensorInfo, filterSh
   const dyN = permute(b, dy, TO_NCHW);
   const xN = permute(b, x, TO_NCHW);
   const xP = padded(b, xN, g, 0);
+  const xC = channelsLast(b, xP);
   const [h, w, ci, co] = filterShape as [number, number, number, number];
   const weightShape = depthwise ? [ci * co, 1, h, w] : [co, ci, h, w];
   const weight = b.op.begin(EMPTY).ints(weightShape).n(SCALAR_TYPE.float32).one();
-  const [gw] = b.op.begin(CONVOLUTION_BACKWARD).t(dyN).t(xP).t(weight).none().ints(g.stride).ints(atenPadding(g)).ints(g.dilation).n(false).ints([0, 0]).n(groups).ints([0, 1, 0]).all();
+  const [gw] = b.op.begin(CONVOLUTION_BACKWARD).t(dyN).t(xC).t(weight).none().ints(g.stride).ints(atenPadding(g)).ints(g.dilation).n(false).ints([0, 0]).n(groups).ints([0, 1, 0]).all();
   const out = filterOf(b, gw!, filterShape, depthwise);
-  [dyN, xN, xP, weight, gw!].forEach((t) => b.release(t));
+  [dyN, xN, xP, xC, weight, gw!].forEach((t) => b.release(t));
   return out;
 }
 

@@ -34,6 +34,8 @@ export interface TorchAddon {
   crossEntropy(): number;
   maxPool(): number;
   maxPoolGrad(): number;
+  /** args[0] = id of an NCHW tensor: outputs it as a channels_last tensor whose strides say so (fused.cc). */
+  channelsLast(): number;
 }
 
 /** Where `npm run setup:torch` puts the addon. */
