@@ -13,7 +13,7 @@
 //              -> param, expAvg, expAvgSq(, maxExpAvgSq)
 //   sgdStep:  [param, grad, momentumBuffer|-1, lr, momentum, dampening, weightDecay, nesterov(0/1), exclusive bits]
 //              -> param(, momentumBuffer when momentum != 0)
-//   crossEntropy: [logits [N, C], target [N] int32, ignoreIndex] -> loss [N] (log_softmax + nll_loss, reduction
+//   crossEntropy: [logits [N, C], target [N] int32, ignoreIndex, reference(0/1)] -> loss [N] (log_softmax + nll_loss, reduction
 //              none, as torch.nn.functional.cross_entropy), grad [N, C] = softmax - onehot (0 rows where ignored),
 //              count [] (rows not ignored, float32)
 #include <node_api.h>
@@ -266,21 +266,59 @@ napi_value CrossEntropy(napi_env env, napi_callback_info) {
     const at::Tensor& logits = tensor(a[0]);
     const at::Tensor& target = tensor(a[1]);
     const auto ignoreIndex = static_cast<int64_t>(a[2]);
+    const bool reference = a[3] != 0;  // 1: the ATen composition (nll_loss, one_hot; tests compare both)
     if (logits.dim() != 2 || target.dim() != 1 || target.size(0) != logits.size(0)) {
       throw std::runtime_error("TwinmlSoftmaxCrossEntropy: expected logits [N, C] and target [N]");
     }
-    at::Tensor logp = at::_log_softmax(logits, 1, false);
-    at::Tensor t = target.to(at::kLong);
-    at::Tensor loss = at::nll_loss(logp, t, {}, at::Reduction::None, ignoreIndex);
-    at::Tensor valid = t.ne(ignoreIndex);
-    at::Tensor safe = t.masked_fill(valid.logical_not(), 0);
-    at::Tensor onehot = at::one_hot(safe, logits.size(1)).to(logits.scalar_type());
-    at::Tensor grad = logp.exp().sub(onehot).mul(valid.unsqueeze(1));
-    at::Tensor count = valid.sum().to(logits.scalar_type());
+    // log_softmax and exp are ATen's (their vectorized exp/log are not the correctly rounded ones); the rest is
+    // one loop over the rows with nll_loss's and the previous one-hot formulation's exact results:
+    // loss = -logp[t] (0 where ignored), grad = (exp(logp) - onehot) * valid, count = valid rows.
+    at::Tensor logp = at::_log_softmax(logits, 1, false).contiguous();
+    at::Tensor grad = logp.exp().contiguous();
+    if (reference || !grad.device().is_cpu() || grad.scalar_type() != at::kFloat) {
+      at::Tensor t = target.to(at::kLong);
+      at::Tensor loss = at::nll_loss(logp, t, {}, at::Reduction::None, ignoreIndex);
+      at::Tensor valid = t.ne(ignoreIndex);
+      at::Tensor safe = t.masked_fill(valid.logical_not(), 0);
+      at::Tensor onehot = at::one_hot(safe, logits.size(1)).to(logits.scalar_type());
+      grad = grad.sub(onehot).mul(valid.unsqueeze(1));
+      at::Tensor count = valid.sum().to(logits.scalar_type());
+      metaBegin();
+      emit(loss);
+      emit(grad);
+      emit(count);
+      return num(env, 0);
+    }
+    at::Tensor t = target.to(at::kLong).contiguous();
+    const int64_t n = logits.size(0), classes = logits.size(1);
+    at::Tensor loss = at::empty({n}, logp.options());
+    const int64_t* ti = t.data_ptr<int64_t>();
+    const float* lp = logp.data_ptr<float>();
+    float* g = grad.data_ptr<float>();
+    float* l = loss.data_ptr<float>();
+    int64_t valid = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t k = ti[i];
+      float* row = g + i * classes;
+      if (k == ignoreIndex) {
+        // (exp - onehot(0)) * 0: the composition's one-hot of an ignored row marks class 0 (hence -0 there).
+        l[i] = 0.0f;
+        if (classes > 0) row[0] = row[0] - 1.0f;
+        for (int64_t j = 0; j < classes; ++j) row[j] = row[j] * 0.0f;
+        continue;
+      }
+      if (k < 0 || k >= classes) {
+        throw std::runtime_error("TwinmlSoftmaxCrossEntropy: target " + std::to_string(k) + " is out of bounds (classes 0.." +
+                                 std::to_string(classes - 1) + ", ignore_index " + std::to_string(ignoreIndex) + ")");
+      }
+      l[i] = -lp[i * classes + k];
+      row[k] = row[k] - 1.0f;
+      ++valid;
+    }
     metaBegin();
     emit(loss);
     emit(grad);
-    emit(count);
+    emit(at::scalar_tensor(static_cast<double>(valid), logp.options()));
     return num(env, 0);
   });
 }

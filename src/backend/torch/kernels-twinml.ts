@@ -6,7 +6,8 @@
  *   of ATen's kernels in their order (fused.cc); the attribute `referencePath: true` runs the ATen kernel sequence
  *   itself instead (tests compare the two).
  * - TwinmlSoftmaxCrossEntropy (src/train/loss/cross-entropy.ts): per-sample loss as log_softmax + nll_loss and its
- *   gradient softmax - onehot.
+ *   gradient softmax - onehot (ATen's log_softmax and exp, then one loop over the rows; `referencePath: true` runs
+ *   the ATen composition nll_loss / one_hot instead, which tests compare with).
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { ADAM_UPDATE, SGD_UPDATE } from '../wasm/optimizer-kernels.js';
@@ -84,6 +85,7 @@ export function twinmlKernels(): KernelConfig[] {
       b.args[0] = ids[0]!;
       b.args[1] = ids[1]!;
       b.args[2] = (attrs as unknown as { ignoreIndex: number }).ignoreIndex;
+      b.args[3] = (attrs as { referencePath?: boolean }).referencePath === true ? 1 : 0;
       b.addon.crossEntropy();
       return b.outputs();
     }),
