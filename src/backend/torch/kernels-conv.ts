@@ -14,6 +14,7 @@ import type { TorchBackend } from './backend.js';
 import { constantPad, narrow, permute, reshape } from './kernels-shape.js';
 import { activate } from './kernels-matmul.js';
 import { SCALAR_TYPE } from './native.js';
+import type { TwinmlKernelConfig } from '../linear-product.js';
 
 const CONVOLUTION = aten('convolution');
 const CONVOLUTION_BACKWARD = aten('convolution_backward');
@@ -244,15 +245,22 @@ function avgPoolGrad(b: TorchBackend, dy: TensorInfo, x: TensorInfo, a: NamedAtt
   return out;
 }
 
-function fusedConv(name: string, depthwise: boolean): KernelConfig {
-  return kernel(name, (b, { x, filter, bias }, a) => {
+/**
+ * FusedConv2D / FusedDepthwiseConv2D: ATen's convolution with its bias (as PyTorch's Conv2d computes it), then the
+ * activation in place on the fresh result. FusedConv2D is marked as twinml's, so a Conv2d with bias (+ ReLU) runs
+ * as this one kernel on torch (src/backend/conv2d-nhwc.ts `fusesConv2d`).
+ */
+function fusedConv(name: string, depthwise: boolean): TwinmlKernelConfig {
+  const config: TwinmlKernelConfig = kernel(name, (b, { x, filter, bias }, a) => {
     checkNHWC(name, a);
     let biasVector = bias;
     if (bias && bias.shape.length !== 1) biasVector = reshape(b, bias, [-1]);
     const y = conv2d(b, x!, filter!, biasVector, a, depthwise);
     if (biasVector && biasVector !== bias) b.release(biasVector);
-    return activate(b, y, a.activation as string | undefined, a.leakyreluAlpha as number | undefined);
+    return activate(b, y, a.activation as string | undefined, a.leakyreluAlpha as number | undefined, true);
   });
+  config.twinml = !depthwise;
+  return config;
 }
 
 export function convKernels(): KernelConfig[] {
