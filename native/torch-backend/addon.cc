@@ -501,6 +501,8 @@ napi_value CrossEntropy(napi_env env, napi_callback_info info);
 napi_value MaxPool(napi_env env, napi_callback_info info);
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info);
 napi_value ChannelsLast(napi_env env, napi_callback_info info);
+napi_value MaxPoolNhwc(napi_env env, napi_callback_info info);
+napi_value MaxPoolNhwcGrad(napi_env env, napi_callback_info info);
 
 namespace twinml_torch {
 const at::Tensor& tensor(double slot) { return get(slot); }
@@ -544,6 +546,8 @@ NAPI_MODULE_INIT() {
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelsLast", nullptr, ChannelsLast, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolNhwc", nullptr, MaxPoolNhwc, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolNhwcGrad", nullptr, MaxPoolNhwcGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -25,6 +25,11 @@
 
 #include <algorithm>
 #include <cmath>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -410,3 +415,238 @@ napi_value ChannelsLast(napi_env env, napi_callback_info) {
   });
 }
 
+
+// ---- max pooling on NHWC with non-overlapping windows (kernel == stride, no padding) ------------------------------
+//
+// tfjs's NHWC tensor is pooled as it lies (no view, no ATen channels_last kernel): per output pixel one pass over the
+// window's kh*kw input pixels, channels innermost. The maximum and its position follow ATen's max_pool2d kernels:
+// the window is scanned row by row, a value replaces the maximum when it is greater or NaN (so NaN wins and the
+// first of equal maxima is kept), -inf start. The position in the window (one byte) is kept for the gradient,
+// which writes every input pixel once: 0 + dy at the window's argmax (ATen's zero-filled `+=`), 0 elsewhere.
+namespace {
+struct PoolGeometry {
+  int64_t n, h, w, c, kh, kw, ho, wo;
+};
+
+PoolGeometry poolGeometry(const at::Tensor& x, int64_t kh, int64_t kw) {
+  if (x.dim() != 4) throw std::runtime_error("twinml torch maxPoolNhwc: expected an NHWC tensor, got rank " + std::to_string(x.dim()));
+  PoolGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), kh, kw, 0, 0};
+  if (kh < 1 || kw < 1 || kh * kw > 255 || kh > g.h || kw > g.w) {
+    throw std::runtime_error("twinml torch maxPoolNhwc: window " + std::to_string(kh) + "x" + std::to_string(kw) + " does not fit " +
+                             std::to_string(g.h) + "x" + std::to_string(g.w));
+  }
+  g.ho = g.h / kh;
+  g.wo = g.w / kw;
+  return g;
+}
+
+// One output pixel's channels [c0, c1) (scalar; every host).
+inline void poolForwardPixel(const float* x0, int64_t rowStride, float* ym, uint8_t* im, const PoolGeometry& g, int64_t c0) {
+  for (int64_t ch = c0; ch < g.c; ++ch) {
+    float m = -std::numeric_limits<float>::infinity();
+    uint8_t at = 0, k = 0;
+    for (int64_t i = 0; i < g.kh; ++i) {
+      for (int64_t j = 0; j < g.kw; ++j, ++k) {
+        const float v = x0[i * rowStride + j * g.c + ch];
+        if (v > m || v != v) {
+          m = v;
+          at = k;
+        }
+      }
+    }
+    ym[ch] = m;
+    im[ch] = at;
+  }
+}
+
+inline void poolBackwardPixel(const float* d, const uint8_t* im, float* dx0, int64_t rowStride, const PoolGeometry& g, int64_t c0) {
+  uint8_t k = 0;
+  for (int64_t i = 0; i < g.kh; ++i) {
+    for (int64_t j = 0; j < g.kw; ++j, ++k) {
+      float* xv = dx0 + i * rowStride + j * g.c;
+      for (int64_t ch = c0; ch < g.c; ++ch) xv[ch] = im[ch] == k ? 0.0f + d[ch] : 0.0f;
+    }
+  }
+}
+
+#if defined(__x86_64__)
+// Eight channels at a time with AVX2 (the same comparisons and results as the scalar loops), the rest scalar.
+__attribute__((target("avx2"))) int64_t poolForwardPixelAvx2(const float* x0, int64_t rowStride, float* ym, uint8_t* im, const PoolGeometry& g) {
+  int64_t ch = 0;
+  for (; ch + 8 <= g.c; ch += 8) {
+    __m256 m = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+    __m256 at = _mm256_setzero_ps();
+    int k = 0;
+    for (int64_t i = 0; i < g.kh; ++i) {
+      for (int64_t j = 0; j < g.kw; ++j, ++k) {
+        const __m256 v = _mm256_loadu_ps(x0 + i * rowStride + j * g.c + ch);
+        const __m256 take = _mm256_or_ps(_mm256_cmp_ps(v, m, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        m = _mm256_blendv_ps(m, v, take);
+        at = _mm256_blendv_ps(at, _mm256_castsi256_ps(_mm256_set1_epi32(k)), take);
+      }
+    }
+    _mm256_storeu_ps(ym + ch, m);
+    const __m256i ai = _mm256_castps_si256(at);
+    const __m128i p16 = _mm_packus_epi32(_mm256_castsi256_si128(ai), _mm256_extracti128_si256(ai, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(im + ch), _mm_packus_epi16(p16, p16));
+  }
+  return ch;
+}
+
+__attribute__((target("avx2"))) int64_t poolBackwardPixelAvx2(const float* d, const uint8_t* im, float* dx0, int64_t rowStride, const PoolGeometry& g) {
+  int64_t ch = 0;
+  const __m256 zero = _mm256_setzero_ps();
+  for (; ch + 8 <= g.c; ch += 8) {
+    const __m256i at = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(im + ch)));
+    const __m256 value = _mm256_add_ps(zero, _mm256_loadu_ps(d + ch));
+    int k = 0;
+    for (int64_t i = 0; i < g.kh; ++i) {
+      for (int64_t j = 0; j < g.kw; ++j, ++k) {
+        const __m256 hit = _mm256_castsi256_ps(_mm256_cmpeq_epi32(at, _mm256_set1_epi32(k)));
+        _mm256_storeu_ps(dx0 + i * rowStride + j * g.c + ch, _mm256_and_ps(hit, value));
+      }
+    }
+  }
+  return ch;
+}
+
+#else
+int64_t poolForwardPixelAvx2(const float*, int64_t, float*, uint8_t*, const PoolGeometry&) { return 0; }
+int64_t poolBackwardPixelAvx2(const float*, const uint8_t*, float*, int64_t, const PoolGeometry&) { return 0; }
+#endif
+
+bool hasAvx2() {
+#if defined(__x86_64__)
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+#else
+  return false;
+#endif
+}
+
+void poolForwardRows(const float* x, float* y, uint8_t* idx, const PoolGeometry& g, int64_t row0, int64_t row1) {
+  const bool avx2 = hasAvx2();
+  const int64_t rowStride = g.w * g.c;
+  for (int64_t row = row0; row < row1; ++row) {  // row = n * ho + oh
+    const int64_t n = row / g.ho, oh = row % g.ho;
+    for (int64_t ow = 0; ow < g.wo; ++ow) {
+      const float* x0 = x + ((n * g.h + oh * g.kh) * g.w + ow * g.kw) * g.c;
+      float* ym = y + (row * g.wo + ow) * g.c;
+      uint8_t* im = idx + (row * g.wo + ow) * g.c;
+      const int64_t done = avx2 ? poolForwardPixelAvx2(x0, rowStride, ym, im, g) : 0;
+      poolForwardPixel(x0, rowStride, ym, im, g, done);
+    }
+  }
+}
+
+void poolBackwardRows(const float* dy, const uint8_t* idx, float* dx, const PoolGeometry& g, int64_t row0, int64_t row1) {
+  const bool avx2 = hasAvx2();
+  const int64_t rowStride = g.w * g.c;
+  for (int64_t row = row0; row < row1; ++row) {
+    const int64_t n = row / g.ho, oh = row % g.ho;
+    for (int64_t ow = 0; ow < g.wo; ++ow) {
+      const float* d = dy + (row * g.wo + ow) * g.c;
+      const uint8_t* im = idx + (row * g.wo + ow) * g.c;
+      float* dx0 = dx + ((n * g.h + oh * g.kh) * g.w + ow * g.kw) * g.c;
+      const int64_t done = avx2 ? poolBackwardPixelAvx2(d, im, dx0, rowStride, g) : 0;
+      poolBackwardPixel(d, im, dx0, rowStride, g, done);
+    }
+  }
+}
+
+// The one-pass kernels run on CPU float32 tensors; others take ATen's kernels.
+bool native(const at::Tensor& t) { return t.device().is_cpu() && t.scalar_type() == at::kFloat; }
+
+struct NhwcPoolEntry {
+  c10::weak_intrusive_ptr<c10::StorageImpl> output;
+  at::Tensor indices;
+  std::vector<int64_t> key;
+};
+std::vector<NhwcPoolEntry> g_nhwc_pool_cache;
+
+std::vector<int64_t> nhwcPoolKey(const PoolGeometry& g) { return {g.n, g.h, g.w, g.c, g.kh, g.kw}; }
+
+int64_t rowGrain(const PoolGeometry& g) {
+  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / std::max<int64_t>(1, g.wo * g.kh * g.kw * g.c));
+}
+
+// y and the window positions of x.
+std::pair<at::Tensor, at::Tensor> poolForward(const at::Tensor& xIn, const PoolGeometry& g) {
+  at::Tensor x = xIn.contiguous();
+  at::Tensor y = at::empty({g.n, g.ho, g.wo, g.c}, x.options());
+  at::Tensor idx = at::empty({g.n, g.ho, g.wo, g.c}, x.options().dtype(at::kByte));
+  const float* xp = x.data_ptr<float>();
+  float* yp = y.data_ptr<float>();
+  uint8_t* ip = idx.data_ptr<uint8_t>();
+  at::parallel_for(0, g.n * g.ho, rowGrain(g), [&](int64_t r0, int64_t r1) { poolForwardRows(xp, yp, ip, g, r0, r1); });
+  return {y, idx};
+}
+}  // namespace
+
+// maxPoolNhwc: [x [N,H,W,C] float32 CPU, kh, kw] (stride = kernel, no padding) -> y [N,H/kh,W/kw,C]
+napi_value MaxPoolNhwc(napi_env env, napi_callback_info) {
+  return guard(env, [&] {
+    const double* a = args();
+    const at::Tensor& x = tensor(a[0]);
+    const PoolGeometry g = poolGeometry(x, static_cast<int64_t>(a[1]), static_cast<int64_t>(a[2]));
+    at::Tensor y, idx;
+    if (native(x)) {
+      std::tie(y, idx) = poolForward(x, g);
+    } else {  // other devices and dtypes: ATen's kernel on the NCHW view (int64 indices)
+      auto [out, indices] = at::max_pool2d_with_indices(x.permute({0, 3, 1, 2}), {g.kh, g.kw}, {g.kh, g.kw}, {0, 0}, {1, 1}, false);
+      y = out.permute({0, 2, 3, 1});
+      idx = indices;
+    }
+    std::erase_if(g_nhwc_pool_cache, [](const NhwcPoolEntry& e) { return e.output.expired(); });
+    if (g_nhwc_pool_cache.size() >= kPoolCacheSize) g_nhwc_pool_cache.erase(g_nhwc_pool_cache.begin());
+    g_nhwc_pool_cache.push_back({y.storage().getWeakStorageImpl(), idx, nhwcPoolKey(g)});
+    metaBegin();
+    emit(y);
+    return num(env, 0);
+  });
+}
+
+// maxPoolNhwcGrad: [dy [N,Ho,Wo,C], x [N,H,W,C], kh, kw, output id | -1] -> dx [N,H,W,C], with the window
+// positions maxPoolNhwc kept for that output, else recomputed from x.
+napi_value MaxPoolNhwcGrad(napi_env env, napi_callback_info) {
+  return guard(env, [&] {
+    const double* a = args();
+    at::Tensor dy = tensor(a[0]).contiguous();
+    const at::Tensor& x = tensor(a[1]);
+    const PoolGeometry g = poolGeometry(x, static_cast<int64_t>(a[2]), static_cast<int64_t>(a[3]));
+    if (dy.dim() != 4 || dy.size(0) != g.n || dy.size(1) != g.ho || dy.size(2) != g.wo || dy.size(3) != g.c) {
+      throw std::runtime_error("twinml torch maxPoolNhwcGrad: dy does not have the pooled shape of x");
+    }
+    at::Tensor idx;
+    if (a[4] >= 0) {
+      const c10::StorageImpl* storage = tensor(a[4]).storage().unsafeGetStorageImpl();
+      const auto key = nhwcPoolKey(g);
+      for (const auto& e : g_nhwc_pool_cache) {
+        auto alive = e.output.lock();
+        if (alive && alive.get() == storage && e.key == key) {
+          idx = e.indices;
+          break;
+        }
+      }
+    }
+    if (!native(x) || !native(dy)) {
+      const std::vector<int64_t> k{g.kh, g.kw}, pad{0, 0}, dil{1, 1};
+      at::Tensor xn = x.permute({0, 3, 1, 2});
+      if (!idx.defined() || idx.scalar_type() != at::kLong) idx = std::get<1>(at::max_pool2d_with_indices(xn, k, k, pad, dil, false));
+      at::Tensor dxn = at::max_pool2d_with_indices_backward(dy.permute({0, 3, 1, 2}), xn, k, k, pad, dil, false, idx);
+      metaBegin();
+      emit(dxn.permute({0, 2, 3, 1}));
+      return num(env, 0);
+    }
+    if (!idx.defined() || idx.scalar_type() != at::kByte) idx = poolForward(x, g).second;
+    const bool covered = g.ho * g.kh == g.h && g.wo * g.kw == g.w;
+    at::Tensor dx = covered ? at::empty({g.n, g.h, g.w, g.c}, dy.options()) : at::zeros({g.n, g.h, g.w, g.c}, dy.options());
+    const float* dyp = dy.data_ptr<float>();
+    const uint8_t* ip = idx.data_ptr<uint8_t>();
+    float* dxp = dx.data_ptr<float>();
+    at::parallel_for(0, g.n * g.ho, rowGrain(g), [&](int64_t r0, int64_t r1) { poolBackwardRows(dyp, ip, dxp, g, r0, r1); });
+    metaBegin();
+    emit(dx);
+    return num(env, 0);
+  });
+}

@@ -2,7 +2,9 @@
  * The torch backend's own native kernels (native/torch-backend/fused.cc) against the ATen composition they replace
  * (bit for bit) and against the cpu backend: TwinmlSoftmaxCrossEntropy (ATen log_softmax + exp, then one loop over
  * the rows) with ignore_index rows and an out-of-range target; convolutions whose input has one channel (viewed as
- * channels_last so that ATen keeps the network channels_last) forward and gradients, then max pooling after them.
+ * channels_last so that ATen keeps the network channels_last) forward and gradients, then max pooling after them;
+ * non-overlapping max pooling on NHWC (maxPoolNhwc: 2x2 and 3x3 windows, channel counts that leave every AVX2 tail,
+ * odd sizes, NaN, -inf and tied maxima) against ATen's max_pool2d_with_indices and its backward (`referencePath`).
  * Skipped with one line without the addon.
  */
 import { describe, expect, it } from 'vitest';
@@ -74,5 +76,40 @@ suite(torchTitle('torch native kernels'), () => {
     const want = await onBackend('cpu', run);
     const got = await onBackend('torch', run);
     ['y', 'dx', 'dw1', 'dw2'].forEach((label, i) => expect(relativeError(got[i]!, want[i]!), label).toBeLessThanOrEqual(1e-5));
+  });
+
+  it("max pooling with kernel = stride equals ATen's kernel and its gradient bit for bit", async () => {
+    await useBackend('torch');
+    const rng = new Rng(21);
+    const before = tf.memory().numTensors;
+    for (const [n, h, w, c, k] of [[3, 8, 6, 16, 2], [2, 7, 9, 13, 2], [1, 9, 9, 1, 3], [2, 5, 4, 27, 2], [4, 28, 28, 8, 2]] as const) {
+      const x = randomHost(rng, [n, h, w, c]);
+      // ties (a whole window of equal values), NaN and -inf
+      for (let i = 0; i < x.length; i += 7) x[i] = 0.25;
+      x[3] = NaN;
+      x[x.length - 2] = -Infinity;
+      x[c * 2 + 1] = -Infinity;
+      const xt = tf.tensor4d(x, [n, h, w, c]);
+      const ho = Math.floor(h / k);
+      const wo = Math.floor(w / k);
+      const dy = tf.tensor4d(randomHost(rng, [n, ho, wo, c]).map((v, i) => (i % 11 === 4 ? -0 : v)), [n, ho, wo, c]);
+      const attrs = (referencePath: boolean) => ({ filterSize: [k, k], strides: [k, k], pad: 'valid', referencePath }) as unknown as tf.NamedAttrMap;
+      const results = [false, true].map((referencePath) => {
+        const y = tf.engine().runKernel('MaxPool', { x: xt }, attrs(referencePath)) as tf.Tensor;
+        const dx = tf.engine().runKernel('MaxPoolGrad', { dy, input: xt, output: y }, attrs(referencePath)) as tf.Tensor;
+        const dxFresh = tf.engine().runKernel('MaxPoolGrad', { dy, input: xt }, attrs(referencePath)) as tf.Tensor;
+        const out = [y, dx, dxFresh].map((t) => Float32Array.from(t.dataSync()));
+        tf.dispose([y, dx, dxFresh]);
+        return out;
+      });
+      ['y', 'dx (kept positions)', 'dx (recomputed)'].forEach((what, i) => {
+        const a = results[0]![i]!;
+        const b = results[1]![i]!;
+        const first = a.findIndex((v, j) => !Object.is(v, b[j]));
+        expect(first, `[${n}, ${h}, ${w}, ${c}] k=${k}: ${what} differs first at ${first} (${a[first]} vs ATen ${b[first]})`).toBe(-1);
+      });
+      tf.dispose([xt, dy]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

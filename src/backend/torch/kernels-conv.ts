@@ -164,9 +164,28 @@ function poolInfo(x: TensorInfo, a: NamedAttrMap): backend_util.Conv2DInfo {
   );
 }
 
+/**
+ * Whether a pooling is non-overlapping and unpadded (kernel = stride, 'valid'): the zoo CNN's MaxPool2d(2). It then
+ * runs on the NHWC tensor as it lies, one pass per window (fused.cc maxPoolNhwc), unless `referencePath` asks for
+ * ATen's kernel (tests compare the two).
+ */
+function tiles(info: backend_util.Conv2DInfo, g: Geometry, a: NamedAttrMap): boolean {
+  const p = g.pad;
+  return (a as { referencePath?: boolean }).referencePath !== true && p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0 &&
+    info.filterHeight === info.strideHeight && info.filterWidth === info.strideWidth && info.dilationHeight === 1 &&
+    info.dilationWidth === 1 && info.filterHeight * info.filterWidth <= 255;
+}
+
 function maxPool(b: TorchBackend, x: TensorInfo, a: NamedAttrMap): TensorInfo {
   const info = poolInfo(x, a);
   const g = geometry(info);
+  if (tiles(info, g, a)) {
+    b.args[0] = b.idOf(x);
+    b.args[1] = info.filterHeight;
+    b.args[2] = info.filterWidth;
+    b.addon.maxPoolNhwc();
+    return b.output();
+  }
   const xN = permute(b, x, TO_NCHW);
   const allZero = g.pad.top === 0 && g.pad.bottom === 0 && g.pad.left === 0 && g.pad.right === 0;
   const xP = allZero ? b.share(xN) : constantPad(b, xN, [g.pad.left, g.pad.right, g.pad.top, g.pad.bottom], -Infinity);
@@ -187,6 +206,16 @@ function maxPool(b: TorchBackend, x: TensorInfo, a: NamedAttrMap): TensorInfo {
 function maxPoolGrad(b: TorchBackend, dy: TensorInfo, x: TensorInfo, output: TensorInfo | undefined, a: NamedAttrMap): TensorInfo {
   const info = poolInfo(x, a);
   const g = geometry(info);
+  if (tiles(info, g, a)) {
+    const ids = [b.idOf(dy), b.idOf(x), output ? b.idOf(output) : -1];
+    b.args[0] = ids[0]!;
+    b.args[1] = ids[1]!;
+    b.args[2] = info.filterHeight;
+    b.args[3] = info.filterWidth;
+    b.args[4] = ids[2]!;
+    b.addon.maxPoolNhwcGrad();
+    return b.output();
+  }
   const xN = permute(b, x, TO_NCHW);
   const allZero = g.pad.top === 0 && g.pad.bottom === 0 && g.pad.left === 0 && g.pad.right === 0;
   const xP = allZero ? b.share(xN) : constantPad(b, xN, [g.pad.left, g.pad.right, g.pad.top, g.pad.bottom], -Infinity);
