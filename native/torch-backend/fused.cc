@@ -397,8 +397,8 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info) {
 // channelsLast: [x [N,C,H,W]] -> the same values as a channels_last tensor whose strides say so. A tfjs NHWC tensor
 // viewed as NCHW is channels_last in memory, but with C == 1 (or H == W == 1) its strides are ambiguous and ATen
 // takes it for NCHW: the first convolution of a grayscale CNN then runs, and hands on, NCHW activations, and every
-// pooling after it runs ATen's NCHW max-pool kernel (3-10x slower than its channels_last one here). The view costs
-// no copy when x is channels_last-contiguous (one copy otherwise, which the convolution would make anyway).
+// pooling after it runs ATen's NCHW max-pool kernel (3-10x slower than its channels_last one here). Only a view:
+// a tensor whose memory is not channels_last is returned as it is.
 napi_value ChannelsLast(napi_env env, napi_callback_info) {
   return guard(env, [&] {
     const double* a = args();
@@ -408,9 +408,14 @@ napi_value ChannelsLast(napi_env env, napi_callback_info) {
       emit(x);
       return num(env, 0);
     }
-    at::Tensor c = x.contiguous(at::MemoryFormat::ChannelsLast);
-    const auto s = c.sizes();
-    emit(c.as_strided(s, {s[1] * s[2] * s[3], 1, s[3] * s[1], s[1]}));
+    if (!x.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+      // NCHW memory (e.g. an NCHW input transposed to NHWC by tfjs): ATen runs it NCHW, as PyTorch does with that
+      // input (the same convolution algorithm and rounding); a copy here would change both.
+      emit(x);
+      return num(env, 0);
+    }
+    const auto s = x.sizes();
+    emit(x.as_strided(s, {s[1] * s[2] * s[3], 1, s[3] * s[1], s[1]}));
     return num(env, 0);
   });
 }
