@@ -270,8 +270,22 @@ void push_outputs(const c10::IValue& v) {
 
 // ---- exported functions -----------------------------------------------------------------------------------------
 
+// glibc's malloc serves large blocks with mmap and trims the heap top when more than a few MB are free, so in a Node
+// process a training step's activations (MBs each, freed and reallocated every step) come back as fresh pages:
+// ~1,600-2,000 page faults per step of the zoo CNN, ~15% of its CPU time (PyTorch in Python: none). Fixed thresholds
+// keep freed blocks in the heap for the next step (the process's RSS stays at its working set instead). Set when a
+// TorchBackend is created (setBuffers), not when the addon is merely loaded to probe it.
+void tuneMalloc() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
+
 napi_value SetBuffers(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
+    tuneMalloc();
     auto argv = get_args(env, info, 2);
     napi_typedarray_type type;
     size_t len;
@@ -513,19 +527,7 @@ const double* args() { return g_args; }
 napi_value num(napi_env env, double v) { return number(env, v); }
 }  // namespace twinml_torch
 
-// glibc's malloc serves large blocks with mmap and trims the heap top when more than a few MB are free, so in a Node
-// process a training step's activations (MBs each, freed and reallocated every step) come back as fresh pages:
-// ~1,600-2,000 page faults per step of the zoo CNN, ~15% of its CPU time (PyTorch in Python: none). Fixed thresholds
-// keep freed blocks in the heap for the next step (the process's RSS stays at its working set instead).
-void tuneMalloc() {
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
-}
-
 NAPI_MODULE_INIT() {
-  tuneMalloc();
   napi_property_descriptor props[] = {
       {"setBuffers", nullptr, SetBuffers, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"opHandle", nullptr, OpHandle, nullptr, nullptr, nullptr, napi_default, nullptr},
