@@ -1,19 +1,21 @@
 // Usage: npm run build && node bench/torch-ab.mjs [threads=1] [rounds=6]   (needs npm run setup:torch)
 // Interleaved A/B: TS torch backend vs PyTorch, same thread count, alternating short blocks (machine load hits both).
+// Prints the ratio PyTorch time / TS time per round (median and rounds) in wall time and in CPU time (process CPU
+// time, all threads: on a shared, overloaded machine the steadier figure at 1 thread).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { useBackend, tf } from '../dist/backend/index.js';
 import { getZooModel } from '../dist/models/index.js';
 import { manualSeed } from '../dist/nn/generator.js';
 import { Adam } from '../dist/train/optim/adam.js';
-import { CrossEntropyLoss } from '../dist/train/loss/cross-entropy.js';
+import { CrossEntropyLoss } from '../dist/nn/loss/index.js';
 import { backward } from '../dist/train/backward.js';
 const threads = Number(process.argv[2] ?? 1); const rounds = Number(process.argv[3] ?? 6);
 await useBackend('torch', { threads });
 const py = spawn(new URL('../.venv/bin/python', import.meta.url).pathname, [new URL('./torch_ab.py', import.meta.url).pathname, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
 await lines.next();
-const ask = async (name, n) => { py.stdin.write(`${name} ${n}\n`); return Number((await lines.next()).value); };
+const ask = async (name, n) => { py.stdin.write(`${name} ${n}\n`); return (await lines.next()).value.split(' ').map(Number); };
 for (const [name, n] of [['mlp', 30], ['cnn', 4]]) {
   const zoo = getZooModel(name); manualSeed(1);
   const model = zoo.create(zoo.resolveConfig({}, { sampleShape: [1, 28, 28], numClasses: 10 }));
@@ -22,14 +24,19 @@ for (const [name, n] of [['mlp', 30], ['cnn', 4]]) {
   model.train();
   const step = () => { model.zeroGrad(); const v = backward(() => loss.call(model.call(x), y), model.parameters()); opt.step(); v.dataSync(); v.dispose(); };
   for (let i = 0; i < 3; i++) step();
-  const ts = [], pt = [];
+  const ts = [], pt = [], tsCpu = [], ptCpu = [];
   for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now(); for (let i = 0; i < n; i++) step(); ts.push((performance.now() - t0) / n);
-    pt.push(await ask(name, n));
+    const t0 = performance.now(); const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) step();
+    const c = process.cpuUsage(c0);
+    ts.push((performance.now() - t0) / n); tsCpu.push((c.user + c.system) / 1000 / n);
+    const [wall, cpu] = await ask(name, n); pt.push(wall); ptCpu.push(cpu);
   }
   const med = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
-  const ratios = ts.map((t, i) => pt[i] / t);
-  console.log(`${name} train, ${threads} thread(s): TS torch ${med(ts).toFixed(2)} ms/step, PyTorch ${med(pt).toFixed(2)} ms/step, ratio (PyTorch time / TS time) median ${med(ratios).toFixed(2)}x, per round ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
+  for (const [what, t, p] of [['wall', ts, pt], ['CPU', tsCpu, ptCpu]]) {
+    const ratios = t.map((v, i) => p[i] / v);
+    console.log(`${name} train, ${threads} thread(s), ${what}: TS torch ${med(t).toFixed(2)} ms/step, PyTorch ${med(p).toFixed(2)} ms/step, ratio (PyTorch time / TS time) median ${med(ratios).toFixed(2)}x (range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}), per round ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
+  }
   model.dispose(); opt.disposeState(); x.dispose(); y.dispose();
 }
 py.stdin.end();

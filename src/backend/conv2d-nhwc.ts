@@ -14,6 +14,7 @@ import {
   registerDilatedConvGradKernels,
 } from './wasm/conv2d-backprop.js';
 import { registerFusedConv2DGradient } from './fused-conv2d-grad.js';
+import type { TwinmlKernelConfig } from './linear-product.js';
 
 /** A convolution's strides, dilations and explicit padding. */
 export interface Conv2dGeometry {
@@ -75,15 +76,17 @@ export function groupedConv2dNHWC(x: tf.Tensor4D, filter: tf.Tensor4D, groups: n
 
 /**
  * Whether the active backend runs a convolution with its bias and ReLU as one FusedConv2D kernel: on wasm
- * (XNNPACK applies bias and ReLU in the convolution's output pass), one group, dilation 1, a bias. The other
- * backends keep tfjs's conv2d and its gradients, which also keeps the cpu backend an independent reference for the
- * fused gradient in the kernel coverage test.
+ * (XNNPACK applies bias and ReLU in the convolution's output pass) and on backends whose FusedConv2D is marked as
+ * twinml's (torch: ATen's convolution with its bias, as PyTorch's Conv2d, then an in-place ReLU), one group,
+ * dilation 1, a bias. The other backends keep tfjs's conv2d and its gradients, which also keeps the cpu backend an
+ * independent reference for the fused gradient in the kernel coverage test.
  * @param groups - the convolution's groups
  * @param g - its geometry
  * @param hasBias - whether it has a bias
  */
 export function fusesConv2d(groups: number, g: Conv2dGeometry, hasBias: boolean): boolean {
-  return tf.getBackend() === 'wasm' && groups === 1 && hasBias && g.dilations[0] === 1 && g.dilations[1] === 1;
+  const fuses = tf.getBackend() === 'wasm' || (tf.getKernel('FusedConv2D', tf.getBackend()) as TwinmlKernelConfig | undefined)?.twinml === true;
+  return fuses && groups === 1 && hasBias && g.dilations[0] === 1 && g.dilations[1] === 1;
 }
 
 /**

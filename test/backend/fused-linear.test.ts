@@ -5,7 +5,7 @@
  * the fallback (M % 4 != 0), every transpose
  * combination, with and without bias (on wasm the weight and bias gradients come from TwinmlDenseGrad: SIMD for
  * in_features % 4 == 0, composed otherwise). Then the zoo MLP's training step on wasm: which kernels it runs,
- * no leaks.
+ * no leaks. On torch (when its addon is built) the same cases run through addmm and an in-place ReLU.
  */
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +20,10 @@ import { CrossEntropyLoss } from '../../src/nn/loss/index.js';
 import { Adam } from '../../src/train/optim/adam.js';
 import { Rng } from '../../src/util/rng.js';
 import { onBackend, randomHost, relativeError } from './helpers.js';
+import { torchAvailable } from './torch-helpers.js';
+
+/** Backends whose _FusedMatMul is twinml's: wasm, and torch when its addon is built (addmm + in-place ReLU). */
+const FUSING: BackendName[] = torchAvailable ? ['wasm', 'torch'] : ['wasm'];
 
 interface Case {
   m: number;
@@ -71,7 +75,7 @@ const shapes: Array<[number, number, number]> = [
 const transposes = [[false, false], [true, false], [false, true], [true, true]] as const;
 
 describe('fused Linear (_FusedMatMul) matches unfused matMul + add + relu on cpu', () => {
-  for (const backend of ['wasm', 'cpu'] as BackendName[]) {
+  for (const backend of [...FUSING, 'cpu'] as BackendName[]) {
     for (const [m, k, n] of shapes) {
       for (const [transposeA, transposeB] of transposes) {
         for (const [bias, activation] of [[true, 'relu'], [true, 'linear'], [false, 'relu']] as const) {
@@ -110,8 +114,8 @@ describe('fused Linear (_FusedMatMul) matches unfused matMul + add + relu on cpu
 });
 
 describe('fused Linear gradients asked for in part', () => {
-  it('leaks no tensors with no bias or when only the input gradient is taken (wasm and cpu)', async () => {
-    for (const backend of ['wasm', 'cpu'] as BackendName[]) {
+  it('leaks no tensors with no bias or when only the input gradient is taken (wasm, torch and cpu)', async () => {
+    for (const backend of [...FUSING, 'cpu'] as BackendName[]) {
       await useBackend(backend);
       manualSeed(4);
       const noBias = new Linear(8, 16, { bias: false });

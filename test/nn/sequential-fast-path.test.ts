@@ -1,7 +1,8 @@
 /**
  * Sequential's fast path (channels-last runs, Conv2d/Linear + ReLU fused) is invisible: it is taken only when no
  * forward hook is registered, gives the plain path's results (module by module through `call`) within float32
- * rounding on every backend, leaks nothing over training steps, and on wasm runs the kernels it promises (a
+ * rounding on every backend, leaks nothing over training steps, and on wasm and torch runs the kernels it promises
+ * (torch: one FusedConv2D with ReLU per Conv2d + ReLU pair, one activation transpose in and one out of the run; wasm: a
  * Conv2d/ReLU/MaxPool2d chain natively on NCHW with each Conv2d + ReLU pair as one kernel and no activation
  * transposes; the functional CNN the same kernels with ReLU separate).
  */
@@ -9,14 +10,16 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 // The models come from bench/ordinary-cnn.ts, which the bench compiles against dist/, so this file tests dist/ too.
 import * as nn from '../../dist/nn/index.js';
-import { useBackend, type BackendName } from '../../dist/backend/index.js';
+import { probeBackends, useBackend, type BackendName } from '../../dist/backend/index.js';
 import { backward } from '../../dist/train/backward.js';
 import { CrossEntropyLoss } from '../../dist/nn/loss/cross-entropy.js';
 import { Adam } from '../../dist/train/optim/index.js';
 import { sequentialCNN, FunctionalCNN } from '../../bench/ordinary-cnn.js';
 import { relativeError } from '../helpers/relative-error.js';
 
-const BACKENDS: BackendName[] = ['wasm', 'cpu'];
+/** Backends that fuse Conv2d/Linear + ReLU: wasm, and torch when its addon is built (npm run setup:torch). */
+const FUSING: BackendName[] = (await probeBackends()).find((b) => b.name === 'torch')?.available ? ['wasm', 'torch'] : ['wasm'];
+const BACKENDS: BackendName[] = [...FUSING, 'cpu'];
 
 function model(): nn.Sequential {
   nn.manualSeed(11);
@@ -82,6 +85,20 @@ describe("Sequential's fast path", () => {
     m.dispose();
   });
 
+  if (FUSING.includes('torch')) it('torch: fuses Conv2d + ReLU and Linear + ReLU and transposes activations only into and out of the run', async () => {
+    await useBackend('torch');
+    const m = sequentialCNN();
+    const x = tf.randomUniform([4, 1, 28, 28], -1, 1, 'float32', 3);
+    const profile = await tf.profile(() => tf.dispose(m.call(x)));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names.filter((n) => n === 'FusedConv2D')).toHaveLength(3);
+    expect(names).not.toContain('Relu');
+    // In and out of the channels-last run, plus each Conv2d's [out, in, kh, kw] weight viewed as HWIO.
+    expect(names.filter((n) => n === 'Transpose')).toHaveLength(2 + 3);
+    tf.dispose(x);
+    m.dispose();
+  });
+
   it('wasm: runs a Conv2d/ReLU/MaxPool2d chain natively on NCHW: Conv2d + ReLU fused, no activation transposes', async () => {
     await useBackend('wasm');
     const m = sequentialCNN();
@@ -129,8 +146,8 @@ describe("Sequential's fast path", () => {
     ['Sequential CNN', sequentialCNN],
     ['functional CNN (F.relu, F.max_pool2d)', () => new FunctionalCNN()],
   ] as const) {
-    it(`wasm: ${label} trains without leaking tensors`, async () => {
-      await useBackend('wasm');
+    for (const backend of FUSING) it(`${backend}: ${label} trains without leaking tensors`, async () => {
+      await useBackend(backend);
       nn.manualSeed(2);
       const m: nn.Module = make();
       const opt = new Adam(m.parameters(), { lr: 1e-3 });

@@ -14,6 +14,7 @@ import type { TorchBackend } from './backend.js';
 import { constantPad, narrow, permute, reshape } from './kernels-shape.js';
 import { activate } from './kernels-matmul.js';
 import { SCALAR_TYPE } from './native.js';
+import type { TwinmlKernelConfig } from '../linear-product.js';
 
 const CONVOLUTION = aten('convolution');
 const CONVOLUTION_BACKWARD = aten('convolution_backward');
@@ -77,6 +78,16 @@ function filterOf(b: TorchBackend, gw: TensorInfo, filterShape: number[], depthw
   return out;
 }
 
+/**
+ * `x` (an NCHW view) as a channels_last tensor whose strides say so (no copy when its memory is channels_last):
+ * with one channel, ATen would take the view for NCHW and run the convolution, and every layer after it, NCHW.
+ */
+function channelsLast(b: TorchBackend, x: TensorInfo): TensorInfo {
+  b.args[0] = b.idOf(x);
+  b.addon.channelsLast();
+  return b.output();
+}
+
 /** x (NCHW view) padded when the padding is asymmetric. */
 function padded(b: TorchBackend, xN: TensorInfo, g: Geometry, value: number): TensorInfo {
   if (g.symmetric) return b.share(xN);
@@ -92,10 +103,11 @@ function conv2d(b: TorchBackend, x: TensorInfo, filter: TensorInfo, bias: Tensor
   const groups = depthwise ? x.shape[3]! : 1;
   const xN = permute(b, x, TO_NCHW);
   const xP = padded(b, xN, g, 0);
+  const xC = channelsLast(b, xP);
   const w = weightOf(b, filter, depthwise);
-  const y = b.op.begin(CONVOLUTION).t(xP).t(w).optT(bias).ints(g.stride).ints(atenPadding(g)).ints(g.dilation).n(false).ints([0, 0]).n(groups).one();
+  const y = b.op.begin(CONVOLUTION).t(xC).t(w).optT(bias).ints(g.stride).ints(atenPadding(g)).ints(g.dilation).n(false).ints([0, 0]).n(groups).one();
   const out = permute(b, y, TO_NHWC);
-  [xN, xP, w, y].forEach((t) => b.release(t));
+  [xN, xP, xC, w, y].forEach((t) => b.release(t));
   return out;
 }
 
@@ -135,12 +147,13 @@ function convFilterGrad(b: TorchBackend, x: TensorInfo, dy: TensorInfo, filterSh
   const dyN = permute(b, dy, TO_NCHW);
   const xN = permute(b, x, TO_NCHW);
   const xP = padded(b, xN, g, 0);
+  const xC = channelsLast(b, xP);
   const [h, w, ci, co] = filterShape as [number, number, number, number];
   const weightShape = depthwise ? [ci * co, 1, h, w] : [co, ci, h, w];
   const weight = b.op.begin(EMPTY).ints(weightShape).n(SCALAR_TYPE.float32).one();
-  const [gw] = b.op.begin(CONVOLUTION_BACKWARD).t(dyN).t(xP).t(weight).none().ints(g.stride).ints(atenPadding(g)).ints(g.dilation).n(false).ints([0, 0]).n(groups).ints([0, 1, 0]).all();
+  const [gw] = b.op.begin(CONVOLUTION_BACKWARD).t(dyN).t(xC).t(weight).none().ints(g.stride).ints(atenPadding(g)).ints(g.dilation).n(false).ints([0, 0]).n(groups).ints([0, 1, 0]).all();
   const out = filterOf(b, gw!, filterShape, depthwise);
-  [dyN, xN, xP, weight, gw!].forEach((t) => b.release(t));
+  [dyN, xN, xP, xC, weight, gw!].forEach((t) => b.release(t));
   return out;
 }
 
@@ -151,9 +164,28 @@ function poolInfo(x: TensorInfo, a: NamedAttrMap): backend_util.Conv2DInfo {
   );
 }
 
+/**
+ * Whether a pooling is non-overlapping and unpadded (kernel = stride, 'valid'): the zoo CNN's MaxPool2d(2). It then
+ * runs on the NHWC tensor as it lies, one pass per window (fused.cc maxPoolNhwc), unless `referencePath` asks for
+ * ATen's kernel (tests compare the two).
+ */
+function tiles(info: backend_util.Conv2DInfo, g: Geometry, a: NamedAttrMap): boolean {
+  const p = g.pad;
+  return (a as { referencePath?: boolean }).referencePath !== true && p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0 &&
+    info.filterHeight === info.strideHeight && info.filterWidth === info.strideWidth && info.dilationHeight === 1 &&
+    info.dilationWidth === 1 && info.filterHeight * info.filterWidth <= 255;
+}
+
 function maxPool(b: TorchBackend, x: TensorInfo, a: NamedAttrMap): TensorInfo {
   const info = poolInfo(x, a);
   const g = geometry(info);
+  if (tiles(info, g, a)) {
+    b.args[0] = b.idOf(x);
+    b.args[1] = info.filterHeight;
+    b.args[2] = info.filterWidth;
+    b.addon.maxPoolNhwc();
+    return b.output();
+  }
   const xN = permute(b, x, TO_NCHW);
   const allZero = g.pad.top === 0 && g.pad.bottom === 0 && g.pad.left === 0 && g.pad.right === 0;
   const xP = allZero ? b.share(xN) : constantPad(b, xN, [g.pad.left, g.pad.right, g.pad.top, g.pad.bottom], -Infinity);
@@ -174,6 +206,16 @@ function maxPool(b: TorchBackend, x: TensorInfo, a: NamedAttrMap): TensorInfo {
 function maxPoolGrad(b: TorchBackend, dy: TensorInfo, x: TensorInfo, output: TensorInfo | undefined, a: NamedAttrMap): TensorInfo {
   const info = poolInfo(x, a);
   const g = geometry(info);
+  if (tiles(info, g, a)) {
+    const ids = [b.idOf(dy), b.idOf(x), output ? b.idOf(output) : -1];
+    b.args[0] = ids[0]!;
+    b.args[1] = ids[1]!;
+    b.args[2] = info.filterHeight;
+    b.args[3] = info.filterWidth;
+    b.args[4] = ids[2]!;
+    b.addon.maxPoolNhwcGrad();
+    return b.output();
+  }
   const xN = permute(b, x, TO_NCHW);
   const allZero = g.pad.top === 0 && g.pad.bottom === 0 && g.pad.left === 0 && g.pad.right === 0;
   const xP = allZero ? b.share(xN) : constantPad(b, xN, [g.pad.left, g.pad.right, g.pad.top, g.pad.bottom], -Infinity);
@@ -232,15 +274,22 @@ function avgPoolGrad(b: TorchBackend, dy: TensorInfo, x: TensorInfo, a: NamedAtt
   return out;
 }
 
-function fusedConv(name: string, depthwise: boolean): KernelConfig {
-  return kernel(name, (b, { x, filter, bias }, a) => {
+/**
+ * FusedConv2D / FusedDepthwiseConv2D: ATen's convolution with its bias (as PyTorch's Conv2d computes it), then the
+ * activation in place on the fresh result. FusedConv2D is marked as twinml's, so a Conv2d with bias (+ ReLU) runs
+ * as this one kernel on torch (src/backend/conv2d-nhwc.ts `fusesConv2d`).
+ */
+function fusedConv(name: string, depthwise: boolean): TwinmlKernelConfig {
+  const config: TwinmlKernelConfig = kernel(name, (b, { x, filter, bias }, a) => {
     checkNHWC(name, a);
     let biasVector = bias;
     if (bias && bias.shape.length !== 1) biasVector = reshape(b, bias, [-1]);
     const y = conv2d(b, x!, filter!, biasVector, a, depthwise);
     if (biasVector && biasVector !== bias) b.release(biasVector);
-    return activate(b, y, a.activation as string | undefined, a.leakyreluAlpha as number | undefined);
+    return activate(b, y, a.activation as string | undefined, a.leakyreluAlpha as number | undefined, true);
   });
+  config.twinml = !depthwise;
+  return config;
 }
 
 export function convKernels(): KernelConfig[] {

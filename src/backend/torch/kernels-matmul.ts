@@ -1,9 +1,12 @@
 /**
  * Matrix products and softmax of the `torch` backend: BatchMatMul as ATen matmul on transposed views, and
  * _FusedMatMul (a Linear) as PyTorch's F.linear computes it: addmm(bias, x, W^T) for 2-D inputs, then the
- * activation.
+ * activation in place on the fresh product. The _FusedMatMul config is marked as twinml's, so nn.Linear (and a
+ * Linear followed by ReLU in a Sequential) runs as this one kernel (src/backend/linear-product.ts `fusesLinear`),
+ * with twinml's per-input gradient (src/backend/fused-matmul-grad.ts).
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { TwinmlKernelConfig } from '../linear-product.js';
 import { aten } from './op-call.js';
 import { kernel } from './kernel.js';
 import type { TorchBackend } from './backend.js';
@@ -14,6 +17,7 @@ const TRANSPOSE = aten('transpose', 'int');
 const ADDMM = aten('addmm');
 const ADD = aten('add', 'Tensor');
 const RELU = aten('relu');
+const RELU_ = aten('relu_');
 const SELECT = aten('select', 'int');
 const UNSQUEEZE = aten('unsqueeze');
 const SOFTMAX = aten('_softmax');
@@ -26,11 +30,14 @@ function transposed(b: TorchBackend, x: TensorInfo, yes: boolean): TensorInfo {
   return yes ? b.op.begin(TRANSPOSE).t(x).n(-2).n(-1).one() : b.share(x);
 }
 
-/** Applies a tfjs fused activation to `y` (consumed). */
-export function activate(b: TorchBackend, y: TensorInfo, activation: string | undefined, leakyreluAlpha?: number): TensorInfo {
+/**
+ * Applies a tfjs fused activation to `y` (consumed). `fresh`: y is a kernel's new result that nothing else holds,
+ * so ReLU may run in place (relu_, as an inplace nn.ReLU would: the same values, no second buffer).
+ */
+export function activate(b: TorchBackend, y: TensorInfo, activation: string | undefined, leakyreluAlpha?: number, fresh = false): TensorInfo {
   if (!activation || activation === 'linear') return y;
   let out: TensorInfo;
-  if (activation === 'relu') out = b.op.begin(RELU).t(y).one();
+  if (activation === 'relu') out = b.op.begin(fresh ? RELU_ : RELU).t(y).one();
   else if (activation === 'sigmoid') out = b.op.begin(SIGMOID).t(y).one();
   else if (activation === 'elu') out = b.op.begin(ELU).t(y).one();
   else if (activation === 'relu6') out = b.op.begin(HARDTANH).t(y).f(0).f(6).one();
@@ -67,13 +74,20 @@ function matMul(b: TorchBackend, a: TensorInfo, w: TensorInfo, tA: boolean, tB: 
   return out;
 }
 
+/** _FusedMatMul, marked as twinml's (Linear layers run as this one kernel on torch). */
+function fusedMatMul(): TwinmlKernelConfig {
+  const config: TwinmlKernelConfig = kernel('_FusedMatMul', (b, { a, b: w, bias }, attrs) => {
+    const y = matMul(b, a!, w!, attrs.transposeA as boolean, attrs.transposeB as boolean, bias);
+    return activate(b, y, attrs.activation as string | undefined, attrs.leakyreluAlpha as number | undefined, true);
+  });
+  config.twinml = true;
+  return config;
+}
+
 export function matmulKernels(): KernelConfig[] {
   return [
     kernel('BatchMatMul', (b, { a, b: w }, attrs) => matMul(b, a!, w!, attrs.transposeA as boolean, attrs.transposeB as boolean)),
-    kernel('_FusedMatMul', (b, { a, b: w, bias }, attrs) => {
-      const y = matMul(b, a!, w!, attrs.transposeA as boolean, attrs.transposeB as boolean, bias);
-      return activate(b, y, attrs.activation as string | undefined, attrs.leakyreluAlpha as number | undefined);
-    }),
+    fusedMatMul(),
     kernel('Softmax', (b, { logits }, attrs) => {
       const dim = (attrs.dim as number[] | number | undefined) ?? -1;
       return b.op.begin(SOFTMAX).t(logits!).n(Array.isArray(dim) ? dim[0]! : dim).n(false).one();

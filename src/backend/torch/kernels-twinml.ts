@@ -1,10 +1,13 @@
 /**
  * twinml's own kernels on the `torch` backend, one addon call each (native/torch-backend/fused.cc):
  * - TwinmlAdamUpdate / TwinmlSgdUpdate (src/train/optim runs them when the active backend registers them): PyTorch's
- *   default single-tensor Adam/AdamW/SGD step as the same ATen kernels in the same order, so the update equals
- *   torch.optim's bit for bit; in place when the parameter and state tensors are not shared.
+ *   default single-tensor Adam/AdamW/SGD step, so the update equals torch.optim's bit for bit; in place when the
+ *   parameter and state tensors are not shared. Adam runs as one pass over the arrays doing the float operations
+ *   of ATen's kernels in their order (fused.cc); the attribute `referencePath: true` runs the ATen kernel sequence
+ *   itself instead (tests compare the two).
  * - TwinmlSoftmaxCrossEntropy (src/train/loss/cross-entropy.ts): per-sample loss as log_softmax + nll_loss and its
- *   gradient softmax - onehot.
+ *   gradient softmax - onehot (ATen's log_softmax and exp, then one loop over the rows; `referencePath: true` runs
+ *   the ATen composition nll_loss / one_hot instead, which tests compare with).
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { ADAM_UPDATE, SGD_UPDATE } from '../wasm/optimizer-kernels.js';
@@ -54,6 +57,7 @@ export function twinmlKernels(): KernelConfig[] {
       a[11] = o.amsgrad ? 1 : 0;
       a[12] = o.step;
       a[13] = exclusiveBits(b, [param, undefined, expAvg, expAvgSq, maxExpAvgSq]);
+      a[14] = (attrs as { referencePath?: boolean }).referencePath === true ? 1 : 0;
       b.addon.adamStep();
       return b.outputs();
     }),
@@ -81,6 +85,7 @@ export function twinmlKernels(): KernelConfig[] {
       b.args[0] = ids[0]!;
       b.args[1] = ids[1]!;
       b.args[2] = (attrs as unknown as { ignoreIndex: number }).ignoreIndex;
+      b.args[3] = (attrs as { referencePath?: boolean }).referencePath === true ? 1 : 0;
       b.addon.crossEntropy();
       return b.outputs();
     }),

@@ -34,6 +34,12 @@ export interface TorchAddon {
   crossEntropy(): number;
   maxPool(): number;
   maxPoolGrad(): number;
+  /** args[0] = id of an NCHW tensor: outputs it as a channels_last tensor whose strides say so (fused.cc). */
+  channelsLast(): number;
+  /** args [x NHWC, kh, kw]: max pooling with stride = kernel, no padding, on the NHWC tensor (fused.cc). */
+  maxPoolNhwc(): number;
+  /** args [dy, x, kh, kw, output id | -1]: its gradient, with the window positions kept for that output. */
+  maxPoolNhwcGrad(): number;
 }
 
 /** Where `npm run setup:torch` puts the addon. */
