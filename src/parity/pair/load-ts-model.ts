@@ -20,7 +20,22 @@ async function registerTsx(): Promise<void> {
   tsxRegistered = true;
   const { register: registerTsxLoader } = await import('tsx/esm/api');
   registerTsxLoader();
+  // Registered after tsx, so it runs first and sees tsx's answer (see TS_AS_ESM_HOOK).
+  register(`data:text/javascript,${encodeURIComponent(TS_AS_ESM_HOOK)}`);
 }
+
+/**
+ * A resolve hook: a project's own `.ts`/`.tsx` file is loaded as an ES module even when its package.json says
+ * `"type": "commonjs"` (npm init's default). tsx would otherwise load it as CommonJS, turning its `import ... from
+ * 'twinml'` into `require('twinml')` while twinml (an ES module) is still loading the file: Node refuses that
+ * (ERR_REQUIRE_CYCLE_MODULE). `.cts` files and node_modules/ keep their format.
+ */
+const TS_AS_ESM_HOOK = `export async function resolve(specifier, context, nextResolve) {
+  const r = await nextResolve(specifier, context);
+  const path = r.url.split('?')[0];
+  if (r.format === 'commonjs' && path.startsWith('file:') && /\\.tsx?$/.test(path) && !path.includes('/node_modules/')) return { ...r, format: 'module' };
+  return r;
+}`;
 
 /**
  * When twinml itself runs compiled (from dist/), a user file importing twinml's sources gets dist/ instead
