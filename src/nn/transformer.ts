@@ -39,7 +39,7 @@ export interface TransformerLayerOptions {
 export interface EncoderLayerForwardOptions {
   /** torch's src_mask: [S, S] or [N·nhead, S, S]. */
   srcMask?: tf.Tensor | null;
-  /** [N, S]: true = padding. */
+  /** Shape (N, S); true marks padding. */
   srcKeyPaddingMask?: tf.Tensor | null;
   /** Hint that srcMask is causal. */
   isCausal?: boolean;
@@ -265,7 +265,7 @@ export interface TransformerStackOptions {
 export interface EncoderForwardOptions {
   /** torch's mask: [S, S] or [N·nhead, S, S]. */
   mask?: tf.Tensor | null;
-  /** [N, S]: true = padding. */
+  /** Shape (N, S); true marks padding. */
   srcKeyPaddingMask?: tf.Tensor | null;
   /** Hint that mask is causal. */
   isCausal?: boolean;
