@@ -3,6 +3,8 @@
  * bridge), prints one table row per compared tensor with the worst ratio to PyTorch's own float32 error, and
  * writes parity-report.json. Needs a source checkout with the dev dependencies (vitest) and Python with torch.
  */
+import { BACKEND_CHOICES } from '../backend-choices.js';
+import type { BackendChoice } from '../../backend/index.js';
 import type { CommandModule } from 'yargs';
 
 export const PARITY_SUBJECTS = ['bridge', 'layers', 'losses', 'optim', 'models', 'weights', 'mutations', 'onnx', 'tied', 'pair', 'port'] as const;
@@ -54,7 +56,7 @@ async function runPair(args: ParityArgs): Promise<number> {
     optimizer: args.optimizer,
     lr: args.lr,
     train: args.train,
-    backend: (args.backend ?? 'auto') as 'auto' | 'cpu' | 'wasm' | 'tensorflow',
+    backend: (args.backend ?? 'auto') as BackendChoice,
   });
   const { formatReport } = await import('../../parity/report.js');
   console.log(args['failures-only'] ? formatReport(result.report, { failuresOnly: true }) : result.table);
@@ -116,7 +118,7 @@ export const parityCommand: CommandModule<object, ParityArgs> = {
       .option('optimizer', { type: 'string', default: 'sgd', describe: 'trajectory optimizer (torch name, lower case)' })
       .option('lr', { type: 'number', default: 0.01, describe: 'trajectory learning rate' })
       .option('train', { type: 'boolean', default: false, describe: 'run forward passes in training mode (default eval: dropout off; dropout p is checked separately)' })
-      .option('backend', { type: 'string', choices: ['auto', 'cpu', 'wasm', 'tensorflow'], default: 'auto', describe: 'tfjs backend for the TS side' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto', describe: 'tfjs backend for the TS side' })
       .example('$0 parity --ts ./net.ts#Net --torch ./net.py:Net --input 4x1x28x28 --steps 10', 'check your model pair')
       .example('$0 parity --subject layers losses', 'run some built-in suites'),
   handler: async (args) => {

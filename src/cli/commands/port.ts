@@ -3,6 +3,8 @@
  * (src/parity/port) and proves it with the pair parity check. Exits 1 when anything could not be translated (listed with
  * Python lines) or parity fails.
  */
+import { BACKEND_CHOICES } from '../backend-choices.js';
+import type { BackendChoice } from '../../backend/index.js';
 import type { CommandModule } from 'yargs';
 
 interface PortArgs {
@@ -49,7 +51,7 @@ async function runPort(a: PortArgs): Promise<number> {
     optimizer: a.optimizer,
     lr: a.lr,
     intHigh: a['int-high'],
-    backend: a.backend as 'auto' | 'cpu' | 'wasm' | 'tensorflow',
+    backend: a.backend as BackendChoice,
   });
   console.log(`wrote ${result.out}: ${result.classes.join(', ')} (export ${result.root})`);
   for (const n of result.notes) console.log(`note: ${n}`);
@@ -88,7 +90,7 @@ export const portCommand: CommandModule<object, PortArgs> = {
       .option('optimizer', { type: 'string', default: 'sgd', describe: 'parity: trajectory optimizer (sgd, adam, adamw)' })
       .option('lr', { type: 'number', default: 0.01, describe: 'parity: trajectory learning rate' })
       .option('int-high', { type: 'number', default: 10, describe: 'int64 inputs are drawn from [0, int-high)' })
-      .option('backend', { type: 'string', choices: ['auto', 'cpu', 'wasm', 'tensorflow'], default: 'auto', describe: 'tfjs backend of the parity check' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto', describe: 'tfjs backend of the parity check' })
       .option('report', { type: 'string', default: 'parity-report.json', describe: 'where to write the parity JSON report' })
       .example('$0 port ./net.py:Net --input 2x1x28x28 --out src/net.ts', 'port pytorch/examples\' MNIST Net and check it (10 SGD steps)')
       .example('$0 port ./mlp.py:MLP --args \'{"hidden": [64]}\' --input 4x784 --out src/mlp.ts --loss cross_entropy', 'constructor arguments and a loss')
