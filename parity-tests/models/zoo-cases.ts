@@ -136,6 +136,26 @@ function slice(t: HostTensor, i: number): HostTensor {
  * @param c - the zoo case
  * @param backend - the backend in use
  */
+/**
+ * The rows of a training trajectory: every step's loss and the final state_dict against PyTorch's, with the
+ * trajectory slack c = 16 x steps (docs/architecture.md decision 19). Shared by the zoo and gpt model suites.
+ * @param label - the case label (row names)
+ * @param backend - the TS backend
+ * @param losses - the loss after each of the TRAJECTORY_STEPS steps
+ * @param state - the model's state_dict after the last step
+ * @param ref - PyTorch's answer (`losses`, `state.<key>` in float64 and float32)
+ */
+export function trajectoryRows(label: string, backend: string, losses: Float32Array, state: StateDict, ref: Awaited<ReturnType<typeof reference>>): ParityRow[] {
+  const ctx = (tensor: string) => ({ subject: 'models', name: `models/${label}/train ${TRAJECTORY_STEPS} steps/${tensor}`, backend, seed: PARITY_SEED });
+  const tol: ToleranceOptions = {
+    c: DEFAULT_C * TRAJECTORY_STEPS,
+    source: `trajectory: rounding noise accumulates over ${TRAJECTORY_STEPS} optimizer steps, c = ${DEFAULT_C} x ${TRAJECTORY_STEPS} steps`,
+  };
+  const rows = [compareTensor(ctx('loss (every step)'), losses, pick(ref.g, 'losses'), pick(ref.p, 'losses'), tol)];
+  for (const [key, value] of state) rows.push(compareTensor(ctx(key), value.data, pick(ref.g, `state.${key}`), pick(ref.p, `state.${key}`), tol));
+  return rows;
+}
+
 export async function runModelTrajectory(py: PythonBridge, c: ZooCase, backend: string): Promise<ParityRow[]> {
   const { model, sent } = buildModel(c);
   const inputs = randn(`models/${c.label}/batches`, [TRAJECTORY_STEPS, BATCH, ...c.sampleShape]);
@@ -157,14 +177,7 @@ export async function runModelTrajectory(py: PythonBridge, c: ZooCase, backend: 
       losses[s] = loss.dataSync()[0]!;
       tf.dispose([loss, x, y]);
     }
-    const ctx = (tensor: string) => ({ subject: 'models', name: `models/${c.label}/train ${TRAJECTORY_STEPS} steps/${tensor}`, backend, seed: PARITY_SEED });
-    const tol: ToleranceOptions = {
-      c: DEFAULT_C * TRAJECTORY_STEPS,
-      source: `trajectory: rounding noise accumulates over ${TRAJECTORY_STEPS} optimizer steps, c = ${DEFAULT_C} x ${TRAJECTORY_STEPS} steps`,
-    };
-    const rows = [compareTensor(ctx('loss (every step)'), losses, pick(ref.g, 'losses'), pick(ref.p, 'losses'), tol)];
-    for (const [key, value] of model.stateDict()) rows.push(compareTensor(ctx(key), value.data, pick(ref.g, `state.${key}`), pick(ref.p, `state.${key}`), tol));
-    return rows;
+    return trajectoryRows(c.label, backend, losses, model.stateDict(), ref);
   } finally {
     opt.disposeState();
     model.dispose();

@@ -13,12 +13,13 @@ import { languageModelAdamW, languageModelLoss } from '../../../src/train/lm/ind
 import type { PythonBridge } from '../../../src/bridge/python-bridge.js';
 import type { ParityRow } from '../../../src/parity/report.js';
 import type { HostTensor, StateDict } from '../../../src/util/host-tensor.js';
-import { DEFAULT_C, compareTensor, type ToleranceOptions } from '../../../src/parity/tolerance.js';
+import { compareTensor } from '../../../src/parity/tolerance.js';
 import { pick, reference } from '../../../src/parity/reference.js';
 import { PARITY_SEED, randint } from '../../../src/parity/random.js';
 import { gradsByKey } from '../../support/module-runner.js';
+import { TRAJECTORY_STEPS, trajectoryRows } from '../zoo-cases.js';
 
-export const TRAJECTORY_STEPS = 20;
+export { TRAJECTORY_STEPS };
 /** Batch 3 of 13 tokens (odd, shorter than the block) over an 11-character vocabulary. */
 export const BATCH = 3;
 export const TOKENS = 13;
@@ -123,14 +124,7 @@ export async function runGPTTrajectory(py: PythonBridge, c: GPTCase, backend: st
       losses[s] = loss.dataSync()[0]!;
       tf.dispose([loss, x, y]);
     }
-    const ctx = (tensor: string) => ({ subject: 'models', name: `models/${c.label}/train ${TRAJECTORY_STEPS} steps/${tensor}`, backend, seed: PARITY_SEED });
-    const tol: ToleranceOptions = {
-      c: DEFAULT_C * TRAJECTORY_STEPS,
-      source: `trajectory: rounding noise accumulates over ${TRAJECTORY_STEPS} optimizer steps, c = ${DEFAULT_C} x ${TRAJECTORY_STEPS} steps`,
-    };
-    const rows = [compareTensor(ctx('loss (every step)'), losses, pick(ref.g, 'losses'), pick(ref.p, 'losses'), tol)];
-    for (const [key, value] of model.stateDict()) rows.push(compareTensor(ctx(key), value.data, pick(ref.g, `state.${key}`), pick(ref.p, `state.${key}`), tol));
-    return rows;
+    return trajectoryRows(c.label, backend, losses, model.stateDict(), ref);
   } finally {
     opt.disposeState();
     model.dispose();
