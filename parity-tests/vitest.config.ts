@@ -10,6 +10,10 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Files share their worker process in turn, and with it the worker's Python bridge (PythonBridge.start()
+    // returns the running one; every suite sets its backend in beforeAll): torch is imported once per worker,
+    // not once per file.
+    isolate: false,
     reporters: ['default'],
   },
 });
