@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests drive besides npm packages:
-# - Debian packages for the training-UX tests: chromium (report.html in a headless browser,
+# - Debian packages for the training-UX tests and the inference bench: chromium (report.html in a headless browser,
 #   test/train/report.test.ts and scripts/report-screenshot.sh) and tmux (the dashboard under a pseudo-terminal,
 #   test/cli/train-dashboard.test.ts). Needs root (CI and the dev machines run as root). No browser download from npm.
 # - Triton's Python client, tritonclient[http,grpc] from PyPI, into its own venv ~/.cache/twinml/triton-client-venv
@@ -10,6 +10,8 @@ set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v tmux >/dev/null || missing+=(tmux)
+# h2load (nghttp2's HTTP/2 load generator): the inference bench's gRPC load against twinml and KServe.
+command -v h2load >/dev/null || missing+=(nghttp2-client)
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -30,8 +32,9 @@ fi
 # The inference bench's baselines (bench/inference.mjs, src/bench/inference/kserve.ts), each kept out of the
 # project's own Python and node_modules:
 # - KServe's Python ModelServer (kserve from PyPI, with onnxruntime) in ~/.cache/twinml/kserve-venv;
-# - ghz, a gRPC load generator in Go (through the Go module proxy, when Go is installed) in ~/.cache/twinml/bin.
-# Without them the bench skips the KServe comparison (or drives gRPC with a slower Node client).
+# - h2load (Debian nghttp2-client, above) drives the gRPC rows; ghz, a gRPC load generator in Go (through the Go
+#   module proxy, when Go is installed) in ~/.cache/twinml/bin, is the fallback without it.
+# Without them the bench skips the KServe comparison (or drives gRPC with a slower client).
 KSERVE_VENV="${HOME}/.cache/twinml/kserve-venv"
 if ! "${KSERVE_VENV}/bin/python" -c 'import kserve, onnxruntime, numpy' 2>/dev/null; then
   PYTHON="$(command -v python3 || command -v python)"

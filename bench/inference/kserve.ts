@@ -1,8 +1,8 @@
 /**
  * `twinml serve` against KServe's Python ModelServer (kserve from PyPI, serving the same ONNX file with onnxruntime,
  * bench/kserve_server.py, in its own venv) at 64 concurrent clients, one sample per request: HTTP/JSON and
- * HTTP/binary with the same load generator (autocannon), gRPC with one Node gRPC load loop (64 calls in flight,
- * pre-encoded ModelInferRequest bytes) against both. The two servers are measured in alternating windows so load
+ * HTTP/binary with the same load generator (autocannon), gRPC with h2load (./h2load.ts; 64 calls in flight on one
+ * connection, pre-encoded ModelInferRequest bytes) against both, or ghz / a Node gRPC loop where h2load is missing. The two servers are measured in alternating windows so load
  * from other processes falls on both; requests/s are medians over windows, the ratio is the median of per-round
  * ratios, p99 the median of the windows' p99.
  */
@@ -16,6 +16,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { packageRoot } from '../../dist/util/paths.js';
 import { median } from '../section.js';
+import { grpcFrame, h2loadAvailable, h2loadWindow, probeResponseBytes } from './h2load.js';
 import { quantile } from './http-load.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { sampleRequest } from './throughput.js';
@@ -55,8 +56,8 @@ function processCpuSeconds(pid: number | undefined): number {
 
 export interface KserveComparison {
   kserveVersion: string;
-  /** What drove the gRPC rows: ghz (Go) or the Node gRPC loop. */
-  grpcLoadGenerator: 'ghz' | 'node';
+  /** What drove the gRPC rows: h2load (C), ghz (Go) or the Node gRPC loop. */
+  grpcLoadGenerator: 'h2load' | 'ghz' | 'node';
   model: string;
   rows: KserveRow[];
 }
@@ -197,9 +198,11 @@ function ghzWindow(target: string, requestFile: string, concurrency: number, sec
     execFile(GHZ, args, { maxBuffer: 64 * 1024 * 1024, timeout: (seconds + 60) * 1000 }, (error, stdout, stderr) => {
       if (error && !stdout) return reject(new Error(`ghz failed: ${error.message}\n${stderr}`));
       const report = JSON.parse(stdout) as { total: number; statusCodeDistribution?: Record<string, number>; latencyDistribution?: Array<{ percentage: number; latency: number }> };
-      // When the duration ends ghz cancels the calls still in flight and reports them as Unavailable/Canceled.
+      // When the duration ends ghz cancels the calls still in flight and reports them as Unavailable/Canceled; a
+      // worker that starts its next call as the duration ends is counted too (seen: 63 Unavailable + 2 Canceled
+      // at -c 64), so up to twice the concurrency is the cut-off. A server that fails calls fails thousands.
       const bad = Object.entries(report.statusCodeDistribution ?? {}).filter(([code]) => code !== 'OK');
-      const cutOff = bad.every(([code]) => code === 'Unavailable' || code === 'Canceled') && bad.reduce((n, [, c]) => n + c, 0) <= concurrency;
+      const cutOff = bad.every(([code]) => code === 'Unavailable' || code === 'Canceled') && bad.reduce((n, [, c]) => n + c, 0) <= 2 * concurrency;
       if (!cutOff) return reject(new Error(`ghz against ${target}: failed calls ${JSON.stringify(Object.fromEntries(bad))}`));
       const p99 = report.latencyDistribution?.find((d) => d.percentage === 99)?.latency ?? NaN;
       resolve({ rps: (report.statusCodeDistribution?.OK ?? 0) / (report.total / 1e9), p99Ms: p99 / 1e6 });
@@ -232,8 +235,13 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
     const bytes = grpcRequestBytes(options.name, options.sampleShape);
     const requestFile = join(mkdtempSync(join(tmpdir(), 'twinml-ghz-')), 'model-infer-request.bin');
     writeFileSync(requestFile, bytes);
-    const useGhz = existsSync(GHZ);
+    const grpcGenerator: KserveComparison['grpcLoadGenerator'] = h2loadAvailable() ? 'h2load' : existsSync(GHZ) ? 'ghz' : 'node';
     const grpcTargets = { twinml: `127.0.0.1:${twinml.grpcPort}`, kserve: kserve.grpcTarget };
+    const framed = grpcFrame(bytes);
+    const responseBytes = {
+      twinml: await probeResponseBytes(targets.twinml.grpc, bytes),
+      kserve: await probeResponseBytes(targets.kserve.grpc, bytes),
+    };
     const pids = { twinml: twinml.child.pid, kserve: kserve.child.pid };
     const measured = async (who: keyof typeof targets, protocol: ServerProtocol, seconds: number) => {
       const before = processCpuSeconds(pids[who]);
@@ -242,7 +250,10 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
       return { ...r, cpuMs: (cpuSeconds * 1000) / (r.rps * seconds) };
     };
     const window = async (who: keyof typeof targets, protocol: ServerProtocol, seconds: number) => {
-      if (protocol === 'grpc') return useGhz ? ghzWindow(grpcTargets[who], requestFile, connections, seconds) : grpcWindow(targets[who].grpc, bytes, connections, seconds);
+      if (protocol === 'grpc') {
+        if (grpcGenerator === 'h2load') return h2loadWindow(grpcTargets[who], framed, responseBytes[who], connections, seconds);
+        return grpcGenerator === 'ghz' ? ghzWindow(grpcTargets[who], requestFile, connections, seconds) : grpcWindow(targets[who].grpc, bytes, connections, seconds);
+      }
       const { body, headers } = sampleRequest(options.sampleShape, protocol);
       const r = await autocannon({ url: `${targets[who].url}/v2/models/${options.name}/infer`, method: 'POST', headers, body, connections, duration: seconds });
       if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`${who} ${protocol}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts`);
@@ -274,7 +285,7 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
         cpuRatio: kserveCpuMs / twinmlCpuMs,
       });
     }
-    return { kserveVersion: version, model: options.name, grpcLoadGenerator: useGhz ? 'ghz' : 'node', rows };
+    return { kserveVersion: version, model: options.name, grpcLoadGenerator: grpcGenerator, rows };
   } finally {
     for (const c of clients) c.close();
     await Promise.all([twinml?.stop(), kserve?.stop()]);
@@ -285,7 +296,7 @@ export async function measureAgainstKserve(options: KserveOptions): Promise<Kser
 export function formatKserve(c: KserveComparison): string[] {
   return [
     `server throughput vs KServe ${c.kserveVersion} Python ModelServer (same ONNX in onnxruntime, 1 intra-op thread each), ${c.model}, 64 concurrent clients, 1 sample per request, alternating windows;`,
-    `HTTP load from autocannon, gRPC load from ${c.grpcLoadGenerator === 'ghz' ? 'ghz' : 'a Node gRPC loop (ghz not installed)'}`,
+    `HTTP load from autocannon, gRPC load from ${c.grpcLoadGenerator === 'node' ? 'a Node gRPC loop (neither h2load nor ghz installed)' : `${c.grpcLoadGenerator} (64 calls in flight on one connection)`}`,
     'protocol   twinml req/s   kserve req/s   ratio   twinml p99 ms   kserve p99 ms   server CPU ms/req twinml / kserve   CPU ratio',
     ...c.rows.map(
       (r) =>

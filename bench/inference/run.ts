@@ -73,7 +73,7 @@ function repositoryWith(exported: string, name: string): string {
 export function formatInferenceBench(r: InferenceBenchResults): string {
   const lag = r.eventLoopLag;
   const lines = [
-    `library predict latency (ms per call, ${r.threads} thread(s); torch ${r.torchVersion} eager vs onnxruntime-node; calls interleaved, per-call medians)`,
+    `library predict latency (ms per call, ${r.threads} thread(s); torch ${r.torchVersion} eager vs onnxruntime-node; alternating blocks of calls, per-call medians)`,
     'model       batch   torch   ort session.run   predict   predict-ort (us)  predict/ort  torch/predict   pool-only  paths (in-thread/worker)',
     ...r.latency.map(
       (l) =>
@@ -129,7 +129,7 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
     log('bench inference: PyTorch eager latency + torch.onnx.export (bench/torch_infer.py) ...');
     const torch = runTorch(exported, threads);
 
-    log('bench inference: library predict vs onnxruntime session.run vs PyTorch eager (interleaved calls) ...');
+    log('bench inference: library predict vs onnxruntime session.run vs PyTorch eager (alternating blocks of calls) ...');
     const latency = await measurePredictLatency(exported, torch.latency_ms, threads, MODELS);
     log('bench inference: event-loop lag during batch-2048 mnist-cnn predict ...');
     const eventLoopLag = await measureEventLoopLag(exported, threads);

@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { InferenceCore } from '../inference-core.js';
 import { HttpError } from '../errors.js';
+import { loadInferCodec } from './infer-codec.js';
 import { grpcHandlers, type UnaryHandler } from './service.js';
 import { toGrpcError } from './status.js';
 
@@ -54,6 +55,12 @@ function loadServices(): { inference: grpc.ServiceDefinition; health: grpc.Servi
   });
   const service = (name: string) => {
     const def = definition[name] as unknown as grpc.ServiceDefinition;
+    if (name === 'inference.GRPCInferenceService') {
+      // The request path's RPC without proto-loader's per-call object conversion (infer-codec.ts).
+      const codec = loadInferCodec(PROTO_DIR);
+      const infer = def.ModelInfer as grpc.MethodDefinition<unknown, unknown>;
+      (def as Record<string, grpc.MethodDefinition<unknown, unknown>>).ModelInfer = { ...infer, requestDeserialize: codec.decodeRequest, responseSerialize: (r: unknown) => codec.encodeResponse(r as Record<string, unknown>) };
+    }
     for (const method of Object.values(def)) {
       const decode = method.requestDeserialize;
       (method as { requestDeserialize: (bytes: Buffer) => unknown }).requestDeserialize = (bytes: Buffer) => {
