@@ -131,7 +131,8 @@ describeParity('twinml port: the generated mirror compiles, keeps the names and 
     }, 600_000);
   }
 
-  it('the generated files compile with tsc --strict', () => {
+  // The generated source does not depend on the backend: `npm run parity` compiles it, `npm run parity:torch` does not again.
+  it.skipIf(inject('parityBackend') === 'torch')('the generated files compile with tsc --strict', () => {
     const files = Object.keys(CASES).map((l) => join(OUT, `${l}.ts`));
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const args = [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', ...files];
