@@ -5,6 +5,7 @@
  * composes tfjs ops (the cpu backend stays the reference).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { recordingGradients } from './sequence-kernels.js';
 import { SCALED_DOT_PRODUCT_ATTENTION, SCALED_DOT_PRODUCT_ATTENTION_GRAD, type ScaledDotProductAttentionAttrs } from './attention-kernel-names.js';
 
 /** Whether the active backend registers the fused attention and its gradient. */
@@ -37,6 +38,12 @@ export function fusedAttention(query: tf.Tensor, key: tf.Tensor, value: tf.Tenso
   if (!hasFusedAttention() || !expressible(query, key, value, isCausal)) return null;
   const attrs: ScaledDotProductAttentionAttrs = { isCausal, scale };
   const kernelAttrs = attrs as unknown as tf.NamedAttrMap;
+  if (!recordingGradients()) {
+    // Forward alone: the logsumexp output is only for the gradient.
+    const [out, logsumexp] = tf.engine().runKernel(SCALED_DOT_PRODUCT_ATTENTION, { query, key, value }, kernelAttrs) as tf.Tensor[];
+    logsumexp!.dispose();
+    return out!;
+  }
   const f = tf.customGrad(((q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, save: tf.GradSaveFunc) => {
     const [out, logsumexp] = tf.engine().runKernel(SCALED_DOT_PRODUCT_ATTENTION, { query: q, key: k, value: v }, kernelAttrs) as tf.Tensor[];
     save([q, k, v, out!, logsumexp!]);

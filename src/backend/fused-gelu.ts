@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { GELU, GELU_GRAD } from './gelu-kernel-names.js';
+import { recordingGradients } from './sequence-kernels.js';
 
 /** GELU's two forms, as torch's `approximate` argument. */
 export type GeluApproximation = 'none' | 'tanh';
@@ -24,6 +25,7 @@ export function hasFusedGelu(): boolean {
 export function fusedGelu(x: tf.Tensor, approximate: GeluApproximation): tf.Tensor | null {
   if (x.dtype !== 'float32' || !hasFusedGelu()) return null;
   const attrs = { approximate } as unknown as tf.NamedAttrMap;
+  if (!recordingGradients()) return tf.engine().runKernel(GELU, { x }, attrs) as tf.Tensor;
   const f = tf.customGrad(((xIn: tf.Tensor, save: tf.GradSaveFunc) => {
     save([xIn]);
     const value = tf.engine().runKernel(GELU, { x: xIn }, attrs) as tf.Tensor;

@@ -133,7 +133,7 @@ export function sequenceKernelConfigs(): tf.KernelConfig[] {
 }
 
 /** Whether tfjs is recording operations for a gradient (inside tf.grad / variableGrads, outside a kernel). */
-function recordingGradients(): boolean {
+export function recordingGradients(): boolean {
   const state = (tf.engine() as unknown as { state?: { gradientDepth?: number; kernelDepth?: number } }).state;
   return (state?.gradientDepth ?? 1) > 0 && (state?.kernelDepth ?? 0) === 0;
 }

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../src/backend/index.js';
 import type { TorchBackend } from '../../src/backend/torch/backend.js';
 import * as F from '../../src/nn/functional/index.js';
+import { fusedAttention } from '../../src/backend/fused-attention.js';
 import { Rng } from '../../src/util/rng.js';
 import { onBackend, randomHost, relativeError } from './helpers.js';
 import { torchAvailable, torchTitle } from './torch-helpers.js';
@@ -135,7 +136,7 @@ suite(torchTitle('torch fused sequence kernels'), () => {
     });
   });
 
-  it('leaks nothing over forward and backward of LayerNorm, GELU and attention', async () => {
+  it('leaks nothing over forward and backward, and forward alone, of LayerNorm, GELU and attention', async () => {
     const x = tf.randomNormal([2, 4, 8, 16]);
     const w = tf.ones([16]);
     const step = () =>
@@ -144,6 +145,14 @@ suite(torchTitle('torch fused sequence kernels'), () => {
         g.forEach((t) => t.dataSync());
       });
     await leaksNothing(step);
+    // Without gradients (inference): the kernels' saved tensors and attention's logsumexp are not kept.
+    // Outside a tidy: each call returns its output alone.
+    await leaksNothing(() => {
+      for (const y of [F.layer_norm(x, 16, w, null), F.gelu(x), fusedAttention(x, x, x, true, null)!]) {
+        y.dataSync();
+        y.dispose();
+      }
+    });
     tf.dispose([x, w]);
   });
 });
