@@ -14,11 +14,12 @@ import { matmulKernels } from './kernels-matmul.js';
 import { convKernels } from './kernels-conv.js';
 import { twinmlKernels } from './kernels-twinml.js';
 import { sequenceKernels } from './kernels-sequence.js';
+import { foreachKernels } from './kernels-foreach.js';
 import { SCALED_DOT_PRODUCT_ATTENTION, SCALED_DOT_PRODUCT_ATTENTION_GRAD } from '../attention-kernel-names.js';
 
 /** Every kernel of the torch backend. */
 export function torchKernels(): KernelConfig[] {
-  return [...elementwiseKernels(), ...shapeKernels(), ...matmulKernels(), ...convKernels(), ...twinmlKernels(), ...sequenceKernels()];
+  return [...elementwiseKernels(), ...shapeKernels(), ...matmulKernels(), ...convKernels(), ...twinmlKernels(), ...sequenceKernels(), ...foreachKernels()];
 }
 
 /** Kernels that run ATen's CPU-only operators: registered while the backend's device is the cpu. */
