@@ -2,7 +2,7 @@
 // zoo's default 4x128 model, like `twinml bench gpt`): the kernels of one step (tf.profile, summed by name, with the
 // shapes of the heaviest) and the mean wall time per step over `--seconds`.
 //
-//   npm run build && node bench/gpt-step-profile.mjs [dist] [--backend wasm] [--seconds 4]
+//   npm run build && node bench/gpt-step-profile.mjs [dist] [--backend wasm] [--threads N] [--seconds 4]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -11,6 +11,7 @@ const flag = (name, fallback) => (args.indexOf(name) >= 0 ? args[args.indexOf(na
 const distArg = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--'))) ?? 'dist';
 const seconds = Number(flag('--seconds', 4));
 const backend = flag('--backend', 'wasm');
+const threads = flag('--threads', undefined);
 const dist = pathToFileURL(resolve(distArg)).href;
 const { useBackend, tf } = await import(`${dist}/backend/index.js`);
 const { GPT, resolveGPTConfig } = await import(`${dist}/models/gpt/index.js`);
@@ -19,7 +20,7 @@ const { languageModelAdamW, languageModelLoss } = await import(`${dist}/train/lm
 const { clip_grad_norm_ } = await import(`${dist}/nn/utils/clip-grad.js`);
 const { backward } = await import(`${dist}/train/backward.js`);
 
-await useBackend(backend);
+await useBackend(backend, threads === undefined ? {} : { threads: Number(threads) });
 manualSeed(1);
 const config = resolveGPTConfig({ vocab_size: 65 });
 const [B, T] = [32, config.block_size];

@@ -133,10 +133,16 @@ export function sequenceKernelConfigs(): tf.KernelConfig[] {
 }
 
 /** Whether tfjs is recording operations for a gradient (inside tf.grad / variableGrads, outside a kernel). */
-function recordingGradients(): boolean {
+export function recordingGradients(): boolean {
   const state = (tf.engine() as unknown as { state?: { gradientDepth?: number; kernelDepth?: number } }).state;
   return (state?.gradientDepth ?? 1) > 0 && (state?.kernelDepth ?? 0) === 0;
 }
+
+/**
+ * A fused kernel's registration, marked `forInference` when the kernel is also the fastest route without gradients
+ * (torch: ATen's one kernel; wasm's loop kernel is not, its composed SIMD ops are).
+ */
+export type FusedKernelConfig = tf.KernelConfig & { forInference?: boolean };
 
 /** Whether the active backend has `kernel`. */
 export function hasKernel(kernel: string): boolean {
@@ -193,7 +199,15 @@ export function fusedLayerNorm(x: tf.Tensor, weight: tf.Tensor | null, bias: tf.
   if (!hasKernel(LAYER_NORM) || !hasKernel(LAYER_NORM_BACKWARD) || x.dtype !== 'float32' || x.rank < 1) return null;
   // Forward alone (no gradient being recorded), the backend's composed SIMD ops are faster than the loop kernel
   // (bench/sequence-kernels.mjs); the fused pair pays off in training, where it replaces the composed backward.
-  if (!recordingGradients()) return null;
+  if (!recordingGradients()) {
+    if ((tf.getKernel(LAYER_NORM, tf.getBackend()) as FusedKernelConfig).forInference !== true) return null;
+    const kernelInputs: Record<string, tf.Tensor> = { x };
+    if (weight) kernelInputs.weight = weight;
+    if (bias) kernelInputs.bias = bias;
+    const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, kernelInputs, { eps }) as tf.Tensor[];
+    tf.dispose([mean!, rstd!]);
+    return y!;
+  }
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const f = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;

@@ -5,6 +5,7 @@
  */
 import type { KernelEmitContext, KernelEmitter } from './emitter.js';
 import { SEQUENCE_KERNELS } from './kernels-seq.js';
+import { FUSED_KERNELS } from './kernels-fused.js';
 
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -187,6 +188,7 @@ const KERNELS: Record<string, KernelEmitter> = {
     return [ctx.node('Cast', [ctx.input('x')], { to: target })];
   },
   ...SEQUENCE_KERNELS,
+  ...FUSED_KERNELS,
 };
 
 /** The ONNX mapping of a tfjs kernel, if there is one. */

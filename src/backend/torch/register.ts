@@ -13,10 +13,26 @@ import { shapeKernels } from './kernels-shape.js';
 import { matmulKernels } from './kernels-matmul.js';
 import { convKernels } from './kernels-conv.js';
 import { twinmlKernels } from './kernels-twinml.js';
+import { sequenceKernels } from './kernels-sequence.js';
+import { foreachKernels } from './kernels-foreach.js';
+import { SCALED_DOT_PRODUCT_ATTENTION, SCALED_DOT_PRODUCT_ATTENTION_GRAD } from '../attention-kernel-names.js';
 
 /** Every kernel of the torch backend. */
 export function torchKernels(): KernelConfig[] {
-  return [...elementwiseKernels(), ...shapeKernels(), ...matmulKernels(), ...convKernels(), ...twinmlKernels()];
+  return [...elementwiseKernels(), ...shapeKernels(), ...matmulKernels(), ...convKernels(), ...twinmlKernels(), ...sequenceKernels(), ...foreachKernels()];
+}
+
+/** Kernels that run ATen's CPU-only operators: registered while the backend's device is the cpu. */
+const CPU_ONLY_KERNELS = new Set([SCALED_DOT_PRODUCT_ATTENTION, SCALED_DOT_PRODUCT_ATTENTION_GRAD]);
+
+/** Registers the CPU-only kernels on the cpu device and unregisters them elsewhere (callers then compose). */
+function registerForDevice(device: string): void {
+  for (const config of torchKernels()) {
+    if (!CPU_ONLY_KERNELS.has(config.kernelName)) continue;
+    const present = tf.getKernel(config.kernelName, TORCH) !== undefined;
+    if (device === 'cpu' && !present) tf.registerKernel(config);
+    else if (device !== 'cpu' && present) tf.unregisterKernel(config.kernelName, TORCH);
+  }
 }
 
 /** The names of the kernels the torch backend registers. */
@@ -62,5 +78,8 @@ export function configureTorch(addon: TorchAddon, options: TorchBackendOptions):
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new Error(`twinml torch backend: threads must be a positive integer, got ${options.threads}`);
     addon.setThreads(options.threads);
   }
-  if (options.device !== undefined) addon.setDevice(options.device);
+  if (options.device !== undefined) {
+    addon.setDevice(options.device);
+    registerForDevice(addon.info().device);
+  }
 }

@@ -1,5 +1,6 @@
 /** torch.nn.functional activations: gelu, leaky_relu, sigmoid, tanh, softmax, log_softmax. */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedGelu } from '../../backend/fused-gelu.js';
 
 /** GELU's two forms, as torch's `approximate` argument. */
 export type GeluApproximate = 'none' | 'tanh';
@@ -18,6 +19,9 @@ export interface GeluOptions {
 export function gelu(input: tf.Tensor, options: GeluOptions = {}): tf.Tensor {
   const approximate = options.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`F.gelu: approximate must be 'none' or 'tanh', got '${approximate as string}'`);
+  // One kernel (and one for the gradient) where the backend registers the fused GELU (torch: at::gelu).
+  const fused = fusedGelu(input, approximate);
+  if (fused) return fused;
   return tf.tidy(() => {
     const inner =
       approximate === 'none'

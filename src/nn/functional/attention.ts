@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../../util/rng.js';
 import { bernoulliKeepMask } from '../dropout.js';
 import { getDefaultGenerator } from '../generator.js';
+import { fusedAttention } from '../../backend/fused-attention.js';
 
 /** Options of {@link scaled_dot_product_attention} (torch's keyword arguments, camelCase). */
 export interface ScaledDotProductAttentionOptions {
@@ -64,13 +65,19 @@ export function attentionCore(query: tf.Tensor, key: tf.Tensor, value: tf.Tensor
   const e = query.shape[query.rank - 1]!;
   const l = query.shape[query.rank - 2]!;
   const s = key.shape[key.rank - 2]!;
+  const p = options.dropoutP ?? 0;
+  // One kernel where the backend registers the fused attention (torch: ATen's CPU flash attention, as torch's SDPA
+  // runs) and the call has no float mask, dropout or kept weights.
+  if (!options.mask && p === 0 && !options.keepWeights) {
+    const fused = fusedAttention(query, key, value, options.isCausal ?? false, options.scale ?? null);
+    if (fused) return { output: fused, weights: null };
+  }
   const scale = options.scale ?? 1 / Math.sqrt(e);
   let scores = tf.mul(tf.matMul(query, key, false, true), scale);
   // The causal mask as an additive [L, S] float mask (0 / -inf): a broadcast add, no bool tile of the scores' size.
   if (options.isCausal) scores = tf.add(scores, causalAdditiveMask(l, s));
   if (options.mask) scores = tf.add(scores, options.mask);
   let weights = tf.softmax(scores);
-  const p = options.dropoutP ?? 0;
   if (p > 0) {
     const keep = bernoulliKeepMask(weights.shape, p, options.generator ?? getDefaultGenerator());
     weights = tf.mul(weights, tf.mul(tf.tensor(keep, weights.shape, 'float32'), 1 / (1 - p)));

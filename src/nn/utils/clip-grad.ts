@@ -7,6 +7,20 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../parameter.js';
+import { FOREACH_MUL, FOREACH_NORM, numberedInputs } from '../../backend/foreach-kernel-names.js';
+
+/** Whether the active backend registers `kernel` (a foreach kernel: one call for every gradient). */
+function hasKernel(kernel: string): boolean {
+  return tf.getKernel(kernel, tf.getBackend()) !== undefined;
+}
+
+/** Each gradient's vector norm of order p: one foreach kernel where the backend has it, else per tensor. */
+function gradientNorms(grads: tf.Tensor[], p: number): tf.Tensor[] {
+  if (hasKernel(FOREACH_NORM) && grads.every((g) => g.dtype === 'float32')) {
+    return tf.engine().runKernel(FOREACH_NORM, numberedInputs(grads), { ord: p }) as tf.Tensor[];
+  }
+  return grads.map((g) => vectorNorm(g, p));
+}
 
 /** What the clip functions take: one parameter or several (duplicates are counted once, as in PyTorch's set). */
 export type ParametersInput = Parameter | Iterable<Parameter>;
@@ -40,7 +54,7 @@ export function clip_grad_norm_(parameters: ParametersInput, max_norm: number, n
   if (!(max_norm >= 0)) throw new Error(`clip_grad_norm_: max_norm must be >= 0, got ${max_norm}`);
   const params = withGrads(parameters);
   if (params.length === 0) return 0;
-  const total = tf.tidy(() => vectorNorm(tf.stack(params.map((x) => vectorNorm(x.grad!, p))), p));
+  const total = tf.tidy(() => vectorNorm(tf.stack(gradientNorms(params.map((x) => x.grad!), p)), p));
   const totalValue = total.dataSync()[0]!;
   if (error_if_nonfinite && !Number.isFinite(totalValue)) {
     total.dispose();
@@ -50,11 +64,15 @@ export function clip_grad_norm_(parameters: ParametersInput, max_norm: number, n
     );
   }
   const coef = tf.tidy(() => tf.minimum(tf.div(tf.scalar(max_norm, 'float32'), tf.add(total, 1e-6)), 1));
-  for (const x of params) {
-    const scaled = tf.mul(x.grad!, coef);
+  const grads = params.map((x) => x.grad!);
+  const scaled =
+    hasKernel(FOREACH_MUL) && grads.every((g) => g.dtype === 'float32')
+      ? (tf.engine().runKernel(FOREACH_MUL, { ...numberedInputs(grads), scale: coef }) as tf.Tensor[])
+      : grads.map((g) => tf.mul(g, coef));
+  params.forEach((x, i) => {
     x.grad!.dispose();
-    x.grad = scaled;
-  }
+    x.grad = scaled[i]!;
+  });
   coef.dispose();
   total.dispose();
   return totalValue;
