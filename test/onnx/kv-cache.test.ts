@@ -7,16 +7,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as ort from 'onnxruntime-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { manualSeed } from '../../src/nn/index.js';
 import { decodeModelProto } from '../../src/onnx/index.js';
 import { KV_CACHE_NAMES, exportCausalLM, exportDecoderWithPast } from '../../src/onnx/kv-cache.js';
 import { maxAbs, maxAbsDiff } from './fixtures.js';
 import { TinyGPT } from './tiny-gpt.js';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+// Before the describes below build their models (at collection time): the worker may have run another file first.
+await tf.setBackend('cpu');
 
 const ids64 = (ids: number[]) => new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, ids.length]);
 const TOKENS = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7];

@@ -19,6 +19,7 @@ import { conv2dNCHWKernels } from './conv2d-nchw.js';
 import { maxPoolNCHWKernels } from './max-pool-nchw.js';
 import { recurrentCellKernels } from './recurrent-cells.js';
 import { makeWasmContiguousSlice, makeWasmUnpackAxis0 } from './slice-views.js';
+import { makeBoolViaInt32 } from './bool-via-int32.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -40,6 +41,8 @@ export function twinmlWasmKernels(): KernelConfig[] {
     ...recurrentCellKernels('wasm'),
     ...wrapOriginal('Slice', makeWasmContiguousSlice),
     ...wrapOriginal('Unpack', makeWasmUnpackAxis0),
+    ...wrapOriginal('Select', makeBoolViaInt32),
+    ...wrapOriginal('Reverse', makeBoolViaInt32),
   ];
 }
 
