@@ -25,6 +25,8 @@ describe('SIMD BatchMatMul on wasm', () => {
     [128, 64, 10],
     [8, 5, 3], // N < 8: only the padded panel
     [4, 3, 13],
+    [512, 2048, 16], // transposeA: the power-of-two row stride of a GPT's c_fc weight gradient, repacked A
+    [20, 7, 8], // transposeA: K % 4 = 3 rows after the 4-row moves of the repacking
   ];
   for (const [m, k, n] of cases) {
     for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {

@@ -45,7 +45,7 @@ export const wasmDenseGradConfig: KernelConfig = {
     const dW = heap.makeOutput([inFeatures, outFeatures], 'float32');
     const dBias = heap.makeOutput([outFeatures], 'float32');
     const g = relu ? heap.makeOutput(dy.shape, 'float32') : null;
-    const pack = heap.makeOutput([gemmPackBytes(rows) / 4], 'float32');
+    const pack = heap.makeOutput([gemmPackBytes({ m: inFeatures, k: rows, transposeA: true }) / 4], 'float32');
     const at = (t: TensorInfo) => heapOffset(backend, t);
     gemm(at(x), at(dy), at(dW), at(pack), 0, relu ? at(y!) : 0, g ? at(g) : 0, at(dBias));
     (backend as unknown as { disposeData(dataId: object): void }).disposeData(pack.dataId);

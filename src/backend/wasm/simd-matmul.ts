@@ -80,7 +80,7 @@ export function simdGemm(
   const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)).concat([m, n]);
   const out = internals.makeOutput(outShape, 'float32');
   const at = (t: TensorInfo) => heapOffset(internals, t);
-  const pack = internals.makeOutput([gemmPackBytes(k) / 4], 'float32');
+  const pack = internals.makeOutput([gemmPackBytes({ m, k, transposeA }) / 4], 'float32');
   const [offA, offB, offC, offPack, offBias] = [at(a), at(b), at(out), at(pack), bias ? at(bias) : 0];
   const strideA = batchA === 1 ? 0 : m * k * 4;
   const strideB = batchB === 1 ? 0 : k * n * 4;
