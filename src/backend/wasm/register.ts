@@ -15,6 +15,7 @@ import { wasmReluBackwardConfig } from './relu-backward.js';
 import { wasmDenseGradConfig } from './dense-grad.js';
 import { denseTrainingKernels } from './training-kernels.js';
 import { wasmSoftmaxBackwardConfigs } from './softmax-backward.js';
+import { wasmGeluKernelConfigs } from './gelu-kernels.js';
 import { conv2dNCHWKernels } from './conv2d-nchw.js';
 import { maxPoolNCHWKernels } from './max-pool-nchw.js';
 import { recurrentCellKernels } from './recurrent-cells.js';
@@ -35,6 +36,7 @@ export function twinmlWasmKernels(): KernelConfig[] {
     wasmDenseGradConfig,
     ...denseTrainingKernels(),
     ...wasmSoftmaxBackwardConfigs(),
+    ...wasmGeluKernelConfigs(),
     ...conv2dNCHWKernels(),
     ...maxPoolNCHWKernels(),
     ...recurrentCellKernels('wasm'),
