@@ -19,7 +19,7 @@ import { wasmGeluKernelConfigs } from './gelu-kernels.js';
 import { conv2dNCHWKernels } from './conv2d-nchw.js';
 import { maxPoolNCHWKernels } from './max-pool-nchw.js';
 import { recurrentCellKernels } from './recurrent-cells.js';
-import { makeWasmContiguousSlice, makeWasmUnpackAxis0 } from './slice-views.js';
+import { makeWasmContiguousSlice, makeWasmSplitV, makeWasmUnpackAxis0 } from './slice-views.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
 export function twinmlWasmKernels(): KernelConfig[] {
@@ -42,6 +42,7 @@ export function twinmlWasmKernels(): KernelConfig[] {
     ...recurrentCellKernels('wasm'),
     ...wrapOriginal('Slice', makeWasmContiguousSlice),
     ...wrapOriginal('Unpack', makeWasmUnpackAxis0),
+    ...wrapOriginal('SplitV', makeWasmSplitV),
   ];
 }
 
