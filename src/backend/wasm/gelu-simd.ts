@@ -25,7 +25,18 @@ export interface GeluSimdFunctions {
   geluGrad: Record<GeluApproximate, GeluGradSimd>;
 }
 
-const splat = (v: number) => fold(op.f32x4Splat, f32c(v));
+/**
+ * The constants of the function being built: each distinct value is splatted once into a v128 local before the
+ * loop (a splat inside the loop costs two instructions per use, about 40 uses per vector of GELU's gradient).
+ */
+let constants: { base: number; locals: Map<number, number> } | null = null;
+/** A vector of v in every lane (a pooled local while a function is being built). */
+const splat = (v: number): number[] => {
+  if (!constants) return fold(op.f32x4Splat, f32c(v));
+  let local = constants.locals.get(v);
+  if (local === undefined) constants.locals.set(v, (local = constants.base + constants.locals.size));
+  return get(local);
+};
 const mul = (a: number[], b: number[]) => fold(op.f32x4Mul, a, b);
 const add = (a: number[], b: number[]) => fold(op.f32x4Add, a, b);
 const sub = (a: number[], b: number[]) => fold(op.f32x4Sub, a, b);
@@ -88,14 +99,24 @@ const NONE_BETA = (2 / Math.sqrt(Math.PI)) * Math.SQRT1_2 * 0.5; // 1/√(2π)
 const TANH_BETA = Math.SQRT2 * (2 / Math.sqrt(Math.PI)) * 0.5; // √(2/π)
 const KAPPA = 0.044715;
 
-/** A loop over `bytes` bytes, 16 at a time (off counts them); `body` loads, computes and stores one vector. */
-function elementLoop(name: string, params: number, bytes: number, off: number, body: number[]): EmittedFunction {
-  return {
-    name,
-    params: new Array<typeof I32>(params).fill(I32),
-    locals: [[1, I32], [5, V128]],
-    body: [set(off, i32c(0)), block(loop(fold(op.brIf(1), fold(op.i32GeU, get(off), get(bytes))), body, set(off, fold(op.i32Add, get(off), i32c(16))), op.br(0)))].flat(),
-  };
+/**
+ * A loop over `bytes` bytes, 16 at a time (off counts them); `build` returns the code that loads, computes and
+ * stores one vector (its constants become locals set before the loop).
+ */
+function elementLoop(name: string, params: number, bytes: number, off: number, build: () => number[]): EmittedFunction {
+  constants = { base: params + 6, locals: new Map() };
+  try {
+    const body = build();
+    const init = [...constants.locals].flatMap(([v, local]) => set(local, fold(op.f32x4Splat, f32c(v))));
+    return {
+      name,
+      params: new Array<typeof I32>(params).fill(I32),
+      locals: [[1, I32], [5, V128], [constants.locals.size, V128]],
+      body: [init, set(off, i32c(0)), block(loop(fold(op.brIf(1), fold(op.i32GeU, get(off), get(bytes))), body, set(off, fold(op.i32Add, get(off), i32c(16))), op.br(0)))].flat(),
+    };
+  } finally {
+    constants = null;
+  }
 }
 
 /** y = gelu(x): params (x, y, bytes), locals off, u, t, s, r, w. */
@@ -103,14 +124,14 @@ function geluFunction(approximate: GeluApproximate): EmittedFunction {
   const [x, y, bytes, off, u, t, s, r, w] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const scratch = { t, s, r };
   const load = [set(u, fold(op.v128Load(0), fold(op.i32Add, get(x), get(off))))].flat();
-  const value =
+  const value = () =>
     approximate === 'none'
       ? mul(mul(get(u), splat(0.5)), add(splat(1), erf(mul(get(u), splat(SQRT1_2)), scratch)))
       : [
           set(w, mul(splat(TANH_BETA), add(get(u), mul(splat(KAPPA), mul(mul(get(u), get(u)), get(u)))))),
           mul(mul(splat(0.5), get(u)), add(splat(1), tanh(get(w), scratch))),
         ].flat();
-  return elementLoop(`gelu_${approximate}`, 3, bytes, off, [...load, ...set(w, value), ...storeFrom(y, off, w)]);
+  return elementLoop(`gelu_${approximate}`, 3, bytes, off, () => [...load, ...set(w, value()), ...storeFrom(y, off, w)]);
 }
 
 /** dx = dy·gelu'(x): params (dy, x, dx, bytes), locals off, u, t, s, r, w. */
@@ -119,7 +140,7 @@ function geluGradFunction(approximate: GeluApproximate): EmittedFunction {
   const scratch = { t, s, r };
   const load = set(u, fold(op.v128Load(0), fold(op.i32Add, get(x), get(off))));
   const grad = fold(op.v128Load(0), fold(op.i32Add, get(dy), get(off)));
-  const value =
+  const value = () =>
     approximate === 'none'
       ? [
           // w = cdf, then dy·(cdf + x·pdf)
@@ -138,7 +159,7 @@ function geluGradFunction(approximate: GeluApproximate): EmittedFunction {
             ),
           ),
         ].flat();
-  return elementLoop(`gelu_grad_${approximate}`, 4, bytes, off, [...load, ...set(w, value), ...storeFrom(dx, off, w)]);
+  return elementLoop(`gelu_grad_${approximate}`, 4, bytes, off, () => [...load, ...set(w, value()), ...storeFrom(dx, off, w)]);
 }
 
 /** Stores local `value` at out + off. */
