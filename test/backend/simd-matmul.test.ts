@@ -26,7 +26,8 @@ describe('SIMD BatchMatMul on wasm', () => {
     [8, 5, 3], // N < 8: only the padded panel
     [4, 3, 13],
     [512, 2048, 16], // transposeA: the power-of-two row stride of a GPT's c_fc weight gradient, repacked A
-    [20, 7, 8], // transposeA: K % 4 = 3 rows after the 4-row moves of the repacking
+    [20, 7, 8], // transposeA read in place (row stride 80 bytes, K shallow)
+    [256, 7, 8], // transposeA repacked (row stride 1 KiB): K % 4 = 3 rows after the 4-row moves
     [12, 1030, 24], // transposeA: K in 256-deep slices accumulated into C, the last one 6 deep
   ];
   for (const [m, k, n] of cases) {

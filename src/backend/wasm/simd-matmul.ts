@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcast_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { gemmPackBytes, gemmSimd } from './gemm-simd.js';
+import { gemmPackBytes, gemmSimd, repacksTransposedA } from './gemm-simd.js';
 import { backendMemory } from './wasm-emit.js';
 import { heapOffset } from './simd/simd-kernels.js';
 
@@ -80,15 +80,16 @@ export function simdGemm(
   // stay in L1 while the 4x8 block walks them.
   const chunk = transposeA && !transposeB && bias === null && !relu && k > 2 * K_CHUNK ? K_CHUNK : k;
   const chunks = Math.ceil(k / chunk);
+  const repackA = transposeA && repacksTransposedA(m, k);
   const gemms = [...new Set([0, chunks - 1])].map((c) => {
     const depth = Math.min(chunk, k - c * chunk);
-    return { first: gemmSimd(memory, { m, n, k: depth, transposeA, transposeB, bias: bias !== null, relu }), rest: chunks > 1 ? gemmSimd(memory, { m, n, k: depth, transposeA, transposeB, accumulate: true }) : null, depth };
+    return { first: gemmSimd(memory, { m, n, k: depth, transposeA, repackA, transposeB, bias: bias !== null, relu }), rest: chunks > 1 ? gemmSimd(memory, { m, n, k: depth, transposeA, repackA, transposeB, accumulate: true }) : null, depth };
   });
   if (gemms.some((g) => !g.first || (chunks > 1 && !g.rest))) return null;
   const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)).concat([m, n]);
   const out = internals.makeOutput(outShape, 'float32');
   const at = (t: TensorInfo) => heapOffset(internals, t);
-  const pack = internals.makeOutput([gemmPackBytes({ m, k: chunk, transposeA }) / 4], 'float32');
+  const pack = internals.makeOutput([gemmPackBytes({ m, k: chunk, transposeA, repackA }) / 4], 'float32');
   const [offA, offB, offC, offPack, offBias] = [at(a), at(b), at(out), at(pack), bias ? at(bias) : 0];
   const strideA = batchA === 1 ? 0 : m * k * 4;
   const strideB = batchB === 1 ? 0 : k * n * 4;
