@@ -25,6 +25,10 @@ describe('SIMD BatchMatMul on wasm', () => {
     [128, 64, 10],
     [8, 5, 3], // N < 8: only the padded panel
     [4, 3, 13],
+    [512, 2048, 16], // transposeA: the power-of-two row stride of a GPT's c_fc weight gradient, repacked A
+    [20, 7, 8], // transposeA read in place (row stride 80 bytes, K shallow)
+    [256, 7, 8], // transposeA repacked (row stride 1 KiB): K % 4 = 3 rows after the 4-row moves
+    [12, 1030, 24], // transposeA: K in 256-deep slices accumulated into C, the last one 6 deep
   ];
   for (const [m, k, n] of cases) {
     for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
@@ -71,6 +75,7 @@ describe('SIMD BatchMatMul on wasm', () => {
     { a: [8, 7], b: [5, 7, 6], tA: false, tB: false },
     { a: [1, 8, 7], b: [3, 6, 7], tA: false, tB: true },
     { a: [3, 6, 7], b: [3, 7, 6], tA: false, tB: false }, // falls back (M % 4)
+    { a: [2, 700, 8], b: [2, 700, 9], tA: true, tB: false }, // K slices per matrix of the batch
   ];
   for (const { a: aShape, b: bShape, tA, tB } of batched) {
     it(`batched [${aShape}]·[${bShape}] transposeA=${tA} transposeB=${tB} matches cpu (forward and gradients)`, async () => {

@@ -110,7 +110,7 @@ const forward: KernelFunc = ({ inputs, backend, attrs }) => {
   const heap = backend as unknown as HeapBackend;
   const out = heap.makeOutput([g.n, g.co, g.ho, g.wo], 'float32');
   const cols = c.track(heap.makeOutput([k * positions], 'float32'));
-  const pack = c.track(heap.makeOutput([gemmPackBytes(k) / 4], 'float32'));
+  const pack = c.track(heap.makeOutput([gemmPackBytes({ m: g.co, k, transposeA: false }) / 4], 'float32'));
   const at = (t: TensorInfo) => heapOffset(backend, t);
   const [xAt, wAt, outAt, colsAt, packAt, biasAt] = [at(x), at(filter), at(out), at(cols), at(pack), bias ? at(bias) : 0];
   for (let s = 0; s < g.n; s++) {
@@ -150,7 +150,7 @@ const filterGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const heap = backend as unknown as HeapBackend;
   const out = heap.makeOutput(filterShape, 'float32');
   const cols = c.track(heap.makeOutput([k * positions], 'float32'));
-  const pack = c.track(heap.makeOutput([gemmPackBytes(positions) / 4], 'float32'));
+  const pack = c.track(heap.makeOutput([gemmPackBytes({ m: g.co, k: positions, transposeA: false }) / 4], 'float32'));
   (heap.typedArrayFromHeap(out) as Float32Array).fill(0);
   const at = (t: TensorInfo) => heapOffset(backend, t);
   const [xAt, dyAt, outAt, colsAt, packAt] = [at(x), at(dy), at(out), at(cols), at(pack)];

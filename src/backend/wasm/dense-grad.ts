@@ -9,7 +9,7 @@ import { util } from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { DENSE_GRAD } from '../fused-matmul-grad.js';
 import { RELU_BACKWARD } from '../relu-backward.js';
-import { gemmPackBytes, gemmSimd } from './gemm-simd.js';
+import { gemmPackBytes, gemmSimd, repacksTransposedA } from './gemm-simd.js';
 import type { HeapBackend } from './max-pool-grad.js';
 import { heapOffset } from './simd/simd-kernels.js';
 import { KernelComposer } from './kernel-compose.js';
@@ -38,14 +38,14 @@ export const wasmDenseGradConfig: KernelConfig = {
     const memory = backendMemory(backend);
     const gemm =
       memory && x.dtype === 'float32' && dy.dtype === 'float32' && inFeatures % 4 === 0 && rows > 0
-        ? gemmSimd(memory, { m: inFeatures, k: rows, n: outFeatures, transposeA: true, transposeB: false, gradOf: relu ? 'relu' : 'linear' })
+        ? gemmSimd(memory, { m: inFeatures, k: rows, n: outFeatures, transposeA: true, repackA: repacksTransposedA(inFeatures, rows), transposeB: false, gradOf: relu ? 'relu' : 'linear' })
         : null;
     if (!gemm) return composed(backend as KernelBackend, x, dy, y, relu);
     const heap = backend as unknown as HeapBackend;
     const dW = heap.makeOutput([inFeatures, outFeatures], 'float32');
     const dBias = heap.makeOutput([outFeatures], 'float32');
     const g = relu ? heap.makeOutput(dy.shape, 'float32') : null;
-    const pack = heap.makeOutput([gemmPackBytes(rows) / 4], 'float32');
+    const pack = heap.makeOutput([gemmPackBytes({ m: inFeatures, k: rows, transposeA: true, repackA: repacksTransposedA(inFeatures, rows) }) / 4], 'float32');
     const at = (t: TensorInfo) => heapOffset(backend, t);
     gemm(at(x), at(dy), at(dW), at(pack), 0, relu ? at(y!) : 0, g ? at(g) : 0, at(dBias));
     (backend as unknown as { disposeData(dataId: object): void }).disposeData(pack.dataId);

@@ -1,6 +1,7 @@
 /**
  * Single-precision GEMM on the tfjs wasm heap with wasm SIMD128: C[M,N] = A·B with A row-major [M,K] or given
- * transposed as [K,M] (the weight gradient X^T·dY reads X in place) and B row-major [K,N] or given transposed
+ * transposed as [K,M] (the weight gradient dYᵀ·X; where that is slow to read in place, first repacked into 4-row
+ * panels in the scratch) and B row-major [K,N] or given transposed
  * as [N,K] (the input gradient dY·W^T reads W in place). The
  * module is generated per shape so that row strides are immediate load offsets: a 4×8 register block (eight
  * f32x4 accumulators) walks K with one splat load per row of A and two vector loads of B per step; column
@@ -19,6 +20,11 @@ export interface GemmShape {
   k: number;
   /** A is stored [K, M] (transposed). */
   transposeA: boolean;
+  /**
+   * With transposeA: first repack A into 4-row panels in the scratch (default true). Pays where reading A in place
+   * is slow: a row stride that is a multiple of 1 KiB (rows alias in L1) or a deep K (see repacksTransposedA).
+   */
+  repackA?: boolean;
   /** B is stored [N, K] (transposed); packing gathers its columns. */
   transposeB: boolean;
   /** Adds bias[j] (float32 [N] at the `bias` offset) to every row after the sum over k (default false). */
@@ -58,6 +64,7 @@ const COLS = 8;
  */
 export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): EmittedFunction {
   const { m, n, k, transposeA, transposeB, bias: hasBias = false, relu = false, gradOf, rowBias = false, accumulate = false } = shape;
+  const repack = transposeA && shape.repackA !== false;
   const columnBias = hasBias && !rowBias;
   if (gradOf && transposeB) throw new Error('gemmFunction: gradOf needs B (the output gradient) not transposed');
   const [a, b, c, pack, bias, y, g, biasGrad] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -68,10 +75,16 @@ export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): Emitte
   const n8 = n - (n % COLS);
   const rowBytesC = n * 4;
   const panelBytes = k * COLS * 4;
+  // A transposed ([K, M]) is first repacked into 4-row panels [M/4][K][4] after the B panel in `pack` (see
+  // packTransposedA); the row blocks then read A as a contiguous 16-byte step per k. Reading it in place walks K
+  // rows M·4 bytes apart, and with M a power of two (512: every c_fc weight gradient of a GPT) those rows all fall
+  // into a few L1 sets: 10 GFLOP/s against 40+ untransposed.
   // Where row r of A's 4-row block sits relative to the block pointer, and how far the pointer moves per k.
-  const aRowOffset = transposeA ? 4 : k * 4;
-  const aStepK = transposeA ? m * 4 : 4;
+  const aRowOffset = repack ? 4 : transposeA ? 4 : k * 4;
+  const aStepK = repack ? 16 : transposeA ? m * 4 : 4;
+  const packedA = [31, 32, 33, 34];
   const body: number[] = [];
+  if (repack) body.push(...packTransposedA({ m4, m, k, a, pack, panelBytes, locals: packedA }));
   /** Copies B[:, jb:jb+cols] into `pack` as a K×8 panel (cb walks it), zero-filling columns cols..7. */
   const packPanel = (cols: number) => {
     // Transposed B: column j is row j of the stored [N, K].
@@ -133,7 +146,10 @@ export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): Emitte
     body.push(...op.i32Const(0), ...op.localSet(ib), ...op.block, ...op.loop);
     body.push(...op.localGet(ib), ...op.i32Const(m4), ...op.i32GeU, ...op.brIf(1));
     for (let r = 0; r < ROWS; r++) for (let h = 0; h < 2; h++) body.push(...op.v128Zero, ...op.localSet(acc(r, h)));
-    body.push(...op.localGet(a), ...op.localGet(ib), ...op.i32Const(aRowOffset), ...op.i32Mul, ...op.i32Add, ...op.localSet(pa));
+    // Row block ib starts ib·K·4 bytes into A (rows of K floats) or into the packed panels (K·16 bytes per 4 rows).
+    if (repack) body.push(...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add);
+    else body.push(...op.localGet(a));
+    body.push(...op.localGet(ib), ...op.i32Const(repack || !transposeA ? k * 4 : 4), ...op.i32Mul, ...op.i32Add, ...op.localSet(pa));
     body.push(...op.localGet(pack), ...op.localSet(pb), ...op.loop);
     body.push(...op.localGet(pb), ...op.v128Load(0), ...op.localSet(b0));
     body.push(...op.localGet(pb), ...op.v128Load(16), ...op.localSet(b1));
@@ -187,12 +203,81 @@ export function gemmFunction(shape: GemmShape, fusedMultiplyAdd = false): Emitte
     packPanel(n - n8);
     rowBlocks(n - n8);
   }
-  return { name: 'gemm', params: [I32, I32, I32, I32, I32, I32, I32, I32], locals: [[6, I32], [17, V128]], body };
+  return { name: 'gemm', params: [I32, I32, I32, I32, I32, I32, I32, I32], locals: [[6, I32], [17, V128], [4, I32]], body };
 }
 
-/** Bytes of scratch memory gemm's `pack` argument needs for inner dimension k. */
-export function gemmPackBytes(k: number): number {
-  return k * COLS * 4;
+interface PackASpec {
+  /** Rows of C the GEMM covers (a multiple of 4) and all rows (the stored A's row length). */
+  m4: number;
+  m: number;
+  k: number;
+  /** Locals holding A's and the scratch's byte offsets. */
+  a: number;
+  pack: number;
+  /** Bytes of the B panel at the start of the scratch; the packed A follows it. */
+  panelBytes: number;
+  /** Four free i32 locals. */
+  locals: number[];
+}
+
+/**
+ * Code that copies A stored [K, M] (the first m4 columns) into 4-row panels: panel p holds, for each k, the 16
+ * bytes A[k, 4p..4p+3], so panel p of row block 4p is K·16 contiguous bytes at pack + panelBytes + p·K·16. Four k
+ * rows are moved together, so every write fills a whole 64-byte line and every read streams along four rows.
+ */
+function packTransposedA({ m4, m, k, a, pack, panelBytes, locals }: PackASpec): number[] {
+  const [rowSrc, rowDst, src, dst] = locals as [number, number, number, number];
+  const rowBytes = m * 4;
+  const code: number[] = [];
+  /** Moves `rows` k rows starting at rowSrc/rowDst into every panel (src walks A's row, dst the panels). */
+  const movePanels = (rows: number) => {
+    code.push(...op.localGet(rowSrc), ...op.localSet(src), ...op.localGet(rowDst), ...op.localSet(dst));
+    code.push(...op.block, ...op.loop);
+    code.push(...op.localGet(src), ...op.localGet(rowSrc), ...op.i32Sub, ...op.i32Const(m4 * 4), ...op.i32GeU, ...op.brIf(1));
+    for (let t = 0; t < rows; t++) code.push(...op.localGet(dst), ...op.localGet(src), ...op.v128Load(t * rowBytes), ...op.v128Store(t * 16));
+    code.push(...op.localGet(src), ...op.i32Const(16), ...op.i32Add, ...op.localSet(src));
+    code.push(...op.localGet(dst), ...op.i32Const(k * 16), ...op.i32Add, ...op.localSet(dst));
+    code.push(...op.br(0), ...op.end, ...op.end);
+  };
+  const k4 = k - (k % 4);
+  code.push(...op.localGet(a), ...op.localSet(rowSrc), ...op.localGet(pack), ...op.i32Const(panelBytes), ...op.i32Add, ...op.localSet(rowDst));
+  if (k4 > 0) {
+    code.push(...op.block, ...op.loop);
+    code.push(...op.localGet(rowSrc), ...op.localGet(a), ...op.i32Sub, ...op.i32Const(k4 * rowBytes), ...op.i32GeU, ...op.brIf(1));
+    movePanels(4);
+    code.push(...op.localGet(rowSrc), ...op.i32Const(4 * rowBytes), ...op.i32Add, ...op.localSet(rowSrc));
+    code.push(...op.localGet(rowDst), ...op.i32Const(64), ...op.i32Add, ...op.localSet(rowDst));
+    code.push(...op.br(0), ...op.end, ...op.end);
+  }
+  // Here rowSrc is row k4 of A and rowDst its place in the panels: the last k % 4 rows.
+  for (let r = 0; r < k % 4; r++) {
+    movePanels(1);
+    code.push(...op.localGet(rowSrc), ...op.i32Const(rowBytes), ...op.i32Add, ...op.localSet(rowSrc));
+    code.push(...op.localGet(rowDst), ...op.i32Const(16), ...op.i32Add, ...op.localSet(rowDst));
+  }
+  return code;
+}
+
+/**
+ * Bytes of scratch memory gemm's `pack` argument needs: the K×8 panel of B, and with `transposeA` the repacked A
+ * (floor(M/4)·4 rows of K floats).
+ * @param shape - the product's m, k and whether A is stored transposed
+ */
+export function gemmPackBytes(shape: Pick<GemmShape, 'm' | 'k' | 'transposeA' | 'repackA'>): number {
+  const { m, k, transposeA, repackA = true } = shape;
+  return k * COLS * 4 + (transposeA && repackA ? (m - (m % ROWS)) * k * 4 : 0);
+}
+
+/**
+ * Whether a transposed-A product of m rows over `depth` (all of K, before any slicing) should repack A: when its
+ * row stride m·4 bytes is a multiple of 1 KiB (every row of a 4-row block's K walk falls into a few L1 sets: the
+ * c_fc weight gradient at M = 512 ran at 10 GFLOP/s) or K is deeper than 256 rows. Shallow products at other
+ * strides (an MLP's weight gradient over a batch of 64) read A in place, as the copy would cost more than it saves.
+ * @param m - rows of C (columns of the stored A)
+ * @param depth - K
+ */
+export function repacksTransposedA(m: number, depth: number): boolean {
+  return (m * 4) % 1024 === 0 || depth > 256;
 }
 
 const compiled = new WeakMap<object, Map<string, GemmSimd>>();
@@ -207,7 +292,7 @@ export function gemmSimd(memory: object, shape: GemmShape): GemmSimd | null {
   let byShape = compiled.get(memory);
   if (!byShape) compiled.set(memory, (byShape = new Map()));
   const fma = hasRelaxedSimd();
-  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.transposeB},${shape.bias ?? false},${shape.relu ?? false},${shape.gradOf ?? ''},${shape.rowBias ?? false},${shape.accumulate ?? false},${fma}`;
+  const key = `${shape.m},${shape.n},${shape.k},${shape.transposeA},${shape.repackA ?? true},${shape.transposeB},${shape.bias ?? false},${shape.relu ?? false},${shape.gradOf ?? ''},${shape.rowBias ?? false},${shape.accumulate ?? false},${fma}`;
   const cached = byShape.get(key);
   if (cached) return cached;
   const api = wasmApi();

@@ -15,10 +15,11 @@ import { wasmReluBackwardConfig } from './relu-backward.js';
 import { wasmDenseGradConfig } from './dense-grad.js';
 import { denseTrainingKernels } from './training-kernels.js';
 import { wasmSoftmaxBackwardConfigs } from './softmax-backward.js';
+import { wasmGeluKernelConfigs } from './gelu-kernels.js';
 import { conv2dNCHWKernels } from './conv2d-nchw.js';
 import { maxPoolNCHWKernels } from './max-pool-nchw.js';
 import { recurrentCellKernels } from './recurrent-cells.js';
-import { makeWasmContiguousSlice, makeWasmUnpackAxis0 } from './slice-views.js';
+import { makeWasmContiguousSlice, makeWasmSplitV, makeWasmUnpackAxis0 } from './slice-views.js';
 import { makeBoolViaInt32 } from './bool-via-int32.js';
 
 /** The wasm kernels twinml registers (added where missing, replacing the backend's where faster). */
@@ -36,11 +37,13 @@ export function twinmlWasmKernels(): KernelConfig[] {
     wasmDenseGradConfig,
     ...denseTrainingKernels(),
     ...wasmSoftmaxBackwardConfigs(),
+    ...wasmGeluKernelConfigs(),
     ...conv2dNCHWKernels(),
     ...maxPoolNCHWKernels(),
     ...recurrentCellKernels('wasm'),
     ...wrapOriginal('Slice', makeWasmContiguousSlice),
     ...wrapOriginal('Unpack', makeWasmUnpackAxis0),
+    ...wrapOriginal('SplitV', makeWasmSplitV),
     ...wrapOriginal('Select', makeBoolViaInt32),
     ...wrapOriginal('Reverse', makeBoolViaInt32),
   ];

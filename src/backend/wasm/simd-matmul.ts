@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { broadcast_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { gemmPackBytes, gemmSimd } from './gemm-simd.js';
+import { gemmPackBytes, gemmSimd, repacksTransposedA } from './gemm-simd.js';
 import { backendMemory } from './wasm-emit.js';
 import { heapOffset } from './simd/simd-kernels.js';
 
@@ -75,19 +75,38 @@ export function simdGemm(
   if (!memory || a.dtype !== 'float32' || b.dtype !== 'float32' || !batchOk || !biasOk || k !== kB || k < 1 || n < 1 || m % 4 !== 0) {
     return null;
   }
-  const gemm = gemmSimd(memory, { m, n, k, transposeA, transposeB, bias: bias !== null, relu });
-  if (!gemm) return null;
+  // A deep product whose K rows are rows of both stored operands (A given [K, M], B [K, N]: a weight gradient
+  // dYᵀ·X over many tokens) runs as K_CHUNK-deep slices accumulated into C, so each slice's panels of A and B
+  // stay in L1 while the 4x8 block walks them.
+  const chunk = transposeA && !transposeB && bias === null && !relu && k > 2 * K_CHUNK ? K_CHUNK : k;
+  const chunks = Math.ceil(k / chunk);
+  const repackA = transposeA && repacksTransposedA(m, k);
+  const gemms = [...new Set([0, chunks - 1])].map((c) => {
+    const depth = Math.min(chunk, k - c * chunk);
+    return { first: gemmSimd(memory, { m, n, k: depth, transposeA, repackA, transposeB, bias: bias !== null, relu }), rest: chunks > 1 ? gemmSimd(memory, { m, n, k: depth, transposeA, repackA, transposeB, accumulate: true }) : null, depth };
+  });
+  if (gemms.some((g) => !g.first || (chunks > 1 && !g.rest))) return null;
   const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)).concat([m, n]);
   const out = internals.makeOutput(outShape, 'float32');
   const at = (t: TensorInfo) => heapOffset(internals, t);
-  const pack = internals.makeOutput([gemmPackBytes(k) / 4], 'float32');
+  const pack = internals.makeOutput([gemmPackBytes({ m, k: chunk, transposeA, repackA }) / 4], 'float32');
   const [offA, offB, offC, offPack, offBias] = [at(a), at(b), at(out), at(pack), bias ? at(bias) : 0];
   const strideA = batchA === 1 ? 0 : m * k * 4;
   const strideB = batchB === 1 ? 0 : k * n * 4;
-  for (let i = 0; i < batch; i++) gemm(offA + i * strideA, offB + i * strideB, offC + i * m * n * 4, offPack, offBias, 0, 0, 0);
+  for (let i = 0; i < batch; i++) {
+    for (let c = 0; c < chunks; c++) {
+      const g = gemms[c === chunks - 1 ? gemms.length - 1 : 0]!;
+      const gemm = (c === 0 ? g.first : g.rest)!;
+      // Chunk c is rows c·chunk.. of A [K, M] and of B [K, N].
+      gemm(offA + i * strideA + c * chunk * m * 4, offB + i * strideB + c * chunk * n * 4, offC + i * m * n * 4, offPack, offBias, 0, 0, 0);
+    }
+  }
   internals.disposeData(pack.dataId);
   return out;
 }
+
+/** Depth of the K slices of a transposed-A product (see simdGemm). */
+const K_CHUNK = 256;
 
 /**
  * @param fallback - the BatchMatMul kernel used for everything this one does not cover

@@ -114,6 +114,17 @@ export const op = {
   f32x4Max: simd(0xe9),
   /** Relaxed SIMD (a·b + c, fused where the CPU has FMA); validates only where the engine ships relaxed SIMD. */
   f32x4RelaxedMadd: simd(0x105),
+  /** f32x4.min: lane-wise minimum, NaN if either lane is NaN. */
+  f32x4Min: simd(0xe8),
+  f32x4Abs: simd(0xe0),
+  /** f32x4.nearest: round to the nearest integer, ties to even. */
+  f32x4Nearest: simd(0x6a),
+  f32x4Lt: simd(0x43),
+  /** i32x4.trunc_sat_f32x4_s: float lanes to int32, truncating (saturating). */
+  i32x4TruncSatF32x4S: simd(0xf8),
+  i32x4Add: simd(0xae),
+  /** i32x4.shl: shift every lane left by an i32 count. */
+  i32x4Shl: simd(0xab),
   drop: [0x1a],
 } as const;
 
