@@ -30,7 +30,7 @@ import { findPython } from '../dist/bridge/find-python.js';
 import { getZooModel } from '../dist/models/index.js';
 import { manualSeed } from '../dist/nn/generator.js';
 import { backward } from '../dist/train/backward.js';
-import { CrossEntropyLoss } from '../dist/train/loss/cross-entropy.js';
+import { CrossEntropyLoss } from '../dist/nn/loss/index.js';
 import { Adam } from '../dist/train/optim/adam.js';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '300' } } });
