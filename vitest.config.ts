@@ -16,10 +16,6 @@ export default defineConfig({
     // vitest's default on a 2-core machine is 1 worker; many suites wait on Python, servers or child processes,
     // so two files at a time halve the wall time without oversubscribing the cores.
     maxWorkers: 2,
-    // One worker process runs several files in turn (no fresh process per file): the module graph (tfjs, the
-    // wasm backend) loads once per worker instead of once per file, ~0.3 s of CPU per file. Suites therefore
-    // set the backend and settings they need in their own hooks instead of relying on a fresh process.
-    isolate: false,
     reporters: ['default'],
   },
 });

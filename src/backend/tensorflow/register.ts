@@ -25,5 +25,10 @@ export function registerTensorflowKernels(): void {
     tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel(config);
   }
-  for (const config of tensorflowOptimizerKernels()) tf.registerKernel(config);
+  // Replace, not add: another copy of twinml in the process (a test importing dist/ beside src/) may have
+  // registered its own; tf.registerKernel would keep that one and only warn.
+  for (const config of tensorflowOptimizerKernels()) {
+    if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+    tf.registerKernel(config);
+  }
 }
