@@ -26,3 +26,20 @@ export async function availableBackends(): Promise<BackendName[]> {
   const { probeBackends } = await import('../../src/backend/index.js');
   return (await probeBackends()).filter((s) => s.available).map((s) => s.name);
 }
+
+/** Names of the kernels tfjs runs (through engine.runKernel) while `fn` runs. */
+export function kernelsRunBy(fn: () => void): Set<string> {
+  const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
+  const original = engine.runKernel;
+  const names = new Set<string>();
+  engine.runKernel = function (this: unknown, name: string, ...rest: unknown[]) {
+    names.add(name);
+    return original.call(this, name, ...rest);
+  };
+  try {
+    fn();
+  } finally {
+    engine.runKernel = original;
+  }
+  return names;
+}

@@ -13,27 +13,10 @@ import type { TorchBackend } from '../../src/backend/torch/backend.js';
 import * as F from '../../src/nn/functional/index.js';
 import { fusedAttention } from '../../src/backend/fused-attention.js';
 import { Rng } from '../../src/util/rng.js';
-import { onBackend, randomHost, relativeError } from './helpers.js';
+import { kernelsRunBy, onBackend, randomHost, relativeError } from './helpers.js';
 import { torchAvailable, torchTitle } from './torch-helpers.js';
 
 const suite = torchAvailable ? describe : describe.skip;
-
-/** Names of the kernels tfjs runs while `fn` runs. */
-function kernelsRunBy(fn: () => void): Set<string> {
-  const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
-  const original = engine.runKernel;
-  const names = new Set<string>();
-  engine.runKernel = function (this: unknown, name: string, ...rest: unknown[]) {
-    names.add(name);
-    return original.call(this, name, ...rest);
-  };
-  try {
-    fn();
-  } finally {
-    engine.runKernel = original;
-  }
-  return names;
-}
 
 /** f's output and the gradients of Σ output·cotangent with respect to every input (seeded values). */
 function valueAndGrads(shapes: number[][], seed: number, f: (...xs: tf.Tensor[]) => tf.Tensor): () => tf.Tensor[] {

@@ -11,24 +11,8 @@ import { useBackend } from '../../src/backend/index.js';
 import { torchKernelNames } from '../../src/backend/torch/register.js';
 import type { TorchBackend } from '../../src/backend/torch/backend.js';
 import { MODULE_CASES, runModuleCase } from './module-cases.js';
+import { kernelsRunBy } from './helpers.js';
 import { otherLosses, torchAvailable, torchTitle, zooTrainer } from './torch-helpers.js';
-
-/** Names of the kernels tfjs runs (through engine.runKernel) while `fn` runs. */
-function kernelsRunBy(fn: () => void): Set<string> {
-  const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
-  const original = engine.runKernel;
-  const names = new Set<string>();
-  engine.runKernel = function (this: unknown, name: string, ...rest: unknown[]) {
-    names.add(name);
-    return original.call(this, name, ...rest);
-  };
-  try {
-    fn();
-  } finally {
-    engine.runKernel = original;
-  }
-  return names;
-}
 
 /** Kernels of the module cases, the zoo mlp/cnn training steps (Adam and SGD) and the other losses. */
 function libraryKernels(): Set<string> {
