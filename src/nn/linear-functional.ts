@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { linearProduct } from '../backend/linear-product.js';
+import { fusedLinear } from '../backend/fused-linear.js';
 import type { FusedActivation } from '../backend/conv2d-nhwc.js';
 
 /** Activations a Linear can apply in the same kernel. */
@@ -25,6 +26,11 @@ export function linearWithActivation(what: string, input: tf.Tensor, weight: tf.
     throw new Error(`${what}: expected input with last dimension ${inFeatures} (weight [${weight.shape.join(', ')}]), got shape [${input.shape.join(', ')}]`);
   }
   if (bias && (bias.rank !== 1 || bias.shape[0] !== out)) throw new Error(`${what}: bias must be [${out}], got [${bias.shape.join(', ')}]`);
+  if (activation === 'linear' && input.rank >= 2) {
+    // One kernel for any rank where the backend registers TwinmlLinear (torch).
+    const fused = fusedLinear(input, weight, bias);
+    if (fused) return fused;
+  }
   return tf.tidy(() => {
     const flat = (input.rank === 2 ? input : tf.reshape(input, [-1, inFeatures])) as tf.Tensor2D;
     const y = linearProduct(flat, weight as tf.Tensor2D, bias as tf.Tensor1D | null, activation);

@@ -2,12 +2,14 @@
  * ONNX mappings of twinml's fused kernels that a forward reaches on backends registering them (torch; wasm for
  * GELU), as the same ONNX nodes the composed form exports (opset 17 has neither Gelu nor attention):
  * - TwinmlGelu: x/2·(1 + erf(x/√2)), or the tanh form;
+ * - TwinmlLinear: MatMul(x, Transpose(weight)) (+ Add bias), what the composed Linear exports;
  * - TwinmlScaledDotProductAttention: Softmax(q·kᵀ·scale [+ causal mask])·v, and the logsumexp output (kept for the
  *   gradient, unused by a forward graph) as ReduceLogSumExp of the same scores.
  */
 import type { KernelEmitContext, KernelEmitter } from './emitter.js';
 import { GELU } from '../backend/gelu-kernel-names.js';
 import { SCALED_DOT_PRODUCT_ATTENTION } from '../backend/attention-kernel-names.js';
+import { LINEAR } from '../backend/linear-kernel-names.js';
 
 function gelu(ctx: KernelEmitContext): string[] {
   const x = ctx.input('x');
@@ -18,6 +20,11 @@ function gelu(ctx: KernelEmitContext): string[] {
           ctx.node('Mul', [ctx.node('Add', [x, ctx.node('Mul', [ctx.node('Pow', [x, ctx.float([3])]), ctx.float([0.044715])])]), ctx.float([Math.sqrt(2 / Math.PI)])]),
         ]);
   return [ctx.node('Mul', [ctx.node('Mul', [x, ctx.float([0.5])]), ctx.node('Add', [inner, ctx.float([1])])])];
+}
+
+function linear(ctx: KernelEmitContext): string[] {
+  const y = ctx.node('MatMul', [ctx.input('x'), ctx.node('Transpose', [ctx.input('weight')], { perm: [1, 0] })]);
+  return [ctx.tensors.bias ? ctx.node('Add', [y, ctx.input('bias')]) : y];
 }
 
 function attention(ctx: KernelEmitContext): string[] {
@@ -41,5 +48,6 @@ function attention(ctx: KernelEmitContext): string[] {
 /** Emitters of the fused kernels (see the file comment). */
 export const FUSED_KERNELS: Record<string, KernelEmitter> = {
   [GELU]: gelu,
+  [LINEAR]: linear,
   [SCALED_DOT_PRODUCT_ATTENTION]: attention,
 };

@@ -7,6 +7,7 @@
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { TwinmlKernelConfig } from '../linear-product.js';
+import { LINEAR, LINEAR_GRAD, type LinearGradPart } from '../linear-kernel-names.js';
 import { aten } from './op-call.js';
 import { kernel } from './kernel.js';
 import type { TorchBackend } from './backend.js';
@@ -25,6 +26,9 @@ const SIGMOID = aten('sigmoid');
 const ELU = aten('elu');
 const LEAKY_RELU = aten('leaky_relu');
 const HARDTANH = aten('hardtanh');
+const LINEAR_OP = aten('linear');
+const TENSORDOT = aten('tensordot');
+const SUM = aten('sum', 'dim_IntList');
 
 function transposed(b: TorchBackend, x: TensorInfo, yes: boolean): TensorInfo {
   return yes ? b.op.begin(TRANSPOSE).t(x).n(-2).n(-1).one() : b.share(x);
@@ -84,8 +88,31 @@ function fusedMatMul(): TwinmlKernelConfig {
   return config;
 }
 
+/** The leading axes [0, rank - 1) of a Linear's dy, over which dweight and dbias sum. */
+const leadingAxes = (dy: TensorInfo): number[] => [...Array(dy.shape.length - 1).keys()];
+
+/**
+ * TwinmlLinear as F.linear computes it (at::linear: addmm on the flattened rows of a contiguous input), and its
+ * gradients as PyTorch's autograd does: dx = dy·W (matmul, which folds the leading axes into one mm), dW = dyᵀ·x
+ * over the leading axes (tensordot: one mm on transposed views, no copy) and db = Σ dy over them.
+ */
+function linearKernels(): KernelConfig[] {
+  return [
+    kernel(LINEAR, (b, { x, weight, bias }) => b.op.begin(LINEAR_OP).t(x!).t(weight!).optT(bias).one()),
+    kernel(LINEAR_GRAD, (b, { dy, x, weight }, attrs) => {
+      const part = attrs.part as LinearGradPart;
+      if (part === 'input') return b.op.begin(MATMUL).t(dy!).t(weight!).one();
+      const lead = leadingAxes(dy!);
+      if (part === 'weight') return b.op.begin(TENSORDOT).t(dy!).t(x!).ints(lead).ints(lead).one();
+      if (part === 'bias') return lead.length === 0 ? b.share(dy!) : b.op.begin(SUM).t(dy!).ints(lead).n(false).none().one();
+      throw new Error(`twinml torch ${LINEAR_GRAD}: part must be 'input', 'weight' or 'bias', got '${String(part)}'`);
+    }),
+  ];
+}
+
 export function matmulKernels(): KernelConfig[] {
   return [
+    ...linearKernels(),
     kernel('BatchMatMul', (b, { a, b: w }, attrs) => matMul(b, a!, w!, attrs.transposeA as boolean, attrs.transposeB as boolean)),
     fusedMatMul(),
     kernel('Softmax', (b, { logits }, attrs) => {
