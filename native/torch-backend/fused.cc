@@ -83,8 +83,8 @@ at::Tensor writable(double slot, bool jsExclusive) {
 //   denom = (v.sqrt() / float(bc2_sqrt)).add_(eps)     sqrt is ATen's own (at::sqrt_out: MKL's vsSqrt here, which
 //                                                      is not always the correctly rounded root)
 //   param.addcdiv_(exp_avg, denom, -step_size)         p + (float(-step_size) * m) / denom
-// Blocks of kBlock elements go through three cache-resident steps (moments, ATen's sqrt into a per-thread scratch,
-// parameter) instead of seven whole-tensor kernels and a `denom` allocation.
+// Blocks of kBlock elements go through three cache-resident steps (moments, ATen's sqrt into a scratch, parameter)
+// instead of seven whole-tensor kernels and a `denom` allocation, on one thread (see adamBlocked).
 // test/backend/torch-adam-fused.test.ts checks it against the ATen sequence (`reference` below) bit for bit and
 // test/backend/torch-optim-exact.test.ts against torch.optim.
 namespace {
@@ -149,6 +149,23 @@ bool blockedAdamExact() {
 #endif
 }
 
+// ATen on one thread for this object's lifetime (then the caller's count again, also when an exception leaves).
+// ATen's sqrt is MKL's vsSqrt here, which splits even a 16K block across the threads: woken per block, they made
+// the step 2.6x slower on 2 threads than on 1 (147 vs 57 us for a [512, 128] parameter, 1350 vs 781 us for
+// [1024, 784]; PyTorch's own sequence takes 87 and 833 us on 2 threads). The step is memory-bound: one thread
+// comes close to the bandwidth.
+struct OneThread {
+  const int threads = at::get_num_threads();
+  OneThread() {
+    if (threads > 1) at::set_num_threads(1);
+  }
+  ~OneThread() {
+    if (threads > 1) at::set_num_threads(threads);
+  }
+  OneThread(const OneThread&) = delete;
+  OneThread& operator=(const OneThread&) = delete;
+};
+
 void adamBlocked(at::Tensor& param, const at::Tensor& grad, at::Tensor& expAvg, at::Tensor& expAvgSq, at::Tensor& maxExpAvgSq,
                  const AdamConsts& c, int decay, bool amsgrad) {
   const bool small = std::abs(c.lerpWeight) < 0.5f;
@@ -163,17 +180,16 @@ void adamBlocked(at::Tensor& param, const at::Tensor& grad, at::Tensor& expAvg, 
   const int64_t n = param.numel();
   const int64_t blocks = (n + kBlock - 1) / kBlock;
   const auto options = at::TensorOptions().dtype(at::kFloat);
-  at::parallel_for(0, blocks, std::max<int64_t>(1, at::internal::GRAIN_SIZE / kBlock), [&](int64_t b0, int64_t b1) {
-    std::vector<float> scratch(static_cast<size_t>(std::min(kBlock, n)));
-    for (int64_t blk = b0; blk < b1; ++blk) {
-      const int64_t begin = blk * kBlock;
-      const int64_t end = std::min(n, begin + kBlock);
-      moments(p, g, m, v, vmax, begin, end, c);
-      at::Tensor root = at::from_blob(scratch.data(), {end - begin}, options);
-      at::sqrt_out(root, at::from_blob(rooted + begin, {end - begin}, options));
-      update(p, m, scratch.data(), begin, end, c);
-    }
-  });
+  const OneThread oneThread;
+  std::vector<float> scratch(static_cast<size_t>(std::min(kBlock, n)));
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    const int64_t begin = blk * kBlock;
+    const int64_t end = std::min(n, begin + kBlock);
+    moments(p, g, m, v, vmax, begin, end, c);
+    at::Tensor root = at::from_blob(scratch.data(), {end - begin}, options);
+    at::sqrt_out(root, at::from_blob(rooted + begin, {end - begin}, options));
+    update(p, m, scratch.data(), begin, end, c);
+  }
 }
 }  // namespace
 

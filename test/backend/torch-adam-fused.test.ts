@@ -2,7 +2,8 @@
  * The torch backend's one-pass Adam (native/torch-backend/fused.cc `adamLoop`) equals the ATen kernel sequence of
  * torch.optim's single-tensor Adam (`referencePath: true` runs that sequence in the same addon) bit for bit: every
  * option combination (L2 and decoupled weight decay, amsgrad, a lerp weight 1 - beta1 above and below 0.5), sizes
- * that leave every vector tail length (ATen's scalar tail loop) and one large enough to be split across threads,
+ * that leave every vector tail length (ATen's scalar tail loop) and one large enough to be split across threads
+ * (at 1 and 2 threads: the pass runs on one thread either way, the reference sequence on all),
  * gradients spanning many magnitudes (with zeros), 6 steps. test/backend/torch-optim-exact.test.ts compares the
  * default path with torch.optim itself. Skipped with one line without the addon.
  */
@@ -63,8 +64,8 @@ function run(o: Options, p0: Float32Array, grads: Float32Array[], referencePath:
 const suite = torchAvailable ? describe : describe.skip;
 
 suite(torchTitle('torch one-pass Adam vs the ATen kernel sequence, bit for bit'), () => {
-  it(`${CASES.length} option sets, sizes 1..33, 1031, 70001, ${STEPS} steps`, async () => {
-    await useBackend('torch');
+  it.each([1, 2])(`${CASES.length} option sets, sizes 1..33, 1031, 70001, ${STEPS} steps, %i thread(s)`, async (threads) => {
+    await useBackend('torch', { threads });
     const rng = new Rng(11);
     const before = tf.memory().numTensors;
     for (const [name, o] of CASES) {
