@@ -1,9 +1,10 @@
 // One zoo model's training step on the `torch` backend (Adam lr 1e-3, CrossEntropyLoss, batch 64, 1x28x28, like
 // `twinml bench`): CPU time per kernel (engine.runKernel wrapped, summed by name over `--steps` steps), addon
 // crossings per step (N-API calls, by function), and the mean wall and CPU time per step. Per-kernel times are CPU
-// times (process.cpuUsage), nested kernels included in their caller's.
+// times (process.cpuUsage), nested kernels included in their caller's; with --wall, wall times (at several threads CPU
+// time counts every thread's, so a kernel that scales looks as slow as on one).
 //
-//   npm run build && node bench/torch-step-profile.mjs cnn [--threads 1] [--steps 20]
+//   npm run build && node bench/torch-step-profile.mjs cnn [--threads 1] [--steps 20] [--wall]
 import { useBackend, tf } from '../dist/backend/index.js';
 import { getZooModel } from '../dist/models/index.js';
 import { manualSeed } from '../dist/nn/generator.js';
@@ -18,6 +19,7 @@ const arg = (name, fallback) => {
 const modelName = process.argv.slice(2).find((a) => !a.startsWith('--') && Number.isNaN(Number(a))) ?? 'cnn';
 const threads = arg('threads', 1);
 const steps = arg('steps', 20);
+const wall = process.argv.includes('--wall');
 await useBackend('torch', { threads });
 const backend = tf.backend();
 const calls = new Map();
@@ -67,12 +69,12 @@ const byName = new Map();
 let depth = 0;
 engine.runKernel = (name, inputs, attrs) => {
   depth++;
-  const t0 = process.cpuUsage();
+  const t0 = wall ? performance.now() : process.cpuUsage();
   try {
     return runKernel(name, inputs, attrs);
   } finally {
     depth--;
-    const ms = cpuMs(t0);
+    const ms = wall ? performance.now() - t0 : cpuMs(t0);
     const a = byName.get(name) ?? { count: 0, ms: 0 };
     a.count++;
     a.ms += ms;
@@ -86,7 +88,7 @@ const profiled = (performance.now() - start) / steps;
 counting = false;
 let total = 0;
 for (const a of byName.values()) total += a.ms;
-console.log(`${modelName} train step, torch backend, ${threads} thread(s): ${plain.toFixed(3)} ms/step wall, ${plainCpu.toFixed(3)} ms/step CPU (profiled: ${profiled.toFixed(3)} ms wall; kernels ${(total / steps).toFixed(3)} ms CPU)`);
+console.log(`${modelName} train step, torch backend, ${threads} thread(s): ${plain.toFixed(3)} ms/step wall, ${plainCpu.toFixed(3)} ms/step CPU (profiled: ${profiled.toFixed(3)} ms wall; kernels ${(total / steps).toFixed(3)} ms ${wall ? 'wall' : 'CPU'})`);
 for (const [name, a] of [...byName].sort((p, q) => q[1].ms - p[1].ms)) {
   console.log(`  ${name.padEnd(28)} x${(a.count / steps).toFixed(0).padStart(3)} ${(a.ms / steps).toFixed(3)} ms`);
 }
