@@ -3,7 +3,8 @@
 # ships inside the PyPI torch wheel of the project's .venv (headers in <site-packages>/torch/include, libraries in
 # <site-packages>/torch/lib). No download: it needs the .venv from `npm run setup`, g++ (C++20) and Node's headers.
 #
-#   npm run setup:torch            (or: bash scripts/torch-backend/build.sh)
+#   npm run setup:torch            (or: bash scripts/torch-backend/build.sh; from a project that installed twinml,
+#                                   `npx twinml setup torch` runs this script shipped in the package)
 #   bash scripts/torch-backend/build.sh --python /path/to/python   another interpreter whose torch to build against
 #   bash scripts/torch-backend/build.sh --force                     rebuild even when the stamp matches
 #
@@ -28,13 +29,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-[ -x "$python" ] || die "no Python at $python: run \`npm run setup\` first (creates .venv with torch), or pass --python /path/to/python"
+[ -x "$python" ] || die "no Python at $python: pass --python PATH of an interpreter with torch (in a clone of twinml: \`npm run setup\` creates .venv with torch)"
 command -v g++ >/dev/null 2>&1 || die "g++ is not on PATH: install a C++20 compiler (Debian/Ubuntu: apt-get install g++; macOS: xcode-select --install)"
 command -v node >/dev/null 2>&1 || die "node is not on PATH"
 
 # ---- the wheel --------------------------------------------------------------------------------------------------
 read -r torch_version torch_dir abi < <("$python" -c 'import os, torch; print(torch.__version__, os.path.dirname(torch.__file__), int(torch._C._GLIBCXX_USE_CXX11_ABI))' 2>/dev/null) \
-  || die "$python cannot import torch: run \`npm run setup\` (installs requirements.txt into .venv)"
+  || die "$python cannot import torch: install torch from PyPI into it, or pass --python PATH of one that can (in a clone of twinml: \`npm run setup\` installs requirements.txt into .venv)"
 # The real path (the .venv link resolved): the addon's RUNPATH and the cache key below must not name one clone.
 torch_dir=$(readlink -f "$torch_dir")
 for f in include/ATen/ATen.h include/ATen/core/dispatch/Dispatcher.h lib/libtorch_cpu.so lib/libc10.so; do
@@ -94,4 +95,4 @@ fi
 check=$(node -e "const b = require('$out'); const i = b.info(); console.log('torch ' + i.torch + ', ' + b.getThreads() + ' threads')") \
   || die "the addon was built but does not load in Node (see the error above)"
 say "built $out ($check)"
-say "use it with --backend torch; check with: node bin/twinml.js doctor"
+say "use it with --backend torch; check with: twinml doctor"

@@ -28,7 +28,7 @@ export function torchDevices(): TorchDeviceStatus[] {
         ? 'CUDA kernels and a device present: --backend torch --device cuda'
         : d.cudaKernels
           ? 'this torch wheel has CUDA kernels but no CUDA device/driver answers here'
-          : 'this torch wheel has no CUDA kernels: install a CUDA wheel of torch into .venv (docs/gpu.md), then npm run setup:torch',
+          : 'this torch wheel has no CUDA kernels: install a CUDA wheel of torch (docs/gpu.md), then npx twinml setup torch --force',
     },
     {
       device: 'mps',

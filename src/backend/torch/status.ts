@@ -3,7 +3,7 @@ import type { BackendOptions, BackendStatus } from '../index.js';
 import { addonPath, loadAddon } from './native.js';
 import { configureTorch, registerTorchBackend } from './register.js';
 
-const FIX = 'npm run setup:torch (builds twinml\'s libtorch addon against the torch wheel in .venv; needs `npm run setup` first, g++ and Node\'s headers)';
+const FIX = "npx twinml setup torch (builds twinml's libtorch addon against the torch wheel of a Python that imports torch, or --python PATH; in a clone of twinml: npm run setup:torch after npm run setup); needs g++ and Node's headers";
 
 /** Whether the addon loads, with libtorch's version, device and threads. */
 export function torchStatus(): BackendStatus {
