@@ -1,9 +1,9 @@
 /**
  * Export on the `torch` backend, where F.gelu and F.scaled_dot_product_attention run twinml's fused kernels
- * (TwinmlGelu, TwinmlScaledDotProductAttention) and F.layer_norm runs TwinmlLayerNorm even without gradients: a custom
- * forward using all three exports (src/onnx/kernels-fused.ts: the composed ONNX nodes, opset 17), follows a dynamic
- * sequence axis (the causal mask becomes a Trilu) and matches the TS forward in onnxruntime-node. Skipped with one
- * line without the addon.
+ * (TwinmlGelu, TwinmlScaledDotProductAttention), F.layer_norm runs TwinmlLayerNorm even without gradients and a Linear
+ * on [B, T, C] runs TwinmlLinear: a custom forward using all four exports (src/onnx/kernels-fused.ts: the composed
+ * ONNX nodes, opset 17), follows a dynamic sequence axis (the causal mask becomes a Trilu) and matches the TS forward
+ * in onnxruntime-node. Skipped with one line without the addon.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
@@ -50,7 +50,7 @@ suite(torchTitle('ONNX export on the torch backend (fused kernels)'), () => {
     } finally {
       engine.runKernel = original;
     }
-    for (const k of ['TwinmlLayerNorm', 'TwinmlGelu', 'TwinmlScaledDotProductAttention']) expect(kernels, k).toContain(k);
+    for (const k of ['TwinmlLayerNorm', 'TwinmlGelu', 'TwinmlScaledDotProductAttention', 'TwinmlLinear']) expect(kernels, k).toContain(k);
     const ops = (decodeModelProto(bytes) as unknown as { graph: { node: Array<{ opType: string }> } }).graph.node.map((n) => n.opType);
     for (const op of ['LayerNormalization', 'Erf', 'Tanh', 'Softmax', 'Trilu']) expect(ops, op).toContain(op);
     const session = await ort.InferenceSession.create(bytes);
