@@ -7,9 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GPT, resolveGPTConfig } from '../dist/models/gpt/index.js';
 import { manualSeed } from '../dist/nn/generator.js';
-import { languageModelAdamW, languageModelLoss } from '../dist/train/lm/index.js';
-import { clip_grad_norm_ } from '../dist/nn/utils/clip-grad.js';
-import { backward } from '../dist/train/backward.js';
+import { languageModelAdamW, languageModelStep } from '../dist/train/lm/index.js';
 import { Rng } from '../dist/util/rng.js';
 import { measureSteps, registerBenchSection, type MeasureOptions, type Throughput } from './section.js';
 
@@ -34,14 +32,7 @@ export async function measureGPT(options: MeasureOptions): Promise<Throughput> {
   const tokens = { ...options, batchSize: B * T };
   try {
     model.train();
-    const train = await measureSteps(() => {
-      optimizer.zeroGrad();
-      const value = backward(() => languageModelLoss(model.call(x), y), params);
-      clip_grad_norm_(params, 1.0);
-      optimizer.step();
-      value.dataSync();
-      value.dispose();
-    }, tokens);
+    const train = await measureSteps(() => void languageModelStep(model, optimizer, x, y, { params }), tokens);
     model.eval();
     const infer = await measureSteps(() => {
       const out = model.call(x);

@@ -16,9 +16,7 @@ const dist = pathToFileURL(resolve(distArg)).href;
 const { useBackend, tf } = await import(`${dist}/backend/index.js`);
 const { GPT, resolveGPTConfig } = await import(`${dist}/models/gpt/index.js`);
 const { manualSeed } = await import(`${dist}/nn/generator.js`);
-const { languageModelAdamW, languageModelLoss } = await import(`${dist}/train/lm/index.js`);
-const { clip_grad_norm_ } = await import(`${dist}/nn/utils/clip-grad.js`);
-const { backward } = await import(`${dist}/train/backward.js`);
+const { languageModelAdamW, languageModelStep } = await import(`${dist}/train/lm/index.js`);
 
 await useBackend(backend, threads === undefined ? {} : { threads: Number(threads) });
 manualSeed(1);
@@ -30,14 +28,7 @@ const x = tf.randomUniform([B, T], 0, 65, 'int32', 1);
 const y = tf.randomUniform([B, T], 0, 65, 'int32', 2);
 const params = model.parameters();
 model.train();
-const step = () => {
-  optimizer.zeroGrad();
-  const value = backward(() => languageModelLoss(model.call(x), y), params);
-  clip_grad_norm_(params, 1.0);
-  optimizer.step();
-  value.dataSync();
-  value.dispose();
-};
+const step = () => languageModelStep(model, optimizer, x, y, { params });
 for (let i = 0; i < 3; i++) step();
 const profile = await tf.profile(step);
 const byName = new Map();

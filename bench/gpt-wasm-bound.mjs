@@ -27,9 +27,7 @@ import { emitModule, I32, V128, op, wasmApi } from '../dist/backend/wasm/wasm-em
 import { findPython } from '../dist/bridge/find-python.js';
 import { GPT, resolveGPTConfig } from '../dist/models/gpt/index.js';
 import { manualSeed } from '../dist/nn/generator.js';
-import { clip_grad_norm_ } from '../dist/nn/utils/clip-grad.js';
-import { backward } from '../dist/train/backward.js';
-import { languageModelAdamW, languageModelLoss } from '../dist/train/lm/index.js';
+import { languageModelAdamW, languageModelStep } from '../dist/train/lm/index.js';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '60' } } });
 const CALLS = Number(values.calls);
@@ -146,14 +144,7 @@ async function wasmStep(steps) {
   const y = tf.randomUniform([BATCH, config.block_size], 0, config.vocab_size, 'int32', 2);
   const params = model.parameters();
   model.train();
-  const step = () => {
-    optimizer.zeroGrad();
-    const value = backward(() => languageModelLoss(model.call(x), y), params);
-    clip_grad_norm_(params, 1.0);
-    optimizer.step();
-    value.dataSync();
-    value.dispose();
-  };
+  const step = () => languageModelStep(model, optimizer, x, y, { params });
   for (let i = 0; i < 3; i++) step();
   const profile = await tf.profile(step);
   const isGemm = (name) => ['BatchMatMul', '_FusedMatMul', 'TwinmlDenseGrad'].includes(name);

@@ -12,8 +12,7 @@ import { manualSeed } from '../dist/nn/generator.js';
 import { Adam } from '../dist/train/optim/adam.js';
 import { CrossEntropyLoss } from '../dist/nn/loss/index.js';
 import { backward } from '../dist/train/backward.js';
-import { languageModelAdamW, languageModelLoss } from '../dist/train/lm/index.js';
-import { clip_grad_norm_ } from '../dist/nn/utils/clip-grad.js';
+import { languageModelAdamW, languageModelStep } from '../dist/train/lm/index.js';
 const threads = Number(process.argv[2] ?? 1); const rounds = Number(process.argv[3] ?? 6);
 const models = (process.argv[4] ?? 'mlp,cnn').split(',');
 await useBackend('torch', { threads });
@@ -41,7 +40,7 @@ function gptStep() {
   const x = tf.randomUniform([32, 64], 0, 65, 'int32', 1); const y = tf.randomUniform([32, 64], 0, 65, 'int32', 2);
   const params = model.parameters();
   model.train();
-  const step = () => { opt.zeroGrad(); const v = backward(() => languageModelLoss(model.call(x), y), params); clip_grad_norm_(params, 1.0); opt.step(); v.dataSync(); v.dispose(); };
+  const step = () => languageModelStep(model, opt, x, y, { params });
   return { step, dispose: () => { model.dispose(); opt.disposeState(); x.dispose(); y.dispose(); } };
 }
 

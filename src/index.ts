@@ -48,7 +48,7 @@ export { isTrainingModule, type TrainingModule, type StepBatch, type StepResult 
 /** The model zoo's classes (`models.GPT`, `models.MLP`, ...), `models.resolveGPTConfig` and `models.generateTokens`. */
 export * as models from './models/index.js';
 /** Language-model training (gpt): nanoGPT's loop, its loss, AdamW with decay on 2-D weights, fixed-window evaluation. */
-export { trainLanguageModel, languageModelAdamW, languageModelLoss, evaluateLoss, type LanguageModelTrainingOptions, type LanguageModelEvaluation } from './train/lm/index.js';
+export { trainLanguageModel, languageModelAdamW, languageModelLoss, languageModelStep, evaluateLoss, type LanguageModelTrainingOptions, type LanguageModelEvaluation, type LanguageModelStepOptions } from './train/lm/index.js';
 /** Text generation helpers without tfjs: the character tokenizer and the seeded next-token sampler. */
 export { CharTokenizer } from './util/char-tokenizer.js';
 export { SamplingRng, sampleNextToken, type SamplingOptions } from './util/sampling.js';

@@ -7,11 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { clip_grad_norm_ } from '../../nn/utils/clip-grad.js';
 import { Rng } from '../../util/rng.js';
 import { sampleBatch, type TokenSplit } from '../../data/text-batches.js';
-import { backward } from '../backward.js';
-import { languageModelLoss } from './loss.js';
+import { languageModelStep } from './step.js';
 import { evaluateLoss } from './evaluate.js';
 
 /** Settings of {@link trainLanguageModel}. */
@@ -107,12 +105,8 @@ export function trainLanguageModel(o: LanguageModelTrainingOptions): LanguageMod
     const started = performance.now();
     const x = tf.tensor2d(batch.x, [batchSize, blockSize], 'int32');
     const y = tf.tensor2d(batch.y, [batchSize, blockSize], 'int32');
-    optimizer.zeroGrad();
-    const loss = backward(() => languageModelLoss(model.call(x) as tf.Tensor, y), params);
-    if (o.clipGradNorm !== null) clip_grad_norm_(params, o.clipGradNorm);
-    optimizer.step();
-    const value = loss.dataSync()[0]!;
-    tf.dispose([loss, x, y]);
+    const value = languageModelStep(model, optimizer, x, y, { clipGradNorm: o.clipGradNorm, params });
+    tf.dispose([x, y]);
     trainMs += performance.now() - started;
     if (!Number.isFinite(value)) throw new Error(`training diverged: the loss is ${value} at step ${step} (try a lower --lr or --clip-grad-norm)`);
     lossSum += value;
