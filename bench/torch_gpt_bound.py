@@ -10,24 +10,11 @@ on stdin; prints {"torch_version", "gemm_ms": [[p10, median], ...], "step_ms": [
 "profile": {"steps", "gemm_ms", "attention_ms", "total_ms", "ops": {name: ms}}} (milliseconds per step).
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
 
-
-def quantiles_ms(fn, calls, warmup=10):
-    """[10th percentile, median] of per-call wall ms."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(calls):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    times.sort()
-    return [times[len(times) // 10], statistics.median(times)]
+from bench_timing import quantiles_ms
 
 
 def operand(batch, rows, cols, transposed):
@@ -51,7 +38,7 @@ def main():
         a = operand(batch, m, k, ta)
         b = operand(batch, k, n, tb)
         fn = (lambda a=a, b=b: torch.bmm(a, b)) if batch > 1 else (lambda a=a, b=b: torch.mm(a, b))
-        gemm.append(quantiles_ms(fn, calls))
+        gemm.append(quantiles_ms(fn, calls, warmup=10))
 
     from twinml_ref.models.gpt import from_config
     from torch_bench import make_lm_train_step

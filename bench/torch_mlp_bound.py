@@ -8,24 +8,11 @@ Reads {"shapes": [[m, k, n, transpose_a, transpose_b], ...], "calls": 400} on st
 {"torch_version", "gemm_ms": [[p10, median], ...], "step_ms": [p10, median]} (milliseconds).
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
 
-
-def quantiles_ms(fn, calls, warmup=30):
-    """[10th percentile, median] of per-call wall ms."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(calls):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    times.sort()
-    return [times[len(times) // 10], statistics.median(times)]
+from bench_timing import quantiles_ms
 
 
 def main():
@@ -37,7 +24,7 @@ def main():
     for m, k, n, ta, tb in job["shapes"]:
         a = torch.rand(k, m).t() if ta else torch.rand(m, k)
         b = torch.rand(n, k).t() if tb else torch.rand(k, n)
-        gemm.append(quantiles_ms(lambda: torch.mm(a, b), calls))
+        gemm.append(quantiles_ms(lambda: torch.mm(a, b), calls, warmup=30))
 
     from twinml_ref.models.mlp import MLP
     from torch_bench import make_train_step
@@ -46,7 +33,7 @@ def main():
     model = MLP()
     x = torch.randn(64, 1, 28, 28)
     y = torch.arange(64) % 10
-    step = quantiles_ms(make_train_step(model, x, y), calls)
+    step = quantiles_ms(make_train_step(model, x, y), calls, warmup=30)
     json.dump({"torch_version": torch.__version__, "gemm_ms": gemm, "step_ms": step}, sys.stdout)
 
 
