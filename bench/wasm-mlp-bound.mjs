@@ -2,9 +2,9 @@
 //
 //   npm run build && node bench/wasm-mlp-bound.mjs [--steps 300]
 //
-// 1. The GEMMs of one step (784-256-128-10, batch 64; weights stored [in, out] as src/nn/linear.ts does):
-//    forward X·W, weight gradients X^T·dY, input gradients dY·W^T for layers 2 and 3 (the network input needs
-//    none), and their FLOPs (2·m·k·n each).
+// 1. The GEMMs of one step (784-256-128-10, batch 64; weights in PyTorch's [out, in] layout as src/nn/linear.ts
+//    stores them): forward X·W^T, weight gradients dY^T·X, input gradients dY·W for layers 2 and 3 (the network
+//    input needs none), and their FLOPs (2·m·k·n each).
 // 2. Each GEMM timed on wasm with twinml's SIMD128 kernel (src/backend/wasm/gemm-simd.ts) and with the kernel it
 //    replaced (tfjs-backend-wasm's XNNPACK path behind src/backend/wasm/fast-batch-matmul.ts), each timed inside
 //    real training steps (so with the cache state and the fresh weights of training), and the same shapes with
@@ -39,14 +39,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** [name, m, k, n, transposeA, transposeB] */
 const GEMMS = [
-  ['fc1 forward   X·W1', 64, 784, 256, false, false],
-  ['fc2 forward   H1·W2', 64, 256, 128, false, false],
-  ['fc3 forward   H2·W3', 64, 128, 10, false, false],
-  ['fc3 weight    H2^T·dY3', 128, 64, 10, true, false],
-  ['fc3 input     dY3·W3^T', 64, 10, 128, false, true],
-  ['fc2 weight    H1^T·dY2', 256, 64, 128, true, false],
-  ['fc2 input     dY2·W2^T', 64, 128, 256, false, true],
-  ['fc1 weight    X^T·dY1', 784, 64, 256, true, false],
+  ['fc1 forward   X·W1^T', 64, 784, 256, false, true],
+  ['fc2 forward   H1·W2^T', 64, 256, 128, false, true],
+  ['fc3 forward   H2·W3^T', 64, 128, 10, false, true],
+  ['fc3 weight    dY3^T·H2', 10, 64, 128, true, false],
+  ['fc3 input     dY3·W3', 64, 10, 128, false, false],
+  ['fc2 weight    dY2^T·H1', 128, 64, 256, true, false],
+  ['fc2 input     dY2·W2', 64, 128, 256, false, false],
+  ['fc1 weight    dY1^T·X', 256, 64, 784, true, false],
 ];
 const flops = (g) => 2 * g[1] * g[2] * g[3];
 const STEP_FLOPS = GEMMS.reduce((s, g) => s + flops(g), 0);
